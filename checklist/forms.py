@@ -1,0 +1,191 @@
+"""Forms: static ones for locations, visits and children's words; the checklist per request.
+
+Labels are lazy gettext strings so one class serves Dutch and English. Every free-text
+field has a length limit and a description that reminds people not to type children's
+names or other personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import FloatField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from checklist.criteria import Criterion
+from checklist.store import AGE_BANDS
+
+PROVINCES = (
+    "Drenthe",
+    "Flevoland",
+    "Friesland",
+    "Gelderland",
+    "Groningen",
+    "Limburg",
+    "Noord-Brabant",
+    "Noord-Holland",
+    "Overijssel",
+    "Utrecht",
+    "Zeeland",
+    "Zuid-Holland",
+)
+NO_NAMES = _l("Do not write children's names or other personal data.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    type = SelectField(_l("Type of location"), validators=[InputRequired()])
+    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    province = SelectField(_l("Province"), choices=[("", "—")] + [(p, p) for p in PROVINCES], validators=[Optional()])
+    operator = StringField(
+        _l("Operator"), validators=[Optional(), Length(max=120)], filters=[_strip], description=_l("For example COA, a municipality or Nidos.")
+    )
+    capacity = IntegerField(_l("Capacity (places)"), validators=[Optional(), NumberRange(min=0, max=10000)])
+    children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
+
+    def set_type_choices(self, criteria, lang):
+        self.type.choices = [(t.id, t.label.get(lang)) for t in criteria.location_types]
+
+
+class VisitForm(FlaskForm):
+    visit_date = DateField(_l("Date of the visit"), validators=[InputRequired()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    visitors = StringField(
+        _l("Visitors"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[_strip],
+        description=_l("Names or initials of the visiting staff only, never of children."),
+    )
+    announced = RadioField(_l("Was the visit announced?"), choices=[("1", _l("Announced")), ("0", _l("Unannounced"))], default="1")
+    children_present = IntegerField(_l("Children present during the visit"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    amv_present = IntegerField(_l("Of whom unaccompanied minors (amv)"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    impression = TextAreaField(
+        _l("General impression"), validators=[Optional(), Length(max=4000)], filters=[_strip], description=NO_NAMES
+    )
+
+    def validate_visit_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("A visit cannot take place in the future."))
+        if field.data and field.data.year < 2000:
+            raise ValidationError(_l("Enter a date from 2000 onwards."))
+
+    def validate_amv_present(self, field):
+        if field.data is not None and self.children_present.data is not None and field.data > self.children_present.data:
+            raise ValidationError(_l("Cannot be more than the number of children present."))
+
+    def values(self) -> dict:
+        """The form's data in the shape the store expects."""
+        data = {k: self[k].data for k in ("organisation_id", "visitors", "children_present", "amv_present", "impression")}
+        data["visit_date"] = self.visit_date.data.isoformat()
+        data["announced"] = 1 if self.announced.data == "1" else 0
+        return data
+
+
+class VoiceForm(FlaskForm):
+    age_band = SelectField(_l("Age band"), choices=[(b, b) for b in AGE_BANDS], validators=[InputRequired()])
+    domain_id = SelectField(_l("Concerns"), validators=[Optional()])
+    text = TextAreaField(
+        _l("What a child said"),
+        validators=[DataRequired(), Length(max=1000)],
+        filters=[_strip],
+        description=_l("Write down what was said, in short. Never write names: age band and theme are enough."),
+    )
+
+
+# -- the checklist ---------------------------------------------------------------------
+
+RATING_CHOICES = (("meets", _l("Meets")), ("partly", _l("Partly")), ("fails", _l("Does not meet")))
+YESNO_CHOICES = (("yes", _l("Yes")), ("no", _l("No")))
+LEFT_OUT_CHOICES = (("na", _l("Not applicable")), ("unknown", _l("Could not assess")))
+UNANSWERED = ("", _l("No answer yet"))
+
+
+def field_key(criterion_id: str) -> str:
+    """A form-safe name for a criterion id (`play.indoor_space` -> `play__indoor_space`)."""
+    return criterion_id.replace(".", "__")
+
+
+def answer_choices(criterion: Criterion):
+    own = {"rating": RATING_CHOICES, "yesno": YESNO_CHOICES, "count": ()}[criterion.kind]
+    return [UNANSWERED, *own, *LEFT_OUT_CHOICES]
+
+
+def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None) -> FlaskForm:
+    """A fresh form class for one domain page: value, number (counts) and note per criterion."""
+
+    class ChecklistForm(FlaskForm):
+        pass
+
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        setattr(ChecklistForm, f"value_{key}", RadioField(_l("Answer"), choices=answer_choices(criterion), validators=[Optional()], default=""))
+        if criterion.kind == "count":
+            low, high = criterion.range.min, criterion.range.max
+            setattr(
+                ChecklistForm,
+                f"number_{key}",
+                FloatField(
+                    _l("Number"),
+                    validators=[Optional(), NumberRange(min=low, max=high, message=_l("Enter a number from %(min)s to %(max)s.", min=f"{low:g}", max=f"{high:g}"))],
+                ),
+            )
+        setattr(
+            ChecklistForm,
+            f"note_{key}",
+            TextAreaField(
+                _l("Note"),
+                validators=[Optional(), Length(max=note_max)],
+                filters=[_strip],
+                description=NO_NAMES,
+            ),
+        )
+    return ChecklistForm(data=data)
+
+
+def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
+    """Stored answers as the checklist form's initial data."""
+    data = {}
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        stored = answers.get(criterion.id) or {}
+        data[f"value_{key}"] = stored.get("value") or ""
+        data[f"note_{key}"] = stored.get("note") or ""
+        if criterion.kind == "count":
+            data[f"number_{key}"] = stored.get("number")
+    return data
+
+
+def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[str]]:
+    """Answers from a validated-or-not form: the valid ones to save, and ids with errors."""
+    to_save, with_errors = {}, []
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        fields = [form[f"value_{key}"], form[f"note_{key}"]]
+        if criterion.kind == "count":
+            fields.append(form[f"number_{key}"])
+        if any(f.errors for f in fields):
+            with_errors.append(criterion.id)
+            continue
+        value = form[f"value_{key}"].data or None
+        number = form[f"number_{key}"].data if criterion.kind == "count" else None
+        if value in ("na", "unknown"):
+            number = None
+        to_save[criterion.id] = {"value": value, "number": number, "note": form[f"note_{key}"].data or None}
+    return to_save, with_errors

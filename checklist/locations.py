@@ -1,0 +1,90 @@
+"""Locations: list with search and filters, create, edit, close."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from checklist import store
+from checklist.db import get_db
+from checklist.forms import LocationForm
+from checklist.i18n import current_language
+from checklist.web import get_criteria
+
+bp = Blueprint("locations", __name__, url_prefix="/locations")
+
+
+def get_location_or_404(location_id: int) -> dict:
+    location = store.get_location(get_db(), location_id)
+    if location is None:
+        abort(404)
+    return location
+
+
+@bp.get("/")
+def index():
+    """All locations; search by name or municipality, filter by type and province."""
+    args = request.args
+    q = args.get("q", "").strip()
+    type_ = args.get("type", "")
+    province = args.get("province", "")
+    include_closed = args.get("closed") == "1"
+    locations = store.list_locations(get_db(), q=q, type_=type_, province=province, include_closed=include_closed)
+    return render_template(
+        "locations/index.html",
+        locations=locations,
+        provinces=store.provinces_in_use(get_db()),
+        filters={"q": q, "type": type_, "province": province, "closed": include_closed},
+    )
+
+
+def _location_form(location=None):
+    form = LocationForm(data=location)
+    form.set_type_choices(get_criteria(), current_language())
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = _location_form()
+    if form.validate_on_submit():
+        location_id = store.create_location(get_db(), form.data)
+        flash(_("Location saved."), "success")
+        return redirect(url_for("locations.detail", location_id=location_id))
+    return render_template("locations/form.html", form=form, location=None), 422 if form.errors else 200
+
+
+@bp.get("/<int:location_id>")
+def detail(location_id: int):
+    location = get_location_or_404(location_id)
+    visits = store.location_visits(get_db(), location_id)
+    return render_template("locations/detail.html", location=location, visits=visits)
+
+
+@bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
+def edit(location_id: int):
+    location = get_location_or_404(location_id)
+    form = _location_form(location)
+    if form.validate_on_submit():
+        store.update_location(get_db(), location_id, form.data)
+        flash(_("Location saved."), "success")
+        return redirect(url_for("locations.detail", location_id=location_id))
+    return render_template("locations/form.html", form=form, location=location), 422 if form.errors else 200
+
+
+@bp.post("/<int:location_id>/close")
+def close(location_id: int):
+    """Close a location (or reopen it); its visits stay in the history."""
+    location = get_location_or_404(location_id)
+    reopen = request.form.get("reopen") == "1"
+    store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat())
+    flash(_("Location reopened.") if reopen else _("Location closed. Its visits stay in the history."), "success")
+    return redirect(url_for("locations.detail", location_id=location["id"]))

@@ -1,0 +1,117 @@
+"""Schema changes, append-only: never edit a migration that has been applied somewhere.
+
+Answers are stored long-form, one row per (visit, criterion id), so editing
+`criteria.yaml` needs no migration. No table has a column for a child's name, birth
+date or other personal data: the app records locations and observations only.
+"""
+
+from sqlite_utils import Database
+from sqlite_utils import Migrations
+
+migrations = Migrations("checklist")
+
+COALITION = [
+    "De Vrolijkheid",
+    "War Child",
+    "Save the Children",
+    "UNICEF Nederland",
+    "Defence for Children",
+    "VluchtelingenWerk Nederland",
+    "Kinderpostzegels",
+    "Pharos",
+]
+
+
+@migrations()
+def m001_initial(db: Database):
+    db["criteria_versions"].create(
+        {"hash": str, "version": str, "source_text": str, "created_at": str},
+        pk="hash",
+        not_null={"version", "source_text", "created_at"},
+    )
+    db["organisations"].create(
+        {"id": int, "name": str, "created_at": str},
+        pk="id",
+        not_null={"name", "created_at"},
+    )
+    db["organisations"].create_index(["name"], unique=True)
+    db["locations"].create(
+        {
+            "id": int,
+            "name": str,
+            "type": str,
+            "municipality": str,
+            "province": str,
+            "operator": str,
+            "capacity": int,
+            "children": int,
+            "closed_on": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "type", "created_at", "updated_at"},
+    )
+    db["locations"].create_index(["type"])
+    db["locations"].create_index(["province"])
+    db["visits"].create(
+        {
+            "id": int,
+            "location_id": int,
+            "organisation_id": int,
+            "visit_date": str,
+            "visitors": str,
+            "announced": int,
+            "children_present": int,
+            "amv_present": int,
+            "impression": str,
+            "status": str,
+            "criteria_hash": str,
+            "current_domain": str,
+            "version": int,
+            "created_at": str,
+            "updated_at": str,
+            "submitted_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("location_id", "locations", "id"),
+            ("organisation_id", "organisations", "id"),
+            ("criteria_hash", "criteria_versions", "hash"),
+        ],
+        not_null={"location_id", "organisation_id", "visit_date", "status", "criteria_hash", "version", "created_at", "updated_at"},
+        defaults={"status": "draft", "version": 1, "announced": 0},
+    )
+    db["visits"].create_index(["location_id", "status", "visit_date"])
+    db["answers"].create(
+        {
+            "visit_id": int,
+            "criterion_id": str,
+            "value": str,
+            "number": float,
+            "note": str,
+            "rev": int,
+            "updated_at": str,
+        },
+        pk=("visit_id", "criterion_id"),
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "criterion_id", "rev", "updated_at"},
+        defaults={"rev": 1},
+    )
+    db["child_voices"].create(
+        {"id": int, "visit_id": int, "age_band": str, "domain_id": str, "text": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "age_band", "text", "created_at"},
+    )
+    db["child_voices"].create_index(["visit_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_coalition_organisations(db: Database):
+    """The Werkgroep Kind in azc members that do visits; admins add more later."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    db["organisations"].insert_all(({"name": name, "created_at": now} for name in COALITION), ignore=True)

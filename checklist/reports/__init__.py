@@ -1,0 +1,48 @@
+"""PDF reports: bytes out, no Flask inside.
+
+The views and the CLI gather a `VisitReport` through the store and hand it to
+`build_visit_report`; everything the PDF shows comes from this object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Mapping
+from typing import Sequence
+
+from checklist.criteria import Criteria
+from checklist.scoring import VisitScore
+
+
+@dataclass(frozen=True)
+class PreviousVisit:
+    """The location's previous submitted visit, for the change per domain."""
+
+    visit: Mapping[str, Any]
+    score: VisitScore
+
+
+@dataclass(frozen=True)
+class VisitReport:
+    """Everything one visit report shows.
+
+    location: name, type, municipality, province, operator, capacity, children
+    visit: id, visit_date (ISO date), organisation (name), visitors, announced (bool),
+           children_present, amv_present, impression, status ('draft' | 'submitted'),
+           submitted_at (ISO timestamp or None), criteria_version
+    answers: criterion id -> {"value": str | None, "number": float | None, "note": str | None}
+    voices: [{"age_band": "8-12", "domain_id": "play", "text": "..."}]
+    """
+
+    criteria: Criteria
+    lang: str
+    location: Mapping[str, Any]
+    visit: Mapping[str, Any]
+    score: VisitScore
+    answers: Mapping[str, Mapping[str, Any]]
+    voices: Sequence[Mapping[str, Any]] = ()
+    previous: PreviousVisit | None = None
+    generated_at: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)

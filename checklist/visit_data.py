@@ -1,0 +1,73 @@
+"""A visit with everything needed to show it: its criteria version, answers and score.
+
+Views, the CLI and the PDF all start from a `VisitBundle`, so they show the same numbers.
+Each visit is read with the criteria version it was made with, not today's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone
+
+from sqlite_utils import Database
+
+from checklist import store
+from checklist.criteria import Criteria
+from checklist.criteria import Domain
+from checklist.reports import PreviousVisit
+from checklist.reports import VisitReport
+from checklist.scoring import VisitScore
+from checklist.scoring import score_visit
+
+
+@dataclass(frozen=True)
+class VisitBundle:
+    visit: dict
+    location: dict
+    criteria: Criteria
+    answers: dict
+    score: VisitScore
+
+    @property
+    def is_draft(self) -> bool:
+        return self.visit["status"] == "draft"
+
+    @property
+    def domains(self) -> list[Domain]:
+        """Domains that apply to this location's type, in the file's order."""
+        return self.criteria.domains_for(self.location["type"])
+
+
+def load_visit(db: Database, visit_id: int) -> VisitBundle | None:
+    visit = store.get_visit(db, visit_id)
+    if visit is None:
+        return None
+    location = store.get_location(db, visit["location_id"])
+    criteria = store.criteria_for_hash(db, visit["criteria_hash"])
+    answers = store.visit_answers(db, visit_id)
+    score = score_visit(criteria, location["type"], store.answer_values(answers))
+    return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
+
+
+def previous_visit(db: Database, bundle: VisitBundle) -> VisitBundle | None:
+    """The location's previous submitted visit, scored with its own criteria version."""
+    previous = store.previous_submitted_visit(db, bundle.visit)
+    return load_visit(db, previous["id"]) if previous else None
+
+
+def visit_report(db: Database, bundle: VisitBundle, lang: str) -> VisitReport:
+    """The input of the PDF visit report."""
+    previous = previous_visit(db, bundle)
+    visit = dict(bundle.visit, announced=bool(bundle.visit["announced"]))
+    return VisitReport(
+        criteria=bundle.criteria,
+        lang=lang,
+        location=bundle.location,
+        visit=visit,
+        score=bundle.score,
+        answers=bundle.answers,
+        voices=store.visit_voices(db, bundle.visit["id"]),
+        previous=PreviousVisit(visit=previous.visit, score=previous.score) if previous else None,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )

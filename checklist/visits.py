@@ -1,0 +1,229 @@
+"""Visits: create a draft, walk the checklist domain by domain, review, submit, report."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+
+from checklist import store
+from checklist.db import get_db
+from checklist.forms import VisitForm
+from checklist.forms import VoiceForm
+from checklist.forms import checklist_initial
+from checklist.forms import checklist_values
+from checklist.forms import field_key
+from checklist.forms import make_checklist_form
+from checklist.i18n import current_language
+from checklist.locations import get_location_or_404
+from checklist.visit_data import load_visit
+from checklist.visit_data import previous_visit
+from checklist.visit_data import visit_report
+from checklist.web import get_criteria
+
+bp = Blueprint("visits", __name__)
+
+
+def get_bundle_or_404(visit_id: int):
+    bundle = load_visit(get_db(), visit_id)
+    if bundle is None:
+        abort(404)
+    return bundle
+
+
+def refuse_if_submitted(bundle):
+    """A submitted visit is read-only: every change is refused and nothing is stored."""
+    if not bundle.is_draft:
+        flash(_("This visit has been submitted and can no longer be changed."), "error")
+        abort(redirect(url_for("visits.detail", visit_id=bundle.visit["id"]), 303))
+
+
+def _visit_form(**kwargs):
+    form = VisitForm(**kwargs)
+    form.organisation_id.choices = [(o["id"], o["name"]) for o in store.list_organisations(get_db())]
+    return form
+
+
+@bp.route("/locations/<int:location_id>/visits/new", methods=["GET", "POST"])
+def new(location_id: int):
+    """Create a draft visit for a location, then start the checklist."""
+    location = get_location_or_404(location_id)
+    form = _visit_form(data={"visit_date": date.today(), "children_present": None})
+    if form.validate_on_submit():
+        visit_id = store.create_visit(get_db(), location_id, form.values(), get_criteria().hash)
+        return redirect(url_for("visits.detail", visit_id=visit_id))
+    return render_template("visits/details.html", form=form, location=location, visit=None), 422 if form.errors else 200
+
+
+@bp.route("/visits/<int:visit_id>/details", methods=["GET", "POST"])
+def details(visit_id: int):
+    bundle = get_bundle_or_404(visit_id)
+    if request.method == "POST":
+        refuse_if_submitted(bundle)
+    visit = dict(bundle.visit, visit_date=date.fromisoformat(bundle.visit["visit_date"]), announced=str(bundle.visit["announced"]))
+    form = _visit_form(data=visit)
+    if form.validate_on_submit():
+        store.update_visit_details(get_db(), visit_id, form.values())
+        flash(_("Visit details saved."), "success")
+        return redirect(url_for("visits.detail", visit_id=visit_id))
+    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), 422 if form.errors else 200
+
+
+@bp.get("/visits/<int:visit_id>")
+def detail(visit_id: int):
+    """A draft's overview with where to continue; a submitted visit in full, read-only."""
+    bundle = get_bundle_or_404(visit_id)
+    previous = previous_visit(get_db(), bundle)
+    return render_template(
+        "visits/detail.html",
+        bundle=bundle,
+        voices=store.visit_voices(get_db(), visit_id),
+        previous=previous,
+        continue_domain=_continue_domain(bundle),
+    )
+
+
+def _continue_domain(bundle):
+    """Where the visitor stopped: the last domain saved, else the first."""
+    ids = [d.id for d in bundle.domains]
+    current = bundle.visit.get("current_domain")
+    return current if current in ids else (ids[0] if ids else None)
+
+
+@bp.route("/visits/<int:visit_id>/domains/<domain_id>", methods=["GET", "POST"])
+def domain(visit_id: int, domain_id: str):
+    """One checklist page: the criteria of one domain that apply to the location's type."""
+    bundle = get_bundle_or_404(visit_id)
+    domains = bundle.domains
+    current = next((d for d in domains if d.id == domain_id), None)
+    if current is None:
+        abort(404)
+    if request.method == "POST":
+        refuse_if_submitted(bundle)
+    criteria_list = current.criteria_for(bundle.location["type"])
+    note_max = _note_max()
+    if request.method == "POST":
+        form = make_checklist_form(criteria_list, note_max)
+        form.validate()
+        to_save, with_errors = checklist_values(form, criteria_list)
+        store.save_answers(get_db(), visit_id, to_save, current_domain=domain_id)
+        if form.errors:
+            flash(_("Not everything could be saved: check the marked fields. Your input is still here."), "error")
+            return _render_domain(bundle, current, form, with_errors), 422
+        flash(_("Saved."), "success")
+        return redirect(_after_save(visit_id, domains, current, request.form.get("go", "")), 303)
+    form = make_checklist_form(criteria_list, note_max, data=checklist_initial(criteria_list, bundle.answers))
+    if not bundle.is_draft:
+        return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"domain-{domain_id}"))
+    return _render_domain(bundle, current, form, [])
+
+
+def _note_max():
+    from flask import current_app
+
+    return current_app.config["NOTE_MAX_LENGTH"]
+
+
+def _render_domain(bundle, current, form, with_errors):
+    previous = previous_visit(get_db(), bundle)
+    domains = bundle.domains
+    index = [d.id for d in domains].index(current.id)
+    return render_template(
+        "visits/domain.html",
+        bundle=bundle,
+        domain=current,
+        criteria_list=current.criteria_for(bundle.location["type"]),
+        form=form,
+        field_key=field_key,
+        with_errors=with_errors,
+        previous=previous,
+        position=index + 1,
+        prev_domain=domains[index - 1] if index > 0 else None,
+        next_domain=domains[index + 1] if index + 1 < len(domains) else None,
+    )
+
+
+def _after_save(visit_id, domains, current, go):
+    """Where a save button leads: the same page, a neighbour, any domain, or the review."""
+    ids = [d.id for d in domains]
+    if go == "review":
+        return url_for("visits.review", visit_id=visit_id)
+    if go == "children":
+        return url_for("visits.children", visit_id=visit_id)
+    if go.startswith("domain:") and go[7:] in ids:
+        return url_for("visits.domain", visit_id=visit_id, domain_id=go[7:])
+    return url_for("visits.domain", visit_id=visit_id, domain_id=current.id)
+
+
+@bp.route("/visits/<int:visit_id>/children", methods=["GET", "POST"])
+def children(visit_id: int):
+    """What children said: short entries with an age band and a domain, never names."""
+    bundle = get_bundle_or_404(visit_id)
+    if request.method == "POST":
+        refuse_if_submitted(bundle)
+    lang = current_language()
+    form = VoiceForm()
+    form.domain_id.choices = [("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains]
+    if form.validate_on_submit():
+        store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for("visits.children", visit_id=visit_id), 303)
+    voices = store.visit_voices(get_db(), visit_id)
+    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices), 422 if form.errors else 200
+
+
+@bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
+def delete_voice(visit_id: int, voice_id: int):
+    bundle = get_bundle_or_404(visit_id)
+    refuse_if_submitted(bundle)
+    store.delete_voice(get_db(), visit_id, voice_id)
+    flash(_("Entry removed."), "success")
+    return redirect(url_for("visits.children", visit_id=visit_id), 303)
+
+
+@bp.get("/visits/<int:visit_id>/review")
+def review(visit_id: int):
+    """Scores, red flags, coverage and unanswered criteria before submitting."""
+    bundle = get_bundle_or_404(visit_id)
+    return render_template("visits/review.html", bundle=bundle, voices=store.visit_voices(get_db(), visit_id))
+
+
+@bp.post("/visits/<int:visit_id>/submit")
+def submit(visit_id: int):
+    bundle = get_bundle_or_404(visit_id)
+    refuse_if_submitted(bundle)
+    store.submit_visit(get_db(), visit_id)
+    flash(_("The visit has been submitted. It is now read-only."), "success")
+    return redirect(url_for("visits.detail", visit_id=visit_id), 303)
+
+
+@bp.get("/visits/<int:visit_id>/report.pdf")
+def report(visit_id: int):
+    """The PDF visit report in the user's language; a draft's report is marked as draft."""
+    from checklist.reports.visit_report import build_visit_report
+
+    bundle = get_bundle_or_404(visit_id)
+    pdf = build_visit_report(visit_report(get_db(), bundle, current_language()))
+    name = f"visit-{visit_id}-{bundle.visit['visit_date']}{'-draft' if bundle.is_draft else ''}.pdf"
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.get("/visits/<int:visit_id>/chart.svg")
+def chart(visit_id: int):
+    """The domain score chart, the same drawing as in the PDF."""
+    from checklist.reports.charts import domain_bar_chart
+    from checklist.reports.charts import drawing_to_svg
+
+    bundle = get_bundle_or_404(visit_id)
+    svg = drawing_to_svg(domain_bar_chart(bundle.score, bundle.criteria, current_language()))
+    return Response(svg, mimetype="image/svg+xml")

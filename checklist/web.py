@@ -1,0 +1,90 @@
+"""Wiring of the web side: blueprints, template helpers, error pages, language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import current_app
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
+
+from checklist import labels
+from checklist.i18n import LANGUAGE_COOKIE
+from checklist.i18n import LANGUAGES
+from checklist.i18n import current_language
+
+bp = Blueprint("pages", __name__)
+csrf = CSRFProtect()
+
+
+def get_criteria():
+    """The criteria version in use for new visits."""
+    return current_app.extensions["criteria"]
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("locations.index"))
+
+
+@bp.route("/health")
+def health():
+    """For monitoring: answers without a login or a database query."""
+    return {"status": "ok"}
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language in a cookie and go back to the page the user was on."""
+    lang = request.form.get("lang", "")
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("pages.index")
+    response = make_response(redirect(target))
+    if lang in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _error_page(status, title, message):
+    return render_template("error.html", title=title, message=message, status=status), status
+
+
+def init_app(app) -> None:
+    from checklist import locations
+    from checklist import visits
+
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+    app.register_blueprint(locations.bp)
+    app.register_blueprint(visits.bp)
+
+    @app.context_processor
+    def helpers():
+        lang = current_language()
+        return {
+            "lang": lang,
+            "answer_text": lambda criterion, answer: labels.describe_answer(criterion, answer, lang, _),
+            "answer_labels": labels.answer_labels(_),
+            "status_labels": labels.status_labels(_),
+            "format_score": labels.format_score,
+            "format_coverage": labels.format_coverage,
+            "tr": lambda text: text.get(lang) if text is not None else "",
+            "criteria": get_criteria(),
+            "type_label": lambda type_id: get_criteria().location_type_label(type_id, lang),
+        }
+
+    app.register_error_handler(404, lambda e: _error_page(404, _("Not found"), _("This page or item does not exist (any more).")))
+    app.register_error_handler(
+        413, lambda e: _error_page(413, _("Too much data"), _("The form was larger than the server accepts. Shorten long notes and try again."))
+    )
+    app.register_error_handler(
+        400, lambda e: _error_page(400, _("Bad request"), getattr(e, "description", None) or _("The request could not be understood."))
+    )

@@ -1,0 +1,12 @@
+"""Entry point for gunicorn: `gunicorn wsgi:app`."""
+
+import sys
+
+from checklist import create_app
+from checklist.criteria import CriteriaError
+
+try:
+    app = create_app()
+except CriteriaError as err:
+    print(f"The criteria file is invalid, the app cannot start:\n{err}", file=sys.stderr)
+    raise SystemExit(1) from None
