@@ -18,6 +18,7 @@ from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -45,6 +46,11 @@ PROVINCES = (
 NO_NAMES = _l("Do not write children's names or other personal data.")
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -53,7 +59,7 @@ class LocationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     type = SelectField(_l("Type of location"), validators=[InputRequired()])
     municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[_strip])
-    province = SelectField(_l("Province"), choices=[("", "—")] + [(p, p) for p in PROVINCES], validators=[Optional()])
+    province = SelectField(_l("Province"), choices=choices([("", "—")] + [(p, p) for p in PROVINCES]), validators=[Optional()])
     operator = StringField(
         _l("Operator"), validators=[Optional(), Length(max=120)], filters=[_strip], description=_l("For example COA, a municipality or Nidos.")
     )
@@ -61,7 +67,7 @@ class LocationForm(FlaskForm):
     children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
 
     def set_type_choices(self, criteria, lang):
-        self.type.choices = [(t.id, t.label.get(lang)) for t in criteria.location_types]
+        self.type.choices = choices((t.id, t.label.get(lang)) for t in criteria.location_types)
 
 
 class VisitForm(FlaskForm):
@@ -73,7 +79,7 @@ class VisitForm(FlaskForm):
         filters=[_strip],
         description=_l("Names or initials of the visiting staff only, never of children."),
     )
-    announced = RadioField(_l("Was the visit announced?"), choices=[("1", _l("Announced")), ("0", _l("Unannounced"))], default="1")
+    announced = RadioField(_l("Was the visit announced?"), choices=choices([("1", _l("Announced")), ("0", _l("Unannounced"))]), default="1")
     children_present = IntegerField(_l("Children present during the visit"), validators=[Optional(), NumberRange(min=0, max=5000)])
     amv_present = IntegerField(_l("Of whom unaccompanied minors (amv)"), validators=[Optional(), NumberRange(min=0, max=5000)])
     impression = TextAreaField(
@@ -99,7 +105,7 @@ class VisitForm(FlaskForm):
 
 
 class VoiceForm(FlaskForm):
-    age_band = SelectField(_l("Age band"), choices=[(b, b) for b in AGE_BANDS], validators=[InputRequired()])
+    age_band = SelectField(_l("Age band"), choices=choices((b, b) for b in AGE_BANDS), validators=[InputRequired()])
     domain_id = SelectField(_l("Concerns"), validators=[Optional()])
     text = TextAreaField(
         _l("What a child said"),
@@ -124,7 +130,7 @@ def field_key(criterion_id: str) -> str:
 
 def answer_choices(criterion: Criterion):
     own = {"rating": RATING_CHOICES, "yesno": YESNO_CHOICES, "count": ()}[criterion.kind]
-    return [UNANSWERED, *own, *LEFT_OUT_CHOICES]
+    return choices([UNANSWERED, *own, *LEFT_OUT_CHOICES])
 
 
 def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None) -> FlaskForm:

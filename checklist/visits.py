@@ -22,6 +22,7 @@ from checklist.forms import VisitForm
 from checklist.forms import VoiceForm
 from checklist.forms import checklist_initial
 from checklist.forms import checklist_values
+from checklist.forms import choices
 from checklist.forms import field_key
 from checklist.forms import make_checklist_form
 from checklist.i18n import current_language
@@ -50,7 +51,7 @@ def refuse_if_submitted(bundle):
 
 def _visit_form(**kwargs):
     form = VisitForm(**kwargs)
-    form.organisation_id.choices = [(o["id"], o["name"]) for o in store.list_organisations(get_db())]
+    form.organisation_id.choices = choices((o["id"], o["name"]) for o in store.list_organisations(get_db()))
     return form
 
 
@@ -173,7 +174,7 @@ def children(visit_id: int):
         refuse_if_submitted(bundle)
     lang = current_language()
     form = VoiceForm()
-    form.domain_id.choices = [("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains]
+    form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
     if form.validate_on_submit():
         store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data)
         flash(_("Saved."), "success")

@@ -1,0 +1,105 @@
+"""Fixtures: an app per test on a fresh SQLite file in tmp_path with the small test criteria."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checklist import create_app
+from checklist.db import connect
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+SMALL_CRITERIA = TESTS / "criteria_small.yaml"
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogs so a plain `pytest` run sees Dutch too."""
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "compile", "--use-fuzzy", "-q", "-d", str(ROOT / "checklist" / "translations")],
+        check=False,
+        capture_output=True,
+    )
+
+
+def make_config(tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE": str(tmp_path / "test.sqlite"),
+        "CRITERIA_PATH": str(SMALL_CRITERIA),
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(make_config(tmp_path))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def english(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+def create_location(client, **fields) -> int:
+    data = {"name": "Azc Testveld", "type": "azc", "municipality": "Testdorp", "province": "Utrecht", "operator": "COA", "capacity": "300", "children": "80"}
+    data.update(fields)
+    response = client.post("/locations/new", data=data)
+    assert response.status_code == 302, response.data
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def create_visit(client, location_id: int, **fields) -> int:
+    data = {"visit_date": "2026-01-15", "organisation_id": "1", "visitors": "A.B.", "announced": "1", "children_present": "12", "amv_present": "0"}
+    data.update(fields)
+    response = client.post(f"/locations/{location_id}/visits/new", data=data)
+    assert response.status_code == 302, response.data
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def pdftotext(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None) -> str:
+    """The text poppler reads from a PDF, the way a monitor's tools would."""
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed; `make test` installs it"
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    args = ["pdftotext"]
+    if first:
+        args += ["-f", str(first)]
+    if last:
+        args += ["-l", str(last)]
+    return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def textarea(html: str, name: str) -> str:
+    """The text inside a rendered <textarea name=...>, unescaped as the browser shows it."""
+    import html as html_lib
+    import re
+
+    match = re.search(rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
+    assert match, f"no textarea {name}"
+    return html_lib.unescape(match.group(1))

@@ -1,0 +1,73 @@
+"""Locations through the HTTP client: create, validate, list, search, filter, edit, close."""
+
+from __future__ import annotations
+
+from tests.conftest import create_location
+from tests.conftest import create_visit
+
+
+def test_create_and_show_location(english):
+    location_id = create_location(english, name="Azc Łódź-Zuid")
+    page = english.get(f"/locations/{location_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Azc Łódź-Zuid" in text and "Testdorp" in text and "Reception centre" in text
+
+
+def test_bad_values_keep_everything_typed_and_mark_the_field(english):
+    response = english.post(
+        "/locations/new",
+        data={"name": "Noodopvang Zeezicht", "type": "noodopvang", "municipality": "Zeedorp", "province": "Zeeland", "operator": "COA", "capacity": "-5", "children": "abc"},
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert 'value="Noodopvang Zeezicht"' in text and 'value="Zeedorp"' in text and 'value="COA"' in text
+    assert '<option selected value="noodopvang">' in text and '<option selected value="Zeeland">' in text
+    assert 'id="capacity" aria-invalid="true"' in text or ('aria-invalid="true"' in text and 'id="capacity-error"' in text)
+    assert 'id="children-error"' in text
+    assert english.get("/locations/").get_data(as_text=True).count("Noodopvang Zeezicht") == 0
+
+
+def test_name_is_required(english):
+    response = english.post("/locations/new", data={"name": "  ", "type": "azc"})
+    assert response.status_code == 422
+    assert 'id="name-error"' in response.get_data(as_text=True)
+
+
+def test_list_search_and_filters(client):
+    create_location(client, name="Azc Noordhoek", type="azc", province="Groningen")
+    create_location(client, name="Noodopvang Sporthal West", type="noodopvang", province="Utrecht", municipality="Westdorp")
+    create_location(client, name="Azc Zuidrand", type="azc", province="Utrecht")
+    names = lambda r: [n for n in ("Azc Noordhoek", "Noodopvang Sporthal West", "Azc Zuidrand") if n in r.get_data(as_text=True)]
+    assert names(client.get("/locations/")) == ["Azc Noordhoek", "Noodopvang Sporthal West", "Azc Zuidrand"]
+    assert names(client.get("/locations/?q=sporthal")) == ["Noodopvang Sporthal West"]
+    assert names(client.get("/locations/?q=westdorp")) == ["Noodopvang Sporthal West"]
+    assert names(client.get("/locations/?type=azc")) == ["Azc Noordhoek", "Azc Zuidrand"]
+    assert names(client.get("/locations/?type=azc&province=Utrecht")) == ["Azc Zuidrand"]
+
+
+def test_edit_location(client):
+    location_id = create_location(client)
+    response = client.post(f"/locations/{location_id}/edit", data={"name": "Azc Nieuwe Naam", "type": "noodopvang", "capacity": "10"})
+    assert response.status_code == 302
+    assert "Azc Nieuwe Naam" in client.get(f"/locations/{location_id}").get_data(as_text=True)
+
+
+def test_closed_location_stays_in_history(client):
+    location_id = create_location(client, name="Azc Gesloten")
+    visit_id = create_visit(client, location_id)
+    assert client.post(f"/locations/{location_id}/close").status_code == 302
+    assert "Azc Gesloten" not in client.get("/locations/").get_data(as_text=True)
+    assert "Azc Gesloten" in client.get("/locations/?closed=1").get_data(as_text=True)
+    assert client.get(f"/visits/{visit_id}").status_code == 200
+    assert f"/locations/{location_id}/visits/new" not in client.get(f"/locations/{location_id}").get_data(as_text=True)
+    client.post(f"/locations/{location_id}/close", data={"reopen": "1"})
+    assert "Azc Gesloten" in client.get("/locations/").get_data(as_text=True)
+
+
+def test_unknown_location_is_a_404_page(english):
+    for url in ("/locations/999", "/locations/999/edit", "/locations/999/visits/new"):
+        response = english.get(url)
+        assert response.status_code == 404
+        assert "Not found" in response.get_data(as_text=True)
+    assert english.post("/locations/999/close").status_code == 404

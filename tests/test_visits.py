@@ -1,0 +1,222 @@
+"""Visits through the HTTP client: draft, checklist pages, bad input, review, submit, read-only."""
+
+from __future__ import annotations
+
+from checklist import create_app
+from checklist.db import connect
+from tests.conftest import SMALL_CRITERIA
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import make_config
+from tests.conftest import textarea
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}", "<font size=40>BIG</font>"]
+
+
+def answers_in_db(app, visit_id):
+    db = connect(app.config["DATABASE"])
+    try:
+        return {r["criterion_id"]: r for r in db.query("select * from answers where visit_id = ?", [visit_id])}
+    finally:
+        db.conn.close()
+
+
+def test_new_visit_with_bad_values_keeps_them(english):
+    location_id = create_location(english)
+    response = english.post(
+        f"/locations/{location_id}/visits/new",
+        data={"visit_date": "2999-01-01", "organisation_id": "2", "visitors": "K.L.", "announced": "0", "children_present": "4", "amv_present": "9", "impression": "Druk"},
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "A visit cannot take place in the future." in text
+    assert "Cannot be more than the number of children present." in text
+    assert 'aria-invalid="true" id="visit_date" name="visit_date" required type="date" value="2999-01-01"' in text
+    assert 'value="K.L."' in text and textarea(text, "impression") == "Druk"
+    assert 'aria-invalid="true" id="amv_present" max="5000" min="0" name="amv_present" type="number" value="9"' in text
+    assert '<option selected value="2">' in text and 'checked id="announced-1" name="announced" type="radio" value="0"' in text
+
+
+def test_checklist_shows_only_criteria_for_the_location_type(english):
+    azc = create_visit(english, create_location(english, type="azc"))
+    amv = create_visit(english, create_location(english, type="amv_kleinschalig", name="Woongroep Test"))
+    assert english.get(f"/visits/{azc}/domains/amv").status_code == 404
+    assert "Every young person has a mentor." not in english.get(f"/visits/{azc}").get_data(as_text=True)
+    page = english.get(f"/visits/{amv}/domains/amv")
+    assert page.status_code == 200 and "Every young person has a mentor." in page.get_data(as_text=True)
+
+
+def test_domain_page_shows_text_guidance_anchors_and_progress(english):
+    visit_id = create_visit(english, create_location(english))
+    text = english.get(f"/visits/{visit_id}/domains/play").get_data(as_text=True)
+    assert "There is an indoor play space." in text
+    assert "<details class=\"guidance\">" in text and "Check that the room is open." in text
+    assert "UN Convention on the Rights of the Child: art. 31" in text
+    assert "Domain 1 of 2" in text
+    assert "Never write children's names" in text
+
+
+def test_answers_saved_on_page_change_and_continued_after_restart(app, english, tmp_path):
+    visit_id = create_visit(english, create_location(english))
+    response = english.post(
+        f"/visits/{visit_id}/domains/play",
+        data={"value_play__space": "partly", "note_play__space": "Open op woensdag", "value_play__outdoor": "yes", "go": "domain:safety"},
+    )
+    assert response.status_code == 303 and response.location.endswith(f"/visits/{visit_id}/domains/safety")
+    english.post(f"/visits/{visit_id}/domains/safety", data={"number_safety__moves": "2", "go": "save"})
+    # A new app on the same database file: a server restart, or another device.
+    restarted = create_app(make_config(tmp_path)).test_client()
+    restarted.set_cookie("lang", "en")
+    overview = restarted.get(f"/visits/{visit_id}").get_data(as_text=True)
+    assert f'href="/visits/{visit_id}/domains/safety">Continue the checklist' in overview
+    assert "2 of 2 answered" in overview and "1 of 2 answered" in overview
+    play = restarted.get(f"/visits/{visit_id}/domains/play").get_data(as_text=True)
+    assert 'checked id="value_play__space-2" name="value_play__space" type="radio" value="partly"' in play
+    assert textarea(play, "note_play__space") == "Open op woensdag"
+    safety = restarted.get(f"/visits/{visit_id}/domains/safety").get_data(as_text=True)
+    assert 'value="2.0"' in safety or 'value="2"' in safety
+
+
+def test_bad_count_and_long_note_keep_input_and_save_the_rest(app, english):
+    visit_id = create_visit(english, create_location(english))
+    long_note = "x" * 2001
+    response = english.post(
+        f"/visits/{visit_id}/domains/safety",
+        data={"number_safety__moves": "99", "note_safety__moves": "veel", "value_safety__fire": "yes", "note_safety__fire": long_note, "go": "review"},
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Enter a number from 0 to 20." in text
+    assert 'value="99"' in text and textarea(text, "note_safety__moves") == "veel" and textarea(text, "note_safety__fire") == long_note
+    assert text.count('class="criterion has-error"') == 2
+    assert answers_in_db(app, visit_id) == {}
+    english.post(f"/visits/{visit_id}/domains/safety", data={"number_safety__moves": "1", "value_safety__fire": "yes", "note_safety__fire": "kort", "go": "save"})
+    stored = answers_in_db(app, visit_id)
+    assert stored["safety.moves"]["number"] == 1 and stored["safety.fire"]["note"] == "kort"
+
+
+def test_valid_answers_are_saved_next_to_a_bad_one(app, client):
+    visit_id = create_visit(client, create_location(client))
+    response = client.post(f"/visits/{visit_id}/domains/safety", data={"number_safety__moves": "-1", "value_safety__fire": "no"})
+    assert response.status_code == 422
+    assert answers_in_db(app, visit_id)["safety.fire"]["value"] == "no"
+
+
+def test_clearing_an_answer_removes_it(app, client):
+    visit_id = create_visit(client, create_location(client))
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets"})
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": ""})
+    assert answers_in_db(app, visit_id) == {}
+
+
+def test_previous_submitted_answer_shown_next_to_criterion(english):
+    location_id = create_location(english)
+    first = create_visit(english, location_id, visit_date="2025-06-01")
+    english.post(f"/visits/{first}/domains/play", data={"value_play__space": "fails", "note_play__space": "Speelkamer op slot"})
+    english.post(f"/visits/{first}/submit")
+    second = create_visit(english, location_id, visit_date="2026-01-10")
+    text = english.get(f"/visits/{second}/domains/play").get_data(as_text=True)
+    assert "Previous visit (2025-06-01)" in text
+    assert "<strong>Does not meet</strong>" in text and "Speelkamer op slot" in text
+
+
+def test_review_shows_scores_red_flags_coverage_and_unanswered(english):
+    visit_id = create_visit(english, create_location(english))
+    english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets", "value_play__outdoor": "yes"})
+    english.post(f"/visits/{visit_id}/domains/safety", data={"value_safety__fire": "no", "note_safety__fire": "Nooduitgang geblokkeerd"})
+    text = english.get(f"/visits/{visit_id}/review").get_data(as_text=True)
+    assert "Red flags" in text and "Escape routes are clear." in text and "Nooduitgang geblokkeerd" in text
+    assert "3/4 (75%)" in text
+    assert "Unanswered criteria (1)" in text and "Number of moves per child." in text
+    assert "Score = 100 × 3 / 3 = 100" in text  # how the play score was computed
+    assert "A critical criterion fails, so this domain is red." in text
+
+
+def test_submitted_visit_is_read_only(app, english):
+    visit_id = create_visit(english, create_location(english))
+    english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets"})
+    english.post(f"/visits/{visit_id}/children", data={"age_band": "8-12", "domain_id": "play", "text": "Leuk"})
+    assert english.post(f"/visits/{visit_id}/submit").status_code == 303
+    before = answers_in_db(app, visit_id)
+    attempts = [
+        (f"/visits/{visit_id}/domains/play", {"value_play__space": "fails"}),
+        (f"/visits/{visit_id}/details", {"visit_date": "2026-01-01", "organisation_id": "1", "visitors": "X"}),
+        (f"/visits/{visit_id}/children", {"age_band": "4-7", "text": "Nieuw"}),
+        (f"/visits/{visit_id}/children/1/delete", {}),
+        (f"/visits/{visit_id}/submit", {}),
+    ]
+    for url, data in attempts:
+        response = english.post(url, data=data)
+        assert response.status_code == 303, url
+        assert response.location.endswith(f"/visits/{visit_id}")
+    assert answers_in_db(app, visit_id) == before
+    page = english.get(f"/visits/{visit_id}").get_data(as_text=True)
+    assert "can no longer be changed" in page
+    assert "Leuk" in page and "Nieuw" not in page and 'name="value_play__space"' not in page
+    assert english.get(f"/visits/{visit_id}/domains/play").status_code == 302
+
+
+def test_unknown_visit_is_a_404_page(english):
+    for url in ("/visits/404", "/visits/404/domains/play", "/visits/404/review", "/visits/404/report.pdf", "/visits/404/children"):
+        response = english.get(url)
+        assert response.status_code == 404, url
+        assert "Not found" in response.get_data(as_text=True)
+    assert english.post("/visits/404/submit").status_code == 404
+    assert english.post("/visits/404/domains/play", data={"value_play__space": "meets"}).status_code == 404
+
+
+def test_children_said_entries_and_no_names_warning(english):
+    visit_id = create_visit(english, create_location(english))
+    page = english.get(f"/visits/{visit_id}/children").get_data(as_text=True)
+    assert "Never write a name" in page
+    bad = english.post(f"/visits/{visit_id}/children", data={"age_band": "8-12", "domain_id": "play", "text": "y" * 1001})
+    assert bad.status_code == 422 and "y" * 1001 in bad.get_data(as_text=True)
+    english.post(f"/visits/{visit_id}/children", data={"age_band": "13-17", "domain_id": "safety", "text": "'s Nachts is het lawaaierig"})
+    english.post(f"/visits/{visit_id}/children", data={"age_band": "0-3", "domain_id": "", "text": "Huilt veel volgens moeder"})
+    page = english.get(f"/visits/{visit_id}/children").get_data(as_text=True)
+    assert "&#39;s Nachts is het lawaaierig" in page and "13-17 years" in page and "Huilt veel" in page
+
+
+def test_html_in_every_text_field_is_shown_as_text(english):
+    payload = " | ".join(XSS)
+    location_id = create_location(english, name=f"Azc {payload}", municipality=payload, operator=payload)
+    visit_id = create_visit(english, location_id, visitors=payload, impression=payload)
+    english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": payload})
+    english.post(f"/visits/{visit_id}/domains/safety", data={"value_safety__fire": "no", "note_safety__fire": payload})
+    english.post(f"/visits/{visit_id}/children", data={"age_band": "8-12", "text": payload})
+    pages = ["/locations/", f"/locations/{location_id}", f"/visits/{visit_id}", f"/visits/{visit_id}/domains/play", f"/visits/{visit_id}/review", f"/visits/{visit_id}/children"]
+    texts = [(url, english.get(url).get_data(as_text=True)) for url in pages]
+    english.post(f"/visits/{visit_id}/submit")
+    texts.append(("submitted", english.get(f"/visits/{visit_id}").get_data(as_text=True)))
+    for url, text in texts:
+        assert "<script>alert(1)" not in text and "<img src=x" not in text and "<font size=40>" not in text, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, url
+        assert "49" not in text.replace("2049", ""), url
+    later = create_visit(english, location_id, visit_date="2026-02-01")
+    text = english.get(f"/visits/{later}/domains/play").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)" not in text
+
+
+def test_visit_keeps_its_own_criteria_version_after_the_file_changes(tmp_path):
+    old_app = create_app(make_config(tmp_path))
+    client = old_app.test_client()
+    client.set_cookie("lang", "en")
+    visit_id = create_visit(client, create_location(client))
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets"})
+    client.post(f"/visits/{visit_id}/submit")
+    changed = tmp_path / "criteria_v2.yaml"
+    changed.write_text(
+        SMALL_CRITERIA.read_text(encoding="utf-8")
+        .replace('version: "test.1"', 'version: "test.2"')
+        .replace("There is an indoor play space.", "There is a bright indoor play room."),
+        encoding="utf-8",
+    )
+    new_app = create_app(make_config(tmp_path, CRITERIA_PATH=str(changed)))
+    client = new_app.test_client()
+    client.set_cookie("lang", "en")
+    old_visit = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    assert "There is an indoor play space." in old_visit and "bright indoor play room" not in old_visit
+    assert "test.1" in old_visit
+    new_visit = create_visit(client, 1, visit_date="2026-02-01")
+    page = client.get(f"/visits/{new_visit}/domains/play").get_data(as_text=True)
+    assert "There is a bright indoor play room." in page
