@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 
 from checklist.criteria import CriteriaError
@@ -13,6 +14,7 @@ from checklist.criteria import load_criteria
 
 
 @click.command("check-criteria")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def check_criteria_command(path: Path | None):
     """Validate a criteria file (default: the configured criteria.yaml)."""
@@ -27,6 +29,7 @@ def check_criteria_command(path: Path | None):
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Add the demo data even if the database already has locations.")
 @click.option("--seed", default=2022, show_default=True, help="Random seed, so the demo data set is the same every time.")
 def demo_data_command(force: bool, seed: int):
@@ -46,6 +49,7 @@ def demo_data_command(force: bool, seed: int):
 
 
 @click.command("report")
+@with_appcontext
 @click.argument("visit_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from flask import g
 from sqlite_utils import Database
@@ -68,6 +69,7 @@ def close_db(exc=None) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database or bring it up to date (safe to run again)."""
     db = connect(current_app.config["DATABASE"])
