@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from typing import Literal
@@ -191,15 +192,19 @@ class Criteria:
     def location_types(self) -> tuple[LocationType, ...]:
         return self.spec.location_types
 
+    @cached_property
+    def _domains_by_id(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.spec.domains}
+
+    @cached_property
+    def _criteria_by_id(self) -> dict[str, Criterion]:
+        return {c.id: c for d in self.spec.domains for c in d.criteria}
+
     def domain(self, domain_id: str) -> Domain | None:
-        return next((d for d in self.spec.domains if d.id == domain_id), None)
+        return self._domains_by_id.get(domain_id)
 
     def criterion(self, criterion_id: str) -> Criterion | None:
-        for domain in self.spec.domains:
-            for criterion in domain.criteria:
-                if criterion.id == criterion_id:
-                    return criterion
-        return None
+        return self._criteria_by_id.get(criterion_id)
 
     def domains_for(self, location_type: str) -> list[Domain]:
         """Domains with at least one criterion that applies to this type of location."""

@@ -43,6 +43,22 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     Babel(app, locale_selector=select_locale)
+    # Templates call gettext a few hundred times per page; Flask-Babel's own lookup costs
+    # tens of microseconds per call, so templates use the request's catalog directly.
+    app.jinja_env.install_gettext_callables(
+        lambda s: request_translations().gettext(s),
+        lambda s, p, n: request_translations().ngettext(s, p, n),
+        newstyle=True,
+    )
+
+
+def request_translations() -> NullTranslations:
+    """The catalog of the request's language, looked up once per request."""
+    from flask import g
+
+    if "translations" not in g:
+        g.translations = translations_for(current_language())
+    return g.translations
 
 
 def current_language() -> str:

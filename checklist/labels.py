@@ -28,11 +28,13 @@ def status_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"green": _("Good"), "amber": _("Needs attention"), "red": _("Insufficient"), "none": _("No score")}
 
 
-def describe_answer(criterion: Criterion, answer: Mapping | None, lang: str, _: Callable[[str], str]) -> str:
-    """An answer as a visitor would say it: 'Partly', 'Yes', '3 moves (Partly)', or ''."""
+def describe_answer(criterion: Criterion, answer: Mapping | None, lang: str, labels: Mapping[str, str]) -> str:
+    """An answer as a visitor would say it: 'Partly', 'Yes', '3 moves (Partly)', or ''.
+
+    `labels` is `answer_labels()` in the wanted language, made once per page or report.
+    """
     if not answer:
         return ""
-    labels = answer_labels(_)
     value, number = answer.get("value"), answer.get("number")
     if value in ("na", "unknown"):
         return labels[value]

@@ -117,12 +117,15 @@ def domain(visit_id: int, domain_id: str):
         form = make_checklist_form(criteria_list, note_max)
         form.validate()
         to_save, with_errors = checklist_values(form, criteria_list)
-        store.save_answers(get_db(), visit_id, to_save, current_domain=domain_id)
+        go = request.form.get("go", "")
+        # Remember where the visitor is going, so "continue" brings them back there.
+        target = go[7:] if go.startswith("domain:") and not form.errors else domain_id
+        store.save_answers(get_db(), visit_id, to_save, current_domain=target)
         if form.errors:
             flash(_("Not everything could be saved: check the marked fields. Your input is still here."), "error")
             return _render_domain(bundle, current, form, with_errors), 422
         flash(_("Saved."), "success")
-        return redirect(_after_save(visit_id, domains, current, request.form.get("go", "")), 303)
+        return redirect(_after_save(visit_id, domains, current, go), 303)
     form = make_checklist_form(criteria_list, note_max, data=checklist_initial(criteria_list, bundle.answers))
     if not bundle.is_draft:
         return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"domain-{domain_id}"))

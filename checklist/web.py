@@ -18,6 +18,7 @@ from checklist import labels
 from checklist.i18n import LANGUAGE_COOKIE
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
+from checklist.i18n import request_translations
 
 bp = Blueprint("pages", __name__)
 csrf = CSRFProtect()
@@ -69,11 +70,13 @@ def init_app(app) -> None:
     @app.context_processor
     def helpers():
         lang = current_language()
+        gettext = request_translations().gettext
+        answer_labels = labels.answer_labels(gettext)
         return {
             "lang": lang,
-            "answer_text": lambda criterion, answer: labels.describe_answer(criterion, answer, lang, _),
-            "answer_labels": labels.answer_labels(_),
-            "status_labels": labels.status_labels(_),
+            "answer_text": lambda criterion, answer: labels.describe_answer(criterion, answer, lang, answer_labels),
+            "answer_labels": answer_labels,
+            "status_labels": labels.status_labels(gettext),
             "format_score": labels.format_score,
             "format_coverage": labels.format_coverage,
             "tr": lambda text: text.get(lang) if text is not None else "",

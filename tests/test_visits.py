@@ -71,7 +71,7 @@ def test_answers_saved_on_page_change_and_continued_after_restart(app, english, 
     assert f'href="/visits/{visit_id}/domains/safety">Continue the checklist' in overview
     assert "2 of 2 answered" in overview and "1 of 2 answered" in overview
     play = restarted.get(f"/visits/{visit_id}/domains/play").get_data(as_text=True)
-    assert 'checked id="value_play__space-2" name="value_play__space" type="radio" value="partly"' in play
+    assert 'name="value_play__space" value="partly" checked>' in play
     assert textarea(play, "note_play__space") == "Open op woensdag"
     safety = restarted.get(f"/visits/{visit_id}/domains/safety").get_data(as_text=True)
     assert 'value="2.0"' in safety or 'value="2"' in safety

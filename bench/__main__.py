@@ -1,0 +1,156 @@
+"""`make bench`: generate a data set, serve it with gunicorn on 127.0.0.1, print ratios.
+
+Measured in one run, on one machine, so the ratios hold when absolute speeds vary:
+- the checklist page and the visit page against a bare Flask route (median latency);
+- the PDF visit report against a bare ReportLab document of the same text (ms per page);
+- the peak resident memory of each gunicorn worker.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+LOCATIONS = int(os.environ.get("BENCH_LOCATIONS", 300))
+VISITS = int(os.environ.get("BENCH_VISITS", 20))
+TIME_BUDGET = float(os.environ.get("BENCH_SECONDS", 60))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_database(path: Path):
+    from checklist import create_app
+    from checklist import store
+    from checklist.db import connect
+
+    from bench.data import generate
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    criteria = app.extensions["criteria"]
+    db = connect(path)
+    start = time.perf_counter()
+    counts = generate(db, criteria, LOCATIONS, VISITS)
+    print(f"data set: {counts['locations']} locations, {counts['visits']} submitted visits, {counts['answers']:,} answers "
+          f"({time.perf_counter() - start:.1f} s to generate)")
+    # A draft on the first location, with some answers: the page a visitor fills in.
+    location = db["locations"].get(1)
+    draft_id = store.create_visit(db, 1, {"visit_date": "2026-11-01", "organisation_id": 1, "visitors": "B.", "announced": 1}, criteria.hash)
+    first_domain = criteria.domains_for(location["type"])[0]
+    store.save_answers(db, draft_id, {c.id: {"value": "meets" if c.kind == "rating" else None, "number": None, "note": "Gezien."}
+                                      for c in first_domain.criteria_for(location["type"]) if c.kind != "count"})
+    submitted_id = list(db.query("select max(id) as id from visits where location_id = 1 and status = 'submitted'"))[0]["id"]
+    db.conn.close()
+    return app, draft_id, first_domain.id, submitted_id
+
+
+def bench_pages(db_path: Path, draft_id: int, domain_id: str, submitted_id: int) -> dict:
+    from bench.measure import Client
+    from bench.measure import children_of
+    from bench.measure import interleaved
+    from bench.measure import median_ms
+    from bench.measure import p95_ms
+    from bench.measure import peak_rss_mb
+
+    port = free_port()
+    env = dict(os.environ, CHECKLIST_DATABASE=str(db_path), CHECKLIST_SECRET_KEY="bench")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.server:app"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        client = None
+        for _ in range(100):
+            try:
+                client = Client("127.0.0.1", port)
+                client.get("/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        paths = {
+            "bare Flask route": "/bench/bare",
+            "checklist page": f"/visits/{draft_id}/domains/{domain_id}",
+            "visit page": f"/visits/{submitted_id}",
+        }
+        interleaved(client, paths, rounds=1, per_round=10, deadline=time.monotonic() + 30)  # warm-up
+        times = interleaved(client, paths, rounds=10, per_round=20, deadline=time.monotonic() + TIME_BUDGET)
+        client.close()
+        workers = children_of(server.pid)
+        memory = max(peak_rss_mb(pid) for pid in workers)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    base = median_ms(times["bare Flask route"])
+    return {name: (median_ms(v), p95_ms(v), median_ms(v) / base, len(v)) for name, v in times.items()} | {"_memory": memory}
+
+
+def bench_pdf(app, db_path: Path, submitted_id: int) -> tuple:
+    from bench.pdf_baseline import bare_reportlab_pdf
+    from bench.pdf_baseline import count_pages
+    from bench.pdf_baseline import extract_lines
+    from checklist.db import connect
+    from checklist.reports.visit_report import build_visit_report
+    from checklist.visit_data import load_visit
+    from checklist.visit_data import visit_report
+
+    db = connect(db_path)
+    with app.app_context():
+        report = visit_report(db, load_visit(db, submitted_id), "nl")
+    db.conn.close()
+    pdf = build_visit_report(report)
+    lines = extract_lines(pdf)
+    pages, base_pages = count_pages(pdf), count_pages(bare_reportlab_pdf(lines))
+    real, bare = [], []
+    for _ in range(7):
+        start = time.perf_counter()
+        build_visit_report(report)
+        real.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        bare_reportlab_pdf(lines)
+        bare.append(time.perf_counter() - start)
+    real_ms = 1000 * sorted(real)[3] / pages
+    bare_ms = 1000 * sorted(bare)[3] / base_pages
+    return pages, real_ms, base_pages, bare_ms
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    db_path = OUT / "bench.sqlite"
+    app, draft_id, domain_id, submitted_id = build_database(db_path)
+    pages = bench_pages(db_path, draft_id, domain_id, submitted_id)
+    memory = pages.pop("_memory")
+    print("\npages (gunicorn, 2 workers, one keep-alive client on 127.0.0.1)")
+    print(f"  {'':22} {'median ms':>10} {'p95 ms':>8} {'x bare':>8} {'n':>5}")
+    for name, (median, p95, ratio, n) in pages.items():
+        print(f"  {name:22} {median:10.2f} {p95:8.2f} {ratio:8.1f} {n:5d}")
+    pdf_pages, real_ms, base_pages, bare_ms = bench_pdf(app, db_path, submitted_id)
+    ratio = real_ms / bare_ms
+    print("\nPDF visit report (in-process, median of 7)")
+    print(f"  visit report:          {pdf_pages} pages, {real_ms:.1f} ms per page")
+    print(f"  bare ReportLab, same text: {base_pages} pages, {bare_ms:.1f} ms per page")
+    print(f"  ratio per page:        {ratio:.2f}x")
+    print(f"\npeak resident memory per gunicorn worker: {memory:.0f} MB")
+    checks = [
+        ("checklist page within 10x a bare route", pages["checklist page"][2] <= 10),
+        ("visit page within 10x a bare route", pages["visit page"][2] <= 10),
+        ("PDF within 2x bare ReportLab per page", ratio <= 2),
+        ("under 200 MB per worker", memory < 200),
+    ]
+    print("\ntargets")
+    for label, ok in checks:
+        print(f"  [{'met' if ok else 'MISSED'}] {label}")
+
+
+if __name__ == "__main__":
+    main()

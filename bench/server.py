@@ -1,0 +1,14 @@
+"""The app as gunicorn serves it, plus a bare route as the baseline for page timings.
+
+Configured through environment variables set by `bench/__main__.py`.
+"""
+
+from checklist import create_app
+
+app = create_app()
+
+
+@app.get("/bench/bare")
+def bare():
+    """A route that does nothing: the floor any page is measured against."""
+    return "ok"
