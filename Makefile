@@ -51,7 +51,7 @@ system-deps:
 	fi
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d checklist/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d checklist/translations
 
 instance/config.py:
 	@mkdir -p instance

@@ -7,7 +7,8 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 from reportlab.platypus import SimpleDocTemplate
 
@@ -24,7 +25,8 @@ def count_pages(pdf: bytes) -> int:
 def bare_reportlab_pdf(lines: list[str]) -> bytes:
     """A minimal ReportLab document: no fonts to embed, no tables, no charts, no page X of Y."""
     out = BytesIO()
-    style = getSampleStyleSheet()["BodyText"]
+    # The report's text size and margins, so both documents carry about as much per page.
+    style = ParagraphStyle("Bare", fontName="Helvetica", fontSize=8.5, leading=11)
     story = [Paragraph(escape(line.encode("latin-1", "replace").decode("latin-1")), style) for line in lines]
-    SimpleDocTemplate(out, pagesize=A4).build(story)
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=24 * mm, bottomMargin=20 * mm).build(story)
     return out.getvalue()

@@ -20,7 +20,7 @@ SMALL_CRITERIA = TESTS / "criteria_small.yaml"
 def pytest_sessionstart(session):
     """Compile the translation catalogs so a plain `pytest` run sees Dutch too."""
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "compile", "--use-fuzzy", "-q", "-d", str(ROOT / "checklist" / "translations")],
+        [sys.executable, "-m", "babel.messages.frontend", "compile", "--use-fuzzy", "-d", str(ROOT / "checklist" / "translations")],
         check=False,
         capture_output=True,
     )
