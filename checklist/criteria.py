@@ -206,9 +206,16 @@ class Criteria:
     def criterion(self, criterion_id: str) -> Criterion | None:
         return self._criteria_by_id.get(criterion_id)
 
+    @cached_property
+    def _domains_for_type(self) -> dict[str, list[Domain]]:
+        return {}
+
     def domains_for(self, location_type: str) -> list[Domain]:
-        """Domains with at least one criterion that applies to this type of location."""
-        return [d for d in self.spec.domains if d.criteria_for(location_type)]
+        """Domains with at least one criterion that applies to this type of location (cached)."""
+        cache = self._domains_for_type
+        if location_type not in cache:
+            cache[location_type] = [d for d in self.spec.domains if d.criteria_for(location_type)]
+        return list(cache[location_type])
 
     def location_type_label(self, type_id: str, lang: str) -> str:
         for t in self.spec.location_types:

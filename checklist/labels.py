@@ -6,6 +6,7 @@ with the catalog of the report's language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 from typing import Mapping
 
@@ -54,3 +55,42 @@ def format_coverage(scored: int, assessable: int) -> str:
     if not assessable:
         return "–"
     return f"{scored}/{assessable} ({100 * scored / assessable:.0f}%)"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One criterion in an answers table (attributes, not dict keys: Jinja reads them faster)."""
+
+    id: str
+    text: str
+    critical: bool
+    answer: str
+    note: str
+    points: str | None
+    red_flag: bool
+
+
+def answer_rows(criteria, score, answers: Mapping, lang: str, labels: Mapping[str, str]) -> dict[str, list[AnswerRow]]:
+    """Per domain, each criterion's row as plain strings: what the answer tables show.
+
+    Prepared in Python so a 90-row table is a loop of plain values in the template.
+    """
+    rows = {}
+    for d in score.domains:
+        out = []
+        for line in d.lines:
+            criterion = criteria.criterion(line.criterion_id)
+            answer = answers.get(line.criterion_id)
+            out.append(
+                AnswerRow(
+                    id=line.criterion_id,
+                    text=criterion.text.get(lang),
+                    critical=criterion.critical,
+                    answer=describe_answer(criterion, answer, lang, labels),
+                    note=(answer or {}).get("note") or "",
+                    points=f"{line.points:g} × {line.weight:g}" if line.points is not None else None,
+                    red_flag=line.red_flag,
+                )
+            )
+        rows[d.domain_id] = out
+    return rows

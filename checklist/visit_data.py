@@ -56,6 +56,18 @@ def previous_visit(db: Database, bundle: VisitBundle) -> VisitBundle | None:
     return load_visit(db, previous["id"]) if previous else None
 
 
+@dataclass(frozen=True)
+class PreviousAnswers:
+    visit: dict
+    answers: dict
+
+
+def previous_answers(db: Database, bundle: VisitBundle) -> PreviousAnswers | None:
+    """The previous submitted visit's answers, unscored: all the checklist page shows of it."""
+    previous = store.previous_submitted_visit(db, bundle.visit)
+    return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
+
+
 def visit_report(db: Database, bundle: VisitBundle, lang: str) -> VisitReport:
     """The input of the PDF visit report."""
     previous = previous_visit(db, bundle)

@@ -28,6 +28,7 @@ from checklist.forms import make_checklist_form
 from checklist.i18n import current_language
 from checklist.locations import get_location_or_404
 from checklist.visit_data import load_visit
+from checklist.visit_data import previous_answers
 from checklist.visit_data import previous_visit
 from checklist.visit_data import visit_report
 from checklist.web import get_criteria
@@ -139,7 +140,7 @@ def _note_max():
 
 
 def _render_domain(bundle, current, form, with_errors):
-    previous = previous_visit(get_db(), bundle)
+    previous = previous_answers(get_db(), bundle)
     domains = bundle.domains
     index = [d.id for d in domains].index(current.id)
     return render_template(

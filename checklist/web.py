@@ -13,6 +13,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 
 from checklist import labels
 from checklist.i18n import LANGUAGE_COOKIE
@@ -72,11 +73,20 @@ def init_app(app) -> None:
         lang = current_language()
         gettext = request_translations().gettext
         answer_labels = labels.answer_labels(gettext)
+        status_labels = labels.status_labels(gettext)
+
+        def status_badge(status, score=None):
+            """A coloured status with its score; a function, not a macro, as pages show dozens."""
+            text = status_labels[status] + (f" · {labels.format_score(score)}" if score is not None else "")
+            return Markup('<span class="badge status-{}">{}</span>').format(status, text)
+
         return {
             "lang": lang,
             "answer_text": lambda criterion, answer: labels.describe_answer(criterion, answer, lang, answer_labels),
             "answer_labels": answer_labels,
-            "status_labels": labels.status_labels(gettext),
+            "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels),
+            "status_labels": status_labels,
+            "status_badge": status_badge,
             "format_score": labels.format_score,
             "format_coverage": labels.format_coverage,
             "tr": lambda text: text.get(lang) if text is not None else "",
