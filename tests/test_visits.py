@@ -74,7 +74,7 @@ def test_answers_saved_on_page_change_and_continued_after_restart(app, english, 
     assert 'name="value_play__space" value="partly" checked>' in play
     assert textarea(play, "note_play__space") == "Open op woensdag"
     safety = restarted.get(f"/visits/{visit_id}/domains/safety").get_data(as_text=True)
-    assert 'value="2.0"' in safety or 'value="2"' in safety
+    assert 'name="number_safety__moves" value="2"' in safety
 
 
 def test_bad_count_and_long_note_keep_input_and_save_the_rest(app, english):
@@ -220,3 +220,32 @@ def test_visit_keeps_its_own_criteria_version_after_the_file_changes(tmp_path):
     new_visit = create_visit(client, 1, visit_date="2026-02-01")
     page = client.get(f"/visits/{new_visit}/domains/play").get_data(as_text=True)
     assert "There is a bright indoor play room." in page
+
+
+def test_pdf_report_through_the_browser_route(client, tmp_path):
+    from tests.conftest import pdftotext
+
+    visit_id = create_visit(client, create_location(client, name="Azc A&B <b>x</b> <font size=40>BIG</font>"))
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": '<img src="/etc/hostname"/> & <script>alert(1)</script>'})
+    response = client.get(f"/visits/{visit_id}/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    draft = " ".join(pdftotext(response.data, tmp_path).split())
+    assert "CONCEPT" in draft  # Dutch by default, marked as a draft
+    assert "Azc A&B <b>x</b> <font size=40>BIG</font>" in draft
+    assert '<img src="/etc/hostname"/> & <script>alert(1)</script>' in draft
+    client.post(f"/visits/{visit_id}/submit")
+    client.set_cookie("lang", "en")
+    final = " ".join(pdftotext(client.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    assert "Visit report" in final and "DRAFT" not in final and "CONCEPT" not in final
+
+
+def test_chart_svg_is_the_same_drawing_as_the_pdf(english):
+    visit_id = create_visit(english, create_location(english))
+    english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets", "value_play__outdoor": "yes"})
+    response = english.get(f"/visits/{visit_id}/chart.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
+    assert "Play" in svg and "Safety" in svg
+    assert f'src="/visits/{visit_id}/chart.svg"' in english.get(f"/visits/{visit_id}/review").get_data(as_text=True)
