@@ -8,6 +8,7 @@ from io import BytesIO
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -15,6 +16,7 @@ from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from checklist import store
 from checklist.db import get_db
@@ -25,6 +27,7 @@ from checklist.forms import checklist_values
 from checklist.forms import choices
 from checklist.forms import field_key
 from checklist.forms import make_checklist_form
+from checklist.cache import LRUCache
 from checklist.i18n import current_language
 from checklist.locations import get_location_or_404
 from checklist.visit_data import load_visit
@@ -85,14 +88,28 @@ def details(visit_id: int):
 def detail(visit_id: int):
     """A draft's overview with where to continue; a submitted visit in full, read-only."""
     bundle = get_bundle_or_404(visit_id)
-    previous = previous_visit(get_db(), bundle)
+    voices = store.visit_voices(get_db(), visit_id)
+    body = None if bundle.is_draft else _submitted_body(bundle, voices)
     return render_template(
-        "visits/detail.html",
-        bundle=bundle,
-        voices=store.visit_voices(get_db(), visit_id),
-        previous=previous,
-        continue_domain=_continue_domain(bundle),
+        "visits/detail.html", bundle=bundle, voices=voices, continue_domain=_continue_domain(bundle), submitted_body=body
     )
+
+
+def _submitted_body(bundle, voices):
+    """A submitted visit never changes, so its long read-only body is rendered once.
+
+    The key holds everything the body shows that could still change: the visit's version,
+    the location (name), the previous visit, and the language.
+    """
+    previous = store.previous_submitted_visit(get_db(), bundle.visit)
+    key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous and previous["id"], current_language())
+    bodies = current_app.extensions.setdefault("submitted_visit_bodies", LRUCache(maxsize=256))  # one per app: tests run many
+    body = bodies.get(key)
+    if body is None:
+        previous_bundle = previous_visit(get_db(), bundle) if previous else None
+        body = Markup(render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle))
+        bodies.put(key, body)
+    return body
 
 
 def _continue_domain(bundle):
@@ -134,8 +151,6 @@ def domain(visit_id: int, domain_id: str):
 
 
 def _note_max():
-    from flask import current_app
-
     return current_app.config["NOTE_MAX_LENGTH"]
 
 

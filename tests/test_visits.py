@@ -249,3 +249,16 @@ def test_chart_svg_is_the_same_drawing_as_the_pdf(english):
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
     assert "Play" in svg and "Safety" in svg
     assert f'src="/visits/{visit_id}/chart.svg"' in english.get(f"/visits/{visit_id}/review").get_data(as_text=True)
+
+
+def test_submitted_visit_page_follows_location_and_language_changes(client):
+    location_id = create_location(client, name="Azc Eerste Naam")
+    visit_id = create_visit(client, location_id)
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets"})
+    client.post(f"/visits/{visit_id}/submit")
+    assert "Voldoet" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    assert "Meets" in page and "Voldoet" not in page
+    client.post(f"/locations/{location_id}/edit", data={"name": "Azc Tweede Naam", "type": "azc"})
+    assert "Azc Tweede Naam" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
