@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["criteria"] = _load_criteria_or_stop(app.config["CRITERIA_PATH"])
 
+    from checklist import backup
     from checklist import cli
     from checklist import db
     from checklist import i18n
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
+    backup.init_app(app)
     web.init_app(app)
     return app
 
