@@ -2,6 +2,7 @@
 
 import sys
 
+from checklist import ConfigError
 from checklist import create_app
 from checklist.criteria import CriteriaError
 
@@ -9,4 +10,7 @@ try:
     app = create_app()
 except CriteriaError as err:
     print(f"The criteria file is invalid, the app cannot start:\n{err}", file=sys.stderr)
+    raise SystemExit(1) from None
+except ConfigError as err:
+    print(f"The app cannot start: {err}", file=sys.stderr)
     raise SystemExit(1) from None

@@ -15,25 +15,49 @@ class Client:
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
         self.cookie = cookie
 
-    def get(self, path: str) -> tuple[int, float, int]:
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, float, bytes, list]:
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         start = time.perf_counter()
-        self.conn.request("GET", path, headers=headers)
+        self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
-        body = response.read()
-        return response.status, time.perf_counter() - start, len(body)
+        data = response.read()
+        return response.status, time.perf_counter() - start, data, response.getheaders()
+
+    def get(self, path: str) -> tuple[int, float, int]:
+        status, seconds, data, _headers = self.request("GET", path)
+        return status, seconds, len(data)
+
+    def login(self, email: str, password: str) -> None:
+        """Sign in through the login form, as a browser does (CSRF token and all)."""
+        import re
+        from urllib.parse import urlencode
+
+        _s, _t, page, headers = self.request("GET", "/login")
+        self._take_cookie(headers)
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        status, _t, _d, headers = self.request("POST", "/login", urlencode({"email": email, "password": password, "csrf_token": token}))
+        if status != 302:
+            raise RuntimeError(f"login failed with {status}")
+        self._take_cookie(headers)
+
+    def _take_cookie(self, headers) -> None:
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                self.cookie = value.split(";", 1)[0]
 
     def close(self):
         self.conn.close()
 
 
-def interleaved(client: Client, paths: dict[str, str], rounds: int, per_round: int, deadline: float) -> dict[str, list[float]]:
-    """Time each path in turns, so drift on a shared machine hits all of them alike."""
+def interleaved(clients: dict[str, Client], paths: dict[str, str], rounds: int, per_round: int, deadline: float) -> dict[str, list[float]]:
+    """Time each path in turns (each with its own client), so drift hits all of them alike."""
     times = {name: [] for name in paths}
     for _ in range(rounds):
         for name, path in paths.items():
             for _ in range(per_round):
-                status, seconds, _size = client.get(path)
+                status, seconds, _size = clients[name].get(path)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
                 times[name].append(seconds)

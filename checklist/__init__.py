@@ -22,7 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev-only-change-me",
+        ENVIRONMENT="production",  # or "development": only then may SECRET_KEY be missing or DEBUG be on
+        SECRET_KEY=None,
         DATABASE=os.path.join(app.instance_path, "checklist.sqlite"),
         CRITERIA_PATH=str(PROJECT_ROOT / "criteria.yaml"),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
@@ -30,6 +31,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long visit never expires mid-form
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=True,  # instance/config.py from `make run` turns this off for http://127.0.0.1
+        REMEMBER_COOKIE_DURATION=0,
+        SESSION_IDLE_MINUTES=120,
+        SESSION_MAX_HOURS=12,
+        LOGIN_WINDOW_MINUTES=15,
+        LOGIN_MAX_PER_ACCOUNT=5,
+        LOGIN_MAX_PER_ADDRESS=20,
+        ARGON2_TIME_COST=2,
+        ARGON2_MEMORY_KIB=19 * 1024,  # OWASP's argon2id minimum (t=2, m=19 MiB, p=1)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -37,13 +47,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-
+    _check_config_or_stop(app)
     app.extensions["criteria"] = _load_criteria_or_stop(app.config["CRITERIA_PATH"])
 
     from checklist import backup
     from checklist import cli
     from checklist import db
     from checklist import i18n
+    from checklist import security
     from checklist import web
 
     db.init_app(app)
@@ -51,7 +62,36 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     backup.init_app(app)
     web.init_app(app)
+    security.init_app(app)
     return app
+
+
+class ConfigError(Exception):
+    """A configuration that must not run, e.g. production without a SECRET_KEY."""
+
+
+def _check_config_or_stop(app: Flask) -> None:
+    problems = []
+    production = app.config["ENVIRONMENT"] != "development" and not app.testing
+    if production and (not app.config.get("SECRET_KEY") or len(str(app.config["SECRET_KEY"])) < 16):
+        problems.append(
+            "SECRET_KEY is not set (or shorter than 16 characters). Set it in instance/config.py or as "
+            "CHECKLIST_SECRET_KEY, e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    if production and (app.debug or app.config.get("DEBUG")):
+        problems.append("DEBUG is on in the production configuration; debug mode runs code sent by the browser. Turn it off.")
+    if app.config["ENVIRONMENT"] == "development" and not app.config.get("SECRET_KEY"):
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)  # development only: sessions end at every restart
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    if problems:
+        message = "the configuration is not safe to run:\n" + "\n".join(f"- {p}" for p in problems)
+        if click.get_current_context(silent=True) is not None:
+            raise click.ClickException(message)
+        raise ConfigError(message)
 
 
 def _load_criteria_or_stop(path: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import click
 from flask.cli import with_appcontext
 from flask import current_app
 
+from checklist.access import EVERYTHING
+from checklist.access import ROLES
 from checklist.criteria import CriteriaError
 from checklist.criteria import load_criteria
 
@@ -43,9 +46,13 @@ def demo_data_command(force: bool, seed: int):
             click.echo("The database already has locations; no demo data added (use --force to add anyway).")
             return
         summary = load_demo_data(db, current_app.extensions["criteria"], seed=seed)
+        accounts = create_demo_accounts(db)
     finally:
         db.conn.close()
     click.echo(f"Demo data loaded: {summary['locations']} locations, {summary['visits']} visits, {summary['answers']} answers.")
+    click.echo("Demo accounts (shown only now; an admin can reset passwords later):")
+    for email, role, organisation, password in accounts:
+        click.echo(f"  {role:12} {email:32} {password}   ({organisation})")
 
 
 @click.command("report")
@@ -62,16 +69,72 @@ def report_command(visit_id: int, out: Path, lang: str):
 
     db = connect(current_app.config["DATABASE"])
     try:
-        bundle = load_visit(db, visit_id)
+        # The command line is the server operator's door: it reads every visit.
+        bundle = load_visit(db, visit_id, EVERYTHING)
         if bundle is None:
             raise click.ClickException(f"there is no visit {visit_id}")
-        pdf = build_visit_report(visit_report(db, bundle, lang))
+        pdf = build_visit_report(visit_report(db, bundle, lang, EVERYTHING))
     finally:
         db.conn.close()
     out.write_bytes(pdf)
     click.echo(f"Wrote {out} ({len(pdf):,} bytes{', draft' if bundle.is_draft else ''}).")
 
 
+def create_demo_accounts(db) -> list[tuple[str, str, str, str]]:
+    """One account per role (and a second organisation's visitor), with random passwords."""
+    import secrets
+
+    from checklist import store
+    from checklist.auth import hash_password
+
+    wanted = [
+        ("admin@demo.invalid", "Demo admin", "admin", "De Vrolijkheid"),
+        ("bezoeker@demo.invalid", "Demo bezoeker", "visitor", "De Vrolijkheid"),
+        ("coordinator@demo.invalid", "Demo coördinator", "coordinator", "De Vrolijkheid"),
+        ("monitor@demo.invalid", "Demo monitor", "monitor", "UNICEF Nederland"),
+        ("bezoeker.warchild@demo.invalid", "Demo bezoeker War Child", "visitor", "War Child"),
+    ]
+    created = []
+    for email, name, role, organisation in wanted:
+        if store.get_user_by_email(db, email):
+            continue
+        password = secrets.token_urlsafe(12)
+        store.create_user(db, email, name, store.organisation_id(db, organisation), role, hash_password(password))
+        created.append((email, role, organisation, password))
+    return created
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "organisation", required=True, help="Name of an existing organisation.")
+@click.option("--name", "display_name", help="Display name (default: the part of the email before @).")
+@with_appcontext
+def create_user_command(email: str, role: str, organisation: str, display_name: str | None):
+    """Create an account. The password comes from CHECKLIST_PASSWORD or a prompt."""
+    from checklist import store
+    from checklist.auth import hash_password
+    from checklist.db import connect
+    from checklist.passwords import password_problems
+
+    password = os.environ.get("CHECKLIST_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = password_problems(password, email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    db = connect(current_app.config["DATABASE"])
+    try:
+        organisation_id = store.organisation_id(db, organisation)
+        if organisation_id is None:
+            names = ", ".join(o["name"] for o in store.list_organisations(db))
+            raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
+        if store.get_user_by_email(db, email):
+            raise click.ClickException(f"an account for {email} exists")
+        user_id = store.create_user(db, email, display_name or email.split("@")[0], organisation_id, role, hash_password(password))
+    finally:
+        db.conn.close()
+    click.echo(f"Created account {user_id}: {email.lower()} ({role}, {organisation}).")
+
+
 def init_app(app) -> None:
-    for command in (check_criteria_command, demo_data_command, report_command):
+    for command in (check_criteria_command, demo_data_command, report_command, create_user_command):
         app.cli.add_command(command)

@@ -11,15 +11,18 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import FloatField
 from wtforms import IntegerField
+from wtforms import PasswordField
 from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
+from wtforms.validators import Email
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
@@ -46,6 +49,35 @@ PROVINCES = (
 NO_NAMES = _l("Do not write children's names or other personal data.")
 
 
+class Form(FlaskForm):
+    """A form whose expired or missing CSRF token brings the page back, never loses input.
+
+    Views that render a form are exempt from the global CSRF check and validate the token
+    here instead, so the visitor gets the same form with everything typed and a fresh
+    token rather than an error page.
+    """
+
+    csrf_expired = False
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if "csrf_token" in self._fields and self.csrf_token.errors:
+            from flask import flash
+            from flask_babel import gettext
+
+            self.csrf_expired = True
+            self.csrf_token.errors = []
+            flash(gettext("The form's security token had expired. Everything you typed is still here: press save again."), "error")
+        return valid and not self.csrf_expired
+
+    def status(self) -> int:
+        """The HTTP status to render this form with."""
+        if self.csrf_expired:
+            return 400
+        # From the fields, not `self.errors`: views add errors after validation.
+        return 422 if any(field.errors for field in self) else 200
+
+
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -55,7 +87,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     type = SelectField(_l("Type of location"), validators=[InputRequired()])
     municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[_strip])
@@ -70,9 +102,10 @@ class LocationForm(FlaskForm):
         self.type.choices = choices((t.id, t.label.get(lang)) for t in criteria.location_types)
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
+    """The organisation of a visit is the visitor's own; it is never a form field."""
+
     visit_date = DateField(_l("Date of the visit"), validators=[InputRequired()])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     visitors = StringField(
         _l("Visitors"),
         validators=[DataRequired(), Length(max=200)],
@@ -98,13 +131,13 @@ class VisitForm(FlaskForm):
 
     def values(self) -> dict:
         """The form's data in the shape the store expects."""
-        data = {k: self[k].data for k in ("organisation_id", "visitors", "children_present", "amv_present", "impression")}
+        data = {k: self[k].data for k in ("visitors", "children_present", "amv_present", "impression")}
         data["visit_date"] = self.visit_date.data.isoformat()
         data["announced"] = 1 if self.announced.data == "1" else 0
         return data
 
 
-class VoiceForm(FlaskForm):
+class VoiceForm(Form):
     age_band = SelectField(_l("Age band"), choices=choices((b, b) for b in AGE_BANDS), validators=[InputRequired()])
     domain_id = SelectField(_l("Concerns"), validators=[Optional()])
     text = TextAreaField(
@@ -113,6 +146,42 @@ class VoiceForm(FlaskForm):
         filters=[_strip],
         description=_l("Write down what was said, in short. Never write names: age band and theme are enough."),
     )
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def _password_rules(form, field):
+    from flask_babel import gettext
+
+    from checklist.passwords import password_problems
+
+    email = form.email.data if hasattr(form, "email") and form.email.data else getattr(form, "account_email", "")
+    for problem in password_problems(field.data or "", email or ""):
+        raise ValidationError(gettext(problem))
+
+
+class LoginForm(Form):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)], filters=[_strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})
+
+
+class UserForm(Form):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+    password = PasswordField(
+        _l("New password"),
+        validators=[Optional(), _password_rules],
+        description=_l("At least 12 characters, not a common password. Leave empty to keep the current one."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class OrganisationForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
 
 
 # -- the checklist ---------------------------------------------------------------------
@@ -133,10 +202,10 @@ def answer_choices(criterion: Criterion):
     return choices([UNANSWERED, *own, *LEFT_OUT_CHOICES])
 
 
-def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None) -> FlaskForm:
+def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None) -> Form:
     """A fresh form class for one domain page: value, number (counts) and note per criterion."""
 
-    class ChecklistForm(FlaskForm):
+    class ChecklistForm(Form):
         pass
 
     for criterion in criteria_list:

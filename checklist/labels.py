@@ -29,6 +29,10 @@ def status_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"green": _("Good"), "amber": _("Needs attention"), "red": _("Insufficient"), "none": _("No score")}
 
 
+def role_labels(_: Callable[[str], str]) -> dict[str, str]:
+    return {"visitor": _("visitor"), "coordinator": _("coordinator"), "monitor": _("monitor"), "admin": _("admin")}
+
+
 def describe_answer(criterion: Criterion, answer: Mapping | None, lang: str, labels: Mapping[str, str]) -> str:
     """An answer as a visitor would say it: 'Partly', 'Yes', '3 moves (Partly)', or ''.
 

@@ -12,11 +12,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from checklist import store
+from checklist.auth import require
 from checklist.db import get_db
 from checklist.forms import LocationForm
 from checklist.i18n import current_language
+from checklist.web import csrf
 from checklist.web import get_criteria
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
@@ -37,7 +40,7 @@ def index():
     type_ = args.get("type", "")
     province = args.get("province", "")
     include_closed = args.get("closed") == "1"
-    locations = store.list_locations(get_db(), q=q, type_=type_, province=province, include_closed=include_closed)
+    locations = store.list_locations(get_db(), current_user.scope, q=q, type_=type_, province=province, include_closed=include_closed)
     return render_template(
         "locations/index.html",
         locations=locations,
@@ -53,36 +56,41 @@ def _location_form(location=None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token (forms.Form)
 def new():
+    require("edit_locations")
     form = _location_form()
     if form.validate_on_submit():
         location_id = store.create_location(get_db(), form.data)
         flash(_("Location saved."), "success")
         return redirect(url_for("locations.detail", location_id=location_id))
-    return render_template("locations/form.html", form=form, location=None), 422 if form.errors else 200
+    return render_template("locations/form.html", form=form, location=None), form.status()
 
 
 @bp.get("/<int:location_id>")
 def detail(location_id: int):
     location = get_location_or_404(location_id)
-    visits = store.location_visits(get_db(), location_id)
+    visits = store.location_visits(get_db(), location_id, current_user.scope)
     return render_template("locations/detail.html", location=location, visits=visits)
 
 
 @bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
 def edit(location_id: int):
+    require("edit_locations")
     location = get_location_or_404(location_id)
     form = _location_form(location)
     if form.validate_on_submit():
         store.update_location(get_db(), location_id, form.data)
         flash(_("Location saved."), "success")
         return redirect(url_for("locations.detail", location_id=location_id))
-    return render_template("locations/form.html", form=form, location=location), 422 if form.errors else 200
+    return render_template("locations/form.html", form=form, location=location), form.status()
 
 
 @bp.post("/<int:location_id>/close")
 def close(location_id: int):
     """Close a location (or reopen it); its visits stay in the history."""
+    require("edit_locations")
     location = get_location_or_404(location_id)
     reopen = request.form.get("reopen") == "1"
     store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat())

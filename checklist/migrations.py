@@ -115,3 +115,38 @@ def m002_coalition_organisations(db: Database):
 
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     db["organisations"].insert_all(({"name": name, "created_at": now} for name in COALITION), ignore=True)
+
+
+@migrations()
+def m003_accounts(db: Database):
+    """Users with a role in one organisation; server-side sessions so logout really ends them."""
+    db["users"].create(
+        {
+            "id": int,
+            "email": str,
+            "display_name": str,
+            "organisation_id": int,
+            "role": str,
+            "active": int,
+            "password_hash": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("organisation_id", "organisations", "id")],
+        not_null={"email", "display_name", "organisation_id", "role", "active", "password_hash", "created_at", "updated_at"},
+        defaults={"active": 1},
+    )
+    db["users"].create_index(["email"], unique=True)
+    # The cookie holds a random token; only its SHA-256 is stored, so a copy of the
+    # database does not hand out live sessions.
+    db["sessions"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "last_seen": str},
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at", "last_seen"},
+    )
+    db["sessions"].create_index(["user_id"])
+    db["login_failures"].create({"id": int, "email": str, "remote_ip": str, "at": str}, pk="id", not_null={"email", "remote_ip", "at"})
+    db["login_failures"].create_index(["email", "at"])
+    db["login_failures"].create_index(["remote_ip", "at"])

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
+from checklist.access import Scope
 from checklist.criteria import Criteria
 from checklist.criteria import parse_criteria
 from checklist.db import immediate
@@ -61,6 +62,11 @@ def list_organisations(db: Database) -> list[dict]:
     return list(db.query("select id, name from organisations order by name"))
 
 
+def create_organisation(db: Database, name: str) -> int:
+    with immediate(db):
+        return db["organisations"].insert({"name": name.strip(), "created_at": now()}).last_pk
+
+
 def organisation_id(db: Database, name: str) -> int | None:
     rows = list(db.query("select id from organisations where name = ?", [name]))
     return rows[0]["id"] if rows else None
@@ -70,9 +76,10 @@ def organisation_id(db: Database, name: str) -> int | None:
 
 
 def list_locations(
-    db: Database, q: str = "", type_: str = "", province: str = "", include_closed: bool = False
+    db: Database, scope: Scope, q: str = "", type_: str = "", province: str = "", include_closed: bool = False
 ) -> list[dict]:
-    """Locations with their latest visit date and number of submitted visits."""
+    """Locations with the latest visit date and the number of visits the user may see."""
+    visible, visible_params = scope.where("v")
     where, params = ["1 = 1"], []
     if q:
         where.append("(l.name like ? or l.municipality like ?)")
@@ -87,14 +94,14 @@ def list_locations(
         where.append("l.closed_on is null")
     sql = f"""
         select l.*,
-               (select max(v.visit_date) from visits v where v.location_id = l.id and v.status = 'submitted') as last_visit,
-               (select count(*) from visits v where v.location_id = l.id and v.status = 'submitted') as visit_count,
-               (select count(*) from visits v where v.location_id = l.id and v.status = 'draft') as draft_count
+               (select max(v.visit_date) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}) as last_visit,
+               (select count(*) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}) as visit_count,
+               (select count(*) from visits v where v.location_id = l.id and v.status = 'draft' and {visible}) as draft_count
         from locations l
         where {' and '.join(where)}
         order by l.name collate nocase
     """
-    return list(db.query(sql, params))
+    return list(db.query(sql, visible_params * 3 + params))
 
 
 def provinces_in_use(db: Database) -> list[str]:
@@ -137,12 +144,15 @@ _VISIT_SELECT = """
 """
 
 
-def location_visits(db: Database, location_id: int) -> list[dict]:
-    return list(db.query(_VISIT_SELECT + " where v.location_id = ? order by v.visit_date desc, v.id desc", [location_id]))
+def location_visits(db: Database, location_id: int, scope: Scope) -> list[dict]:
+    visible, params = scope.where("v")
+    return list(db.query(_VISIT_SELECT + f" where v.location_id = ? and {visible} order by v.visit_date desc, v.id desc", [location_id, *params]))
 
 
-def get_visit(db: Database, visit_id: int) -> dict | None:
-    rows = list(db.query(_VISIT_SELECT + " where v.id = ?", [visit_id]))
+def get_visit(db: Database, visit_id: int, scope: Scope) -> dict | None:
+    """A visit the scope allows, else None: callers answer 404, so ids cannot be probed."""
+    visible, params = scope.where("v")
+    rows = list(db.query(_VISIT_SELECT + f" where v.id = ? and {visible}", [visit_id, *params]))
     return rows[0] if rows else None
 
 
@@ -222,15 +232,16 @@ def submit_visit(db: Database, visit_id: int) -> None:
         )
 
 
-def previous_submitted_visit(db: Database, visit: Mapping[str, Any]) -> dict | None:
-    """The location's last submitted visit before this one (by date, then id)."""
+def previous_submitted_visit(db: Database, visit: Mapping[str, Any], scope: Scope) -> dict | None:
+    """The location's last submitted visit before this one (by date, then id) that the scope allows."""
+    visible, params = scope.where("v")
     rows = list(
         db.query(
             _VISIT_SELECT
-            + """ where v.location_id = ? and v.status = 'submitted' and v.id != ?
-                  and (v.visit_date < ? or (v.visit_date = ? and v.id < ?))
+            + f""" where v.location_id = ? and v.status = 'submitted' and v.id != ?
+                  and (v.visit_date < ? or (v.visit_date = ? and v.id < ?)) and {visible}
                   order by v.visit_date desc, v.id desc limit 1""",
-            [visit["location_id"], visit["id"], visit["visit_date"], visit["visit_date"], visit["id"]],
+            [visit["location_id"], visit["id"], visit["visit_date"], visit["visit_date"], visit["id"], *params],
         )
     )
     return rows[0] if rows else None
@@ -256,6 +267,105 @@ def delete_voice(db: Database, visit_id: int, voice_id: int) -> None:
     with immediate(db):
         _require_draft(db, visit_id)
         db.execute("delete from child_voices where id = ? and visit_id = ?", [voice_id, visit_id])
+
+
+# -- users, sessions, login failures --------------------------------------------------
+
+_USER_SELECT = "select u.*, o.name as organisation from users u join organisations o on o.id = u.organisation_id"
+
+
+def get_user(db: Database, user_id: int) -> dict | None:
+    rows = list(db.query(_USER_SELECT + " where u.id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def get_user_by_email(db: Database, email: str) -> dict | None:
+    rows = list(db.query(_USER_SELECT + " where u.email = ?", [email.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def list_users(db: Database) -> list[dict]:
+    return list(db.query(_USER_SELECT + " order by o.name, u.email"))
+
+
+def create_user(db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str) -> int:
+    stamp = now()
+    with immediate(db):
+        table = db["users"].insert(
+            {
+                "email": email.strip().lower(),
+                "display_name": display_name.strip(),
+                "organisation_id": organisation_id,
+                "role": role,
+                "active": 1,
+                "password_hash": password_hash,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+    return table.last_pk
+
+
+def update_user(db: Database, user_id: int, display_name: str, organisation_id: int, role: str, active: bool) -> None:
+    """Change an account; deactivating it or changing its role or organisation ends its sessions."""
+    with immediate(db):
+        before = db["users"].get(user_id)
+        db["users"].update(user_id, {"display_name": display_name, "organisation_id": organisation_id, "role": role, "active": int(active), "updated_at": now()})
+        if not active or before["role"] != role or before["organisation_id"] != organisation_id:
+            db.execute("delete from sessions where user_id = ?", [user_id])
+
+
+def set_password(db: Database, user_id: int, password_hash: str, end_sessions: bool = True) -> None:
+    with immediate(db):
+        db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now()})
+        if end_sessions:
+            db.execute("delete from sessions where user_id = ?", [user_id])
+
+
+def create_session(db: Database, user_id: int, token_hash: str, at: str) -> None:
+    with immediate(db):
+        db["sessions"].insert({"token_hash": token_hash, "user_id": user_id, "created_at": at, "last_seen": at})
+
+
+def session_with_user(db: Database, token_hash: str) -> dict | None:
+    """The session and its user, in one query: this runs on every request."""
+    rows = list(
+        db.query(
+            """select s.created_at as session_created, s.last_seen, u.*, o.name as organisation
+               from sessions s join users u on u.id = s.user_id join organisations o on o.id = u.organisation_id
+               where s.token_hash = ?""",
+            [token_hash],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def touch_session(db: Database, token_hash: str, at: str) -> None:
+    db.execute("update sessions set last_seen = ? where token_hash = ?", [at, token_hash])
+
+
+def delete_session(db: Database, token_hash: str) -> None:
+    db.execute("delete from sessions where token_hash = ?", [token_hash])
+
+
+def record_login_failure(db: Database, email: str, address: str, at: str) -> None:
+    db["login_failures"].insert({"email": email.strip().lower(), "remote_ip": address, "at": at})
+
+
+def login_failures_since(db: Database, email: str, address: str, since: str) -> tuple[int, int]:
+    """Recent failures for this account and for this address."""
+    row = list(
+        db.query(
+            """select (select count(*) from login_failures where email = ? and at >= ?) as by_email,
+                      (select count(*) from login_failures where remote_ip = ? and at >= ?) as by_address""",
+            [email.strip().lower(), since, address, since],
+        )
+    )[0]
+    return row["by_email"], row["by_address"]
+
+
+def clear_login_failures(db: Database, email: str) -> None:
+    db.execute("delete from login_failures where email = ?", [email.strip().lower()])
 
 
 # -- meta ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import timezone
 from sqlite_utils import Database
 
 from checklist import store
+from checklist.access import Scope
 from checklist.criteria import Criteria
 from checklist.criteria import Domain
 from checklist.reports import PreviousVisit
@@ -39,8 +40,9 @@ class VisitBundle:
         return self.criteria.domains_for(self.location["type"])
 
 
-def load_visit(db: Database, visit_id: int) -> VisitBundle | None:
-    visit = store.get_visit(db, visit_id)
+def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
+    """The visit if the scope allows it, else None."""
+    visit = store.get_visit(db, visit_id, scope)
     if visit is None:
         return None
     location = store.get_location(db, visit["location_id"])
@@ -50,10 +52,10 @@ def load_visit(db: Database, visit_id: int) -> VisitBundle | None:
     return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
 
 
-def previous_visit(db: Database, bundle: VisitBundle) -> VisitBundle | None:
+def previous_visit(db: Database, bundle: VisitBundle, scope: Scope) -> VisitBundle | None:
     """The location's previous submitted visit, scored with its own criteria version."""
-    previous = store.previous_submitted_visit(db, bundle.visit)
-    return load_visit(db, previous["id"]) if previous else None
+    previous = store.previous_submitted_visit(db, bundle.visit, scope)
+    return load_visit(db, previous["id"], scope) if previous else None
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,15 @@ class PreviousAnswers:
     answers: dict
 
 
-def previous_answers(db: Database, bundle: VisitBundle) -> PreviousAnswers | None:
+def previous_answers(db: Database, bundle: VisitBundle, scope: Scope) -> PreviousAnswers | None:
     """The previous submitted visit's answers, unscored: all the checklist page shows of it."""
-    previous = store.previous_submitted_visit(db, bundle.visit)
+    previous = store.previous_submitted_visit(db, bundle.visit, scope)
     return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
 
 
-def visit_report(db: Database, bundle: VisitBundle, lang: str) -> VisitReport:
-    """The input of the PDF visit report."""
-    previous = previous_visit(db, bundle)
+def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> VisitReport:
+    """The input of the PDF visit report; the previous visit is one the reader may see."""
+    previous = previous_visit(db, bundle, scope)
     visit = dict(bundle.visit, announced=bool(bundle.visit["announced"]))
     return VisitReport(
         criteria=bundle.criteria,

@@ -16,9 +16,11 @@ from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from checklist import store
+from checklist.auth import require
 from checklist.db import get_db
 from checklist.forms import VisitForm
 from checklist.forms import VoiceForm
@@ -34,43 +36,50 @@ from checklist.visit_data import load_visit
 from checklist.visit_data import previous_answers
 from checklist.visit_data import previous_visit
 from checklist.visit_data import visit_report
+from checklist.web import csrf
 from checklist.web import get_criteria
 
 bp = Blueprint("visits", __name__)
 
 
 def get_bundle_or_404(visit_id: int):
-    bundle = load_visit(get_db(), visit_id)
+    """The visit if this user may see it; otherwise 404, whether or not it exists."""
+    bundle = load_visit(get_db(), visit_id, current_user.scope)
     if bundle is None:
         abort(404)
     return bundle
 
 
 def refuse_if_submitted(bundle):
-    """A submitted visit is read-only: every change is refused and nothing is stored."""
+    """A submitted visit is read-only: every change is refused and nothing is stored.
+
+    Also refuses roles that never change visits (monitor, admin)."""
+    require("edit_visits")
     if not bundle.is_draft:
         flash(_("This visit has been submitted and can no longer be changed."), "error")
         abort(redirect(url_for("visits.detail", visit_id=bundle.visit["id"]), 303))
 
 
 def _visit_form(**kwargs):
-    form = VisitForm(**kwargs)
-    form.organisation_id.choices = choices((o["id"], o["name"]) for o in store.list_organisations(get_db()))
-    return form
+    return VisitForm(**kwargs)
 
 
 @bp.route("/locations/<int:location_id>/visits/new", methods=["GET", "POST"])
+@csrf.exempt  # forms check their own token (forms.Form), so an expired one loses nothing
 def new(location_id: int):
     """Create a draft visit for a location, then start the checklist."""
+    require("edit_visits")
     location = get_location_or_404(location_id)
     form = _visit_form(data={"visit_date": date.today(), "children_present": None})
     if form.validate_on_submit():
-        visit_id = store.create_visit(get_db(), location_id, form.values(), get_criteria().hash)
+        values = dict(form.values(), organisation_id=current_user.organisation_id)
+        visit_id = store.create_visit(get_db(), location_id, values, get_criteria().hash)
         return redirect(url_for("visits.detail", visit_id=visit_id))
-    return render_template("visits/details.html", form=form, location=location, visit=None), 422 if form.errors else 200
+    return render_template("visits/details.html", form=form, location=location, visit=None), form.status()
 
 
 @bp.route("/visits/<int:visit_id>/details", methods=["GET", "POST"])
+@csrf.exempt
 def details(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     if request.method == "POST":
@@ -81,7 +90,7 @@ def details(visit_id: int):
         store.update_visit_details(get_db(), visit_id, form.values())
         flash(_("Visit details saved."), "success")
         return redirect(url_for("visits.detail", visit_id=visit_id))
-    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), 422 if form.errors else 200
+    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), form.status()
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -101,12 +110,12 @@ def _submitted_body(bundle, voices):
     The key holds everything the body shows that could still change: the visit's version,
     the location (name), the previous visit, and the language.
     """
-    previous = store.previous_submitted_visit(get_db(), bundle.visit)
+    previous = store.previous_submitted_visit(get_db(), bundle.visit, current_user.scope)
     key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous and previous["id"], current_language())
     bodies = current_app.extensions.setdefault("submitted_visit_bodies", LRUCache(maxsize=256))  # one per app: tests run many
     body = bodies.get(key)
     if body is None:
-        previous_bundle = previous_visit(get_db(), bundle) if previous else None
+        previous_bundle = previous_visit(get_db(), bundle, current_user.scope) if previous else None
         body = Markup(render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle))
         bodies.put(key, body)
     return body
@@ -120,6 +129,7 @@ def _continue_domain(bundle):
 
 
 @bp.route("/visits/<int:visit_id>/domains/<domain_id>", methods=["GET", "POST"])
+@csrf.exempt
 def domain(visit_id: int, domain_id: str):
     """One checklist page: the criteria of one domain that apply to the location's type."""
     bundle = get_bundle_or_404(visit_id)
@@ -134,6 +144,8 @@ def domain(visit_id: int, domain_id: str):
     if request.method == "POST":
         form = make_checklist_form(criteria_list, note_max)
         form.validate()
+        if form.csrf_expired:
+            return _render_domain(bundle, current, form, []), 400
         to_save, with_errors = checklist_values(form, criteria_list)
         go = request.form.get("go", "")
         # Remember where the visitor is going, so "continue" brings them back there.
@@ -155,7 +167,7 @@ def _note_max():
 
 
 def _render_domain(bundle, current, form, with_errors):
-    previous = previous_answers(get_db(), bundle)
+    previous = previous_answers(get_db(), bundle, current_user.scope)
     domains = bundle.domains
     index = [d.id for d in domains].index(current.id)
     return render_template(
@@ -186,6 +198,7 @@ def _after_save(visit_id, domains, current, go):
 
 
 @bp.route("/visits/<int:visit_id>/children", methods=["GET", "POST"])
+@csrf.exempt
 def children(visit_id: int):
     """What children said: short entries with an age band and a domain, never names."""
     bundle = get_bundle_or_404(visit_id)
@@ -199,7 +212,7 @@ def children(visit_id: int):
         flash(_("Saved."), "success")
         return redirect(url_for("visits.children", visit_id=visit_id), 303)
     voices = store.visit_voices(get_db(), visit_id)
-    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices), 422 if form.errors else 200
+    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices), form.status()
 
 
 @bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
@@ -233,7 +246,7 @@ def report(visit_id: int):
     from checklist.reports.visit_report import build_visit_report
 
     bundle = get_bundle_or_404(visit_id)
-    pdf = build_visit_report(visit_report(get_db(), bundle, current_language()))
+    pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope))
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 

@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
@@ -60,11 +61,15 @@ def _error_page(status, title, message):
 
 
 def init_app(app) -> None:
+    from checklist import admin
+    from checklist import auth
     from checklist import locations
     from checklist import visits
 
     csrf.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(locations.bp)
     app.register_blueprint(visits.bp)
 
@@ -87,6 +92,7 @@ def init_app(app) -> None:
             "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels),
             "status_labels": status_labels,
             "status_badge": status_badge,
+            "role_labels": labels.role_labels(gettext),
             "format_score": labels.format_score,
             "format_coverage": labels.format_coverage,
             "tr": lambda text: text.get(lang) if text is not None else "",
@@ -94,6 +100,10 @@ def init_app(app) -> None:
             "type_label": lambda type_id: get_criteria().location_type_label(type_id, lang),
         }
 
+    app.register_error_handler(
+        CSRFError,
+        lambda e: _error_page(400, _("Please try again"), _("The page had been open too long or came from elsewhere, so nothing was changed. Go back, reload the page and try again.")),
+    )
     app.register_error_handler(404, lambda e: _error_page(404, _("Not found"), _("This page or item does not exist (any more).")))
     app.register_error_handler(
         413, lambda e: _error_page(413, _("Too much data"), _("The form was larger than the server accepts. Shorten long notes and try again."))

@@ -26,26 +26,69 @@ def pytest_sessionstart(session):
     )
 
 
+PASSWORD = "lange zin als wachtwoord 42"
+# email: (display name, organisation id, role); organisation 1 is De Vrolijkheid, 2 War Child, 4 UNICEF.
+USERS = {
+    "visitor@a.test": ("Vera Visitor", 1, "visitor"),
+    "coordinator@a.test": ("Cor Coordinator", 1, "coordinator"),
+    "visitor@b.test": ("Bas Visitor", 2, "visitor"),
+    "coordinator@b.test": ("Bo Coordinator", 2, "coordinator"),
+    "monitor@m.test": ("Mona Monitor", 4, "monitor"),
+    "admin@a.test": ("Ada Admin", 1, "admin"),
+}
+
+
 def make_config(tmp_path, **overrides):
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test",
+        "SECRET_KEY": "test-secret-key-0123456789",
         "DATABASE": str(tmp_path / "test.sqlite"),
         "CRITERIA_PATH": str(SMALL_CRITERIA),
         "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 8,
     }
     config.update(overrides)
     return config
 
 
+def add_users(app):
+    from checklist import store
+    from checklist.auth import hash_password
+
+    with app.app_context():
+        db = connect(app.config["DATABASE"])
+        hashed = hash_password(PASSWORD)
+        for email, (name, organisation_id, role) in USERS.items():
+            if not store.get_user_by_email(db, email):
+                store.create_user(db, email, name, organisation_id, role, hashed)
+        db.conn.close()
+
+
+def login(client, email="visitor@a.test", password=PASSWORD):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
 @pytest.fixture
 def app(tmp_path):
-    return create_app(make_config(tmp_path))
+    app = create_app(make_config(tmp_path))
+    add_users(app)
+    return app
+
+
+@pytest.fixture
+def anon(app):
+    """A client that has not signed in."""
+    return app.test_client()
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """Signed in as a visitor of organisation 1 (De Vrolijkheid)."""
+    return login(app.test_client())
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ def test_demo_data_loads_once(tmp_path):
 
 
 def test_demo_data_has_a_believable_spread(tmp_path):
+    from checklist.access import EVERYTHING
     from checklist.visit_data import load_visit
 
     app = real_app(tmp_path)
@@ -46,7 +47,7 @@ def test_demo_data_has_a_believable_spread(tmp_path):
     assert (int(dates[-1][:4]) * 12 + int(dates[-1][5:7])) - (int(dates[0][:4]) * 12 + int(dates[0][5:7])) >= 20  # about two years
     scores, red_flags = {}, 0
     for row in rows:
-        bundle = load_visit(db, row["id"])
+        bundle = load_visit(db, row["id"], EVERYTHING)
         scores.setdefault(row["type"], []).append(bundle.score.score)
         red_flags += len(bundle.score.red_flags)
     mean = {t: sum(s) / len(s) for t, s in scores.items()}

@@ -95,7 +95,7 @@ def test_bad_file_stops_create_app(tmp_path):
 def test_bad_file_stops_gunicorn_entry_point(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("kind: rating", "kind: stars", 1), encoding="utf-8")
-    env = dict(os.environ, CHECKLIST_CRITERIA_PATH=str(bad), CHECKLIST_DATABASE=str(tmp_path / "db.sqlite"))
+    env = dict(os.environ, CHECKLIST_CRITERIA_PATH=str(bad), CHECKLIST_DATABASE=str(tmp_path / "db.sqlite"), CHECKLIST_SECRET_KEY="x" * 32)
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 1
     assert f"{bad}:{line_of(GOOD, 'kind: rating')}: domains[0].criteria[0].kind" in result.stderr
@@ -117,7 +117,7 @@ def test_flask_cli_with_a_bad_configured_file(tmp_path):
     """`flask check-criteria` still reports a broken configured file; other commands refuse to start."""
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("        weight: 2\n", "        weight: 0\n", 1), encoding="utf-8")
-    env = dict(os.environ, CHECKLIST_CRITERIA_PATH=str(bad), CHECKLIST_DATABASE=str(tmp_path / "db.sqlite"))
+    env = dict(os.environ, CHECKLIST_CRITERIA_PATH=str(bad), CHECKLIST_DATABASE=str(tmp_path / "db.sqlite"), CHECKLIST_SECRET_KEY="x" * 32)
     flask = [sys.executable, "-m", "flask", "--app", "checklist"]
     check = subprocess.run([*flask, "check-criteria"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert check.returncode == 1

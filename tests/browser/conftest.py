@@ -8,6 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from checklist import create_app
+from tests.conftest import PASSWORD
+from tests.conftest import add_users
 from tests.conftest import make_config
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,7 +25,18 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def live_app(tmp_path):
-    return create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
+    app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
+    add_users(app)
+    return app
+
+
+def sign_in(page, base_url, email="visitor@a.test"):
+    """Through the login page, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/locations/")
 
 
 @pytest.fixture

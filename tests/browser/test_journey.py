@@ -6,12 +6,29 @@ import subprocess
 
 import pytest
 
+from tests.browser.conftest import sign_in
+
 pytestmark = pytest.mark.browser
+
+
+def prepared_visit(app) -> int:
+    """A location and a draft visit made through the HTTP client (CSRF off just for this)."""
+    from tests.conftest import create_location
+    from tests.conftest import create_visit
+    from tests.conftest import login
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = login(app.test_client())
+    visit_id = create_visit(client, create_location(client))
+    app.config["WTF_CSRF_ENABLED"] = True
+    return visit_id
 
 
 def test_full_visit_journey(page, live_server, tmp_path):
     page.goto(f"{live_server}/locations/")
+    assert "/login" in page.url  # every page needs a signed-in user
     assert page.locator("html").get_attribute("lang") == "nl"  # Dutch by default
+    sign_in(page, live_server)
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="New location").click()
 
@@ -77,13 +94,8 @@ def test_full_visit_journey(page, live_server, tmp_path):
 
 
 def test_checklist_by_keyboard_alone(page, live_server, live_app):
-    from tests.conftest import create_location
-    from tests.conftest import create_visit
-
-    client = live_app.test_client()
-    live_app.config["WTF_CSRF_ENABLED"] = False
-    visit_id = create_visit(client, create_location(client))
-    live_app.config["WTF_CSRF_ENABLED"] = True
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
     page.goto(f"{live_server}/visits/{visit_id}/domains/play")
     radio = page.locator("#c-play__space input[type=radio]").first
     radio.focus()
@@ -100,15 +112,10 @@ def test_checklist_by_keyboard_alone(page, live_server, live_app):
 
 
 def test_phone_layout_has_large_touch_targets(browser, live_server, live_app):
-    from tests.conftest import create_location
-    from tests.conftest import create_visit
-
-    client = live_app.test_client()
-    live_app.config["WTF_CSRF_ENABLED"] = False
-    visit_id = create_visit(client, create_location(client))
-    live_app.config["WTF_CSRF_ENABLED"] = True
+    visit_id = prepared_visit(live_app)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
+    sign_in(page, live_server)
     page.goto(f"{live_server}/visits/{visit_id}/domains/play")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling

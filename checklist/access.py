@@ -1,0 +1,60 @@
+"""Who may see and do what: roles and the scope of visits they can read. No Flask, no SQL.
+
+Locations are a shared register of places (the same azc is visited by several
+organisations), so every signed-in user can read them; visits, answers, what children
+said and reports are scoped by organisation and role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("visitor", "coordinator", "monitor", "admin")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which visits a user may read: one organisation's, submitted ones only, or none."""
+
+    organisation_id: int | None = None
+    submitted_only: bool = False
+    nothing: bool = False
+
+    def where(self, alias: str = "v") -> tuple[str, list]:
+        """An SQL condition and its parameters for a query over visits aliased `alias`."""
+        if self.nothing:
+            return "0", []
+        clauses, params = [], []
+        if self.organisation_id is not None:
+            clauses.append(f"{alias}.organisation_id = ?")
+            params.append(self.organisation_id)
+        if self.submitted_only:
+            clauses.append(f"{alias}.status = 'submitted'")
+        return (" and ".join(clauses) or "1"), params
+
+
+EVERYTHING = Scope()
+
+
+def visit_scope(role: str, organisation_id: int) -> Scope:
+    """Visitors and coordinators: their organisation's visits, drafts included.
+    Monitors: submitted visits of all organisations. Admins manage accounts, not visits."""
+    if role in ("visitor", "coordinator"):
+        return Scope(organisation_id=organisation_id)
+    if role == "monitor":
+        return Scope(submitted_only=True)
+    return Scope(nothing=True)
+
+
+PERMISSIONS = {
+    # action: roles allowed
+    "edit_visits": {"visitor", "coordinator"},
+    "edit_locations": {"visitor", "coordinator", "admin"},
+    "reopen_visits": {"coordinator"},
+    "manage_users": {"admin"},
+    "read_audit": {"admin"},
+}
+
+
+def may(role: str, action: str) -> bool:
+    return role in PERMISSIONS[action]

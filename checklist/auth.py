@@ -1,0 +1,241 @@
+"""Signing in and out, server-side sessions, login throttling, and the login wall.
+
+Flask's session is a signed cookie: a copy stays valid after logout unless the server
+checks something. So the cookie carries a random token whose SHA-256 is a row in
+`sessions`; logout, deactivation and time-outs delete or refuse that row, and a copied
+cookie stops working. Flask-Login carries the token as the user's id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from functools import cached_property
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
+
+from checklist import store
+from checklist.access import may
+from checklist.access import visit_scope
+from checklist.db import get_db
+from checklist.forms import LoginForm
+from checklist.web import csrf
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+log = logging.getLogger("checklist.auth")
+
+# Endpoints anyone may reach; everything else needs a signed-in user (tested over url_map).
+PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user of this request, with the session it came in on."""
+
+    row: dict
+    token: str
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.token
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    @property
+    def role(self) -> str:
+        return self.row["role"]
+
+    @property
+    def organisation_id(self) -> int:
+        return self.row["organisation_id"]
+
+    @cached_property
+    def scope(self):
+        return visit_scope(self.role, self.organisation_id)
+
+    def may(self, action: str) -> bool:
+        return may(self.role, action)
+
+
+# -- passwords --------------------------------------------------------------------------
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id; the cost is configurable so tests need not pay 50 ms per hash."""
+    config = current_app.config
+    return PasswordHasher(time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_KIB"], parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return password_hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Spent on unknown accounts too, so the answer time does not tell which emails exist.
+_DUMMY_HASH: dict[tuple, str] = {}
+
+
+def _dummy_hash() -> str:
+    key = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"])
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASH[key]
+
+
+# -- sessions ---------------------------------------------------------------------------
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """The user behind a session token, if the session is alive; every request runs this."""
+    db = get_db()
+    digest = token_hash(token)
+    row = store.session_with_user(db, digest)
+    if row is None or not row["active"]:
+        return None
+    now = utcnow()
+    config = current_app.config
+    created = datetime.fromisoformat(row["session_created"])
+    last_seen = datetime.fromisoformat(row["last_seen"])
+    if now - last_seen > timedelta(minutes=config["SESSION_IDLE_MINUTES"]) or now - created > timedelta(hours=config["SESSION_MAX_HOURS"]):
+        store.delete_session(db, digest)
+        return None
+    if now - last_seen > timedelta(seconds=60):  # one write a minute at most, not one per request
+        store.touch_session(db, digest, stamp(now))
+    return User(row=row, token=token)
+
+
+def start_session(user_row: dict) -> None:
+    """A fresh token on every sign-in (so a token seen before login is worthless)."""
+    token = secrets.token_urlsafe(32)
+    store.create_session(get_db(), user_row["id"], token_hash(token), stamp(utcnow()))
+    session.clear()
+    login_user(User(row=user_row, token=token))
+
+
+def end_session() -> None:
+    if current_user.is_authenticated:
+        store.delete_session(get_db(), token_hash(current_user.token))
+    logout_user()
+    session.clear()
+
+
+# -- throttling -------------------------------------------------------------------------
+
+
+def throttled(email: str, address: str) -> bool:
+    """Too many recent failures for this account or this address: refuse before hashing."""
+    config = current_app.config
+    since = stamp(utcnow() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]))
+    by_email, by_address = store.login_failures_since(get_db(), email, address, since)
+    return by_email >= config["LOGIN_MAX_PER_ACCOUNT"] or by_address >= config["LOGIN_MAX_PER_ADDRESS"]
+
+
+# -- views ------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # LoginForm checks its own token, so an expired one shows the form again
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        address = request.remote_addr or "?"
+        if throttled(email, address):
+            log.warning("login throttled email=%r address=%s", email, address)
+            flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = store.get_user_by_email(get_db(), email)
+        ok = verify_password(user["password_hash"] if user else _dummy_hash(), form.password.data)
+        if not (ok and user and user["active"]):
+            store.record_login_failure(get_db(), email, address, stamp(utcnow()))
+            log.warning("login failed email=%r address=%s", email, address)
+            flash(_("Email address or password is not correct."), "error")
+            return render_template("auth/login.html", form=form), 401
+        store.clear_login_failures(get_db(), email)
+        if password_hasher().check_needs_rehash(user["password_hash"]):
+            store.set_password(get_db(), user["id"], hash_password(form.password.data), end_sessions=False)
+        start_session(user)
+        log.info("login ok user=%s address=%s", user["id"], address)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), form.status()
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.index")
+
+
+@bp.post("/logout")
+def logout():
+    end_session()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def require(action: str) -> None:
+    """Refuse a request the user's role may not make (404, like an object they cannot see)."""
+    if not current_user.may(action):
+        abort(404)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def login_wall():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None

@@ -1,0 +1,191 @@
+"""Access control: the login wall over every route, and a role x organisation matrix."""
+
+from __future__ import annotations
+
+import pytest
+
+from checklist.auth import PUBLIC_ENDPOINTS
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+
+
+@pytest.fixture
+def world(app):
+    """Organisation A (1) and B (2) each with a draft and a submitted visit at one shared location."""
+    a = login(app.test_client(), "visitor@a.test")
+    b = login(app.test_client(), "visitor@b.test")
+    location = create_location(a, name="Azc Gedeeld")
+    ids = {"location": location}
+    for name, client in (("a", a), ("b", b)):
+        submitted = create_visit(client, location, visit_date="2025-05-01")
+        client.post(f"/visits/{submitted}/domains/play", data={"value_play__space": "meets", "note_play__space": f"note {name}"})
+        client.post(f"/visits/{submitted}/children", data={"age_band": "8-12", "text": f"voice {name}"})
+        client.post(f"/visits/{submitted}/submit")
+        draft = create_visit(client, location, visit_date="2026-01-01")
+        client.post(f"/visits/{draft}/domains/play", data={"value_play__space": "partly"})
+        client.post(f"/visits/{draft}/children", data={"age_band": "8-12", "text": f"draft voice {name}"})
+        ids[f"submitted_{name}"], ids[f"draft_{name}"] = submitted, draft
+    return ids
+
+
+# Every endpoint, with how to call it: (method, url template, form data). A route added to
+# the app without a line here fails `test_every_route_is_classified`.
+ROUTES = {
+    "pages.index": ("GET", "/", None),
+    "locations.index": ("GET", "/locations/", None),
+    "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
+    "locations.detail": ("GET", "/locations/{location}", None),
+    "locations.edit": ("POST", "/locations/{location}/edit", {"name": "Hernoemd", "type": "azc"}),
+    "locations.close": ("POST", "/locations/{location}/close", {}),
+    "visits.new": ("POST", "/locations/{location}/visits/new", {"visit_date": "2026-02-01", "visitors": "X"}),
+    "visits.detail": ("GET", "/visits/{visit}", None),
+    "visits.details": ("POST", "/visits/{visit}/details", {"visit_date": "2026-02-02", "visitors": "Y"}),
+    "visits.domain": ("POST", "/visits/{visit}/domains/play", {"value_play__space": "fails"}),
+    "visits.children": ("POST", "/visits/{visit}/children", {"age_band": "4-7", "text": "nieuw"}),
+    "visits.delete_voice": ("POST", "/visits/{visit}/children/{voice}/delete", {}),
+    "visits.review": ("GET", "/visits/{visit}/review", None),
+    "visits.submit": ("POST", "/visits/{visit}/submit", {}),
+    "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
+    "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
+    "auth.logout": ("POST", "/logout", {}),
+    "admin.users": ("GET", "/admin/users/", None),
+    "admin.new_user": ("POST", "/admin/users/new", {"email": "n@x.test", "display_name": "N", "organisation_id": "1", "role": "visitor", "password": "een lang genoeg wachtwoord"}),
+    "admin.edit_user": ("POST", "/admin/users/1", {"display_name": "V", "organisation_id": "1", "role": "visitor", "active": "y"}),
+    "admin.organisations": ("POST", "/admin/organisations/", {"name": "Nieuwe organisatie"}),
+}
+PUBLIC = {
+    "auth.login": ("GET", "/login", None),
+    "static": ("GET", "/static/style.css", None),
+    "pages.health": ("GET", "/health", None),
+    "pages.set_language": ("POST", "/language", {"lang": "en", "next": "/"}),
+}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES) | set(PUBLIC)
+    assert set(PUBLIC) == PUBLIC_ENDPOINTS
+
+
+def test_anonymous_client_is_sent_to_login_everywhere(anon, world):
+    for endpoint, (method, url, data) in ROUTES.items():
+        url = url.format(location=world["location"], visit=world["draft_a"], voice=1)
+        response = anon.open(url, method=method, data=data)
+        assert response.status_code == 302, endpoint
+        assert response.location.startswith("/login"), endpoint
+    for endpoint, (method, url, data) in PUBLIC.items():
+        assert anon.open(url, method=method, data=data).status_code in (200, 302), endpoint
+
+
+# Visit routes x who asks x which visit -> expected status. "a" is the asker's organisation
+# for visitor and coordinator of A; the monitor and admin belong to neither.
+VISIT_READS = ["visits.detail", "visits.review", "visits.report", "visits.chart"]
+READ_EXPECTED = {
+    # user: {target: status}
+    "visitor@a.test": {"draft_a": 200, "submitted_a": 200, "draft_b": 404, "submitted_b": 404},
+    "coordinator@a.test": {"draft_a": 200, "submitted_a": 200, "draft_b": 404, "submitted_b": 404},
+    "visitor@b.test": {"draft_a": 404, "submitted_a": 404, "draft_b": 200, "submitted_b": 200},
+    "monitor@m.test": {"draft_a": 404, "submitted_a": 200, "draft_b": 404, "submitted_b": 200},
+    "admin@a.test": {"draft_a": 404, "submitted_a": 404, "draft_b": 404, "submitted_b": 404},
+}
+
+
+@pytest.mark.parametrize("email", list(READ_EXPECTED))
+@pytest.mark.parametrize("endpoint", VISIT_READS)
+def test_reading_visits_matrix(app, world, email, endpoint):
+    client = login(app.test_client(), email)
+    _, url, _ = ROUTES[endpoint]
+    for target, status in READ_EXPECTED[email].items():
+        response = client.get(url.format(visit=world[target]))
+        assert response.status_code == status, (email, endpoint, target)
+
+
+VISIT_WRITES = ["visits.details", "visits.domain", "visits.children", "visits.delete_voice", "visits.submit"]
+WRITE_EXPECTED = {
+    # Only visitors and coordinators of the visit's organisation change a draft; a submitted
+    # visit of their own is refused with a redirect back; everything else looks absent (404).
+    "visitor@a.test": {"draft_a": "changed", "submitted_a": 303, "draft_b": 404, "submitted_b": 404},
+    "coordinator@a.test": {"draft_a": "changed", "submitted_a": 303, "draft_b": 404, "submitted_b": 404},
+    "monitor@m.test": {"draft_a": 404, "submitted_a": 404, "draft_b": 404, "submitted_b": 404},
+    "admin@a.test": {"draft_a": 404, "submitted_a": 404, "draft_b": 404, "submitted_b": 404},
+}
+
+
+def snapshot(app):
+    from checklist.db import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        return [list(db.query(f"select * from {t} order by 1")) for t in ("visits", "answers", "child_voices")]
+    finally:
+        db.conn.close()
+
+
+@pytest.mark.parametrize("email", list(WRITE_EXPECTED))
+@pytest.mark.parametrize("endpoint", VISIT_WRITES)
+def test_changing_visits_matrix(app, world, email, endpoint):
+    client = login(app.test_client(), email)
+    _, url, data = ROUTES[endpoint]
+    for target, expected in WRITE_EXPECTED[email].items():
+        voice = {"draft_a": 2, "submitted_a": 1, "draft_b": 4, "submitted_b": 3}[target]
+        before = snapshot(app)
+        response = client.post(url.format(visit=world[target], voice=voice), data=data)
+        if expected == "changed":
+            assert response.status_code in (302, 303), (email, endpoint, target)
+            assert snapshot(app) != before, (email, endpoint, target)
+        else:
+            assert response.status_code == expected, (email, endpoint, target, response.status_code)
+            assert snapshot(app) == before, (email, endpoint, target)
+
+
+def test_lists_show_only_what_the_role_may_see(app, world):
+    visitor_a = login(app.test_client(), "visitor@a.test")
+    page = visitor_a.get(f"/locations/{world['location']}").get_data(as_text=True)
+    assert f"/visits/{world['draft_a']}\"" in page and f"/visits/{world['draft_b']}\"" not in page and f"/visits/{world['submitted_b']}\"" not in page
+    monitor = login(app.test_client(), "monitor@m.test")
+    page = monitor.get(f"/locations/{world['location']}").get_data(as_text=True)
+    assert f"/visits/{world['submitted_a']}\"" in page and f"/visits/{world['submitted_b']}\"" in page
+    assert f"/visits/{world['draft_a']}\"" not in page and f"/visits/{world['draft_b']}\"" not in page
+    assert "New visit" not in monitor.get(f"/locations/{world['location']}", headers={"Cookie": "lang=en"}).get_data(as_text=True)
+
+
+def test_previous_visit_of_another_organisation_is_not_shown(app, world):
+    visitor_a = login(app.test_client(), "visitor@a.test")
+    visitor_a.set_cookie("lang", "en")
+    page = visitor_a.get(f"/visits/{world['draft_a']}/domains/play").get_data(as_text=True)
+    assert "note a" in page and "note b" not in page
+
+
+def test_posted_fields_a_role_may_not_set_change_nothing(app, world):
+    from checklist.db import connect
+
+    client = login(app.test_client(), "visitor@a.test")
+    response = client.post(
+        f"/locations/{world['location']}/visits/new",
+        data={"visit_date": "2026-03-01", "visitors": "Z", "organisation_id": "2", "status": "submitted", "version": "99", "criteria_hash": "x"},
+    )
+    new_id = int(response.location.rsplit("/", 1)[-1])
+    client.post(f"/visits/{world['draft_a']}/details", data={"visit_date": "2026-01-01", "visitors": "Q", "organisation_id": "2", "status": "submitted"})
+    client.post("/admin/users/1", data={"display_name": "V", "organisation_id": "1", "role": "admin", "active": "y"})
+    db = connect(app.config["DATABASE"])
+    visit = db["visits"].get(new_id)
+    assert (visit["organisation_id"], visit["status"], visit["version"]) == (1, "draft", 1)
+    draft = db["visits"].get(world["draft_a"])
+    assert (draft["organisation_id"], draft["status"]) == (1, "draft")
+    assert db["users"].get(1)["role"] == "visitor"
+    db.conn.close()
+
+
+def test_admin_pages_only_for_admins(app):
+    for email in ("visitor@a.test", "coordinator@a.test", "monitor@m.test"):
+        client = login(app.test_client(), email)
+        assert client.get("/admin/users/").status_code == 404
+    assert login(app.test_client(), "admin@a.test").get("/admin/users/").status_code == 200
+
+
+def test_monitor_cannot_create_or_change_locations(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    assert monitor.post("/locations/new", data={"name": "X", "type": "azc"}).status_code == 404
+    assert monitor.post(f"/locations/{world['location']}/edit", data={"name": "X", "type": "azc"}).status_code == 404
+    assert monitor.post(f"/locations/{world['location']}/visits/new", data={"visit_date": "2026-01-01", "visitors": "X"}).status_code == 404

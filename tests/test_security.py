@@ -1,0 +1,230 @@
+"""Sessions, throttling, CSRF, headers, cookies and configuration: the hardening, tested."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from checklist import ConfigError
+from checklist import create_app
+from tests.conftest import PASSWORD
+from tests.conftest import add_users
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+from tests.conftest import make_config
+from tests.test_access import ROUTES
+
+
+def test_wrong_password_and_unknown_account_look_the_same(anon):
+    wrong = anon.post("/login", data={"email": "visitor@a.test", "password": "not the password at all"})
+    unknown = anon.post("/login", data={"email": "nobody@a.test", "password": "not the password at all"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.data.replace(b"visitor@a.test", b"") == unknown.data.replace(b"nobody@a.test", b"")
+
+
+def test_logout_ends_the_session_on_the_server(app):
+    client = login(app.test_client())
+    cookie = client.get_cookie("session").value
+    assert client.get("/locations/").status_code == 200
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    response = thief.get("/locations/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_session_token_changes_at_login(app):
+    client = app.test_client()
+    client.get("/login")
+    before = client.get_cookie("session")
+    login(client)
+    assert before is None or client.get_cookie("session").value != before.value
+
+
+def test_deactivating_a_user_ends_their_sessions(app):
+    visitor = login(app.test_client(), "visitor@a.test")
+    admin = login(app.test_client(), "admin@a.test")
+    response = admin.post("/admin/users/1", data={"display_name": "Vera", "organisation_id": "1", "role": "visitor"})  # active unticked
+    assert response.status_code == 302
+    assert visitor.get("/locations/").status_code == 302
+    assert app.test_client().post("/login", data={"email": "visitor@a.test", "password": PASSWORD}).status_code == 401
+
+
+def test_admin_resets_a_password(app):
+    admin = login(app.test_client(), "admin@a.test")
+    admin.set_cookie("lang", "en")
+    data = {"display_name": "Vera", "organisation_id": "1", "role": "visitor", "active": "y"}
+    weak = admin.post("/admin/users/1", data=dict(data, password="welkom123456"))
+    assert weak.status_code == 422 and "common passwords" in weak.get_data(as_text=True)
+    short = admin.post("/admin/users/1", data=dict(data, password="kort"))
+    assert short.status_code == 422 and "12 characters" in short.get_data(as_text=True)
+    assert admin.post("/admin/users/1", data=dict(data, password="een heel nieuw wachtwoord")).status_code == 302
+    assert app.test_client().post("/login", data={"email": "visitor@a.test", "password": PASSWORD}).status_code == 401
+    login(app.test_client(), "visitor@a.test", "een heel nieuw wachtwoord")
+
+
+@pytest.mark.parametrize("minutes, hours, alive", [(119, 0, True), (121, 0, False), (0, 13, False)])
+def test_idle_and_absolute_timeouts(app, monkeypatch, minutes, hours, alive):
+    import checklist.auth as auth
+
+    client = login(app.test_client())
+    real_now = auth.utcnow()
+    if hours:  # keep the session busy every hour until the absolute limit passes
+        for hour in range(1, hours + 1):
+            monkeypatch.setattr(auth, "utcnow", lambda hour=hour: real_now + timedelta(hours=hour))
+            client.get("/locations/")
+    else:
+        monkeypatch.setattr(auth, "utcnow", lambda: real_now + timedelta(minutes=minutes))
+    assert (client.get("/locations/").status_code == 200) is alive
+
+
+def test_login_throttled_before_hashing_and_logged_without_password(app, monkeypatch, caplog):
+    import checklist.auth as auth
+
+    calls = []
+    real_verify = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: calls.append(1) or real_verify(h, p))
+    client = app.test_client()
+    caplog.set_level(logging.INFO, logger="checklist.auth")
+    for _ in range(5):
+        assert client.post("/login", data={"email": "visitor@a.test", "password": "wrong password 123"}).status_code == 401
+    assert len(calls) == 5
+    response = client.post("/login", data={"email": "visitor@a.test", "password": PASSWORD})
+    assert response.status_code == 429
+    assert len(calls) == 5  # refused before the hasher ran
+    assert "login failed" in caplog.text and "login throttled" in caplog.text
+    assert "wrong password 123" not in caplog.text and PASSWORD not in caplog.text
+    # Another account from another address is not affected.
+    other = app.test_client()
+    assert other.post("/login", data={"email": "coordinator@a.test", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
+
+
+def test_login_throttled_per_address(app):
+    client = app.test_client()
+    for n in range(20):
+        client.post("/login", data={"email": f"user{n}@x.test", "password": "wrong password 123"})
+    assert client.post("/login", data={"email": "visitor@a.test", "password": PASSWORD}).status_code == 429
+
+
+def test_security_headers_on_every_response(app, world_client):
+    client, visit_id = world_client
+    for url in ["/login", "/health", "/locations/", f"/visits/{visit_id}", f"/visits/{visit_id}/report.pdf", "/static/style.css", "/nope"]:
+        response = client.get(url)
+        csp = response.headers.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp, url
+        assert "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["Referrer-Policy"], url
+    for url in ["/locations/", f"/visits/{visit_id}", f"/visits/{visit_id}/report.pdf"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+@pytest.fixture
+def world_client(client):
+    visit_id = create_visit(client, create_location(client))
+    return client, visit_id
+
+
+def test_templates_hold_no_inline_script_or_style():
+    for path in Path("checklist/templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert "style=" not in text and "<style" not in text, path
+        assert not re.search(r"\son[a-z]+=", text), path
+
+
+def test_session_cookie_flags(tmp_path):
+    app = create_app(make_config(tmp_path, SESSION_COOKIE_SECURE=True))
+    add_users(app)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "visitor@a.test", "password": PASSWORD}, base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_production_refuses_missing_secret_key_and_debug(tmp_path):
+    base = make_config(tmp_path)
+    del base["TESTING"]
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(dict(base, SECRET_KEY=None))
+    with pytest.raises(ConfigError, match="DEBUG"):
+        create_app(dict(base, DEBUG=True))
+    assert create_app(base).debug is False
+
+
+def test_too_large_request_is_refused(client):
+    response = client.post("/locations/new", data={"name": "x" * (3 * 1024 * 1024), "type": "azc"})
+    assert response.status_code == 413
+
+
+def csrf_app(tmp_path):
+    app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
+    add_users(app)
+    return app
+
+
+def token_from(client, url):
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html).group(1) or None
+
+
+def csrf_login(client, email="visitor@a.test"):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return client
+
+
+def fresh_token(client):
+    page = client.get("/locations/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
+    from tests.test_access import snapshot
+
+    app = csrf_app(tmp_path)
+    owner = csrf_login(app.test_client())
+    token = fresh_token(owner)
+    location = owner.post("/locations/new", data={"name": "Azc Csrf", "type": "azc", "csrf_token": token}).location.rsplit("/", 1)[-1]
+    visit = owner.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-01", "visitors": "A", "csrf_token": token}).location.rsplit("/", 1)[-1]
+    owner.post(f"/visits/{visit}/children", data={"age_band": "4-7", "text": "x", "csrf_token": token})
+    other = csrf_login(app.test_client(), "coordinator@a.test")
+    foreign = fresh_token(other)
+    posts = [(e, u, d) for e, (m, u, d) in ROUTES.items() if m == "POST" and not e.startswith("admin.")]
+    for endpoint, url, data in posts:
+        url = url.format(location=location, visit=visit, voice=1)
+        for label, extra in (("missing", {}), ("foreign", {"csrf_token": foreign})):
+            before = snapshot(app)
+            response = owner.post(url, data=dict(data, **extra))
+            assert response.status_code == 400, (endpoint, label, response.status_code)
+            assert snapshot(app) == before, (endpoint, label)
+    assert owner.get("/locations/").status_code == 200  # still signed in: logout was refused too
+
+
+def test_expired_token_gives_the_form_back_with_everything_typed(tmp_path):
+    from tests.conftest import textarea
+
+    app = csrf_app(tmp_path)
+    client = csrf_login(app.test_client())
+    token = fresh_token(client)
+    location = client.post("/locations/new", data={"name": "Azc Verlopen", "type": "azc", "csrf_token": token}).location.rsplit("/", 1)[-1]
+    visit = client.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-01", "visitors": "A", "csrf_token": token}).location.rsplit("/", 1)[-1]
+    client.set_cookie("lang", "en")
+    typed = {"value_play__space": "partly", "note_play__space": "Lange waarneming die niet verloren mag gaan", "csrf_token": "expired-or-garbage"}
+    response = client.post(f"/visits/{visit}/domains/play", data=typed)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert textarea(page, "note_play__space") == "Lange waarneming die niet verloren mag gaan"
+    assert 'name="value_play__space" value="partly" checked>' in page
+    assert "security token" in page
+    new_token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    typed["csrf_token"] = new_token
+    assert client.post(f"/visits/{visit}/domains/play", data=typed).status_code == 303
