@@ -52,7 +52,7 @@ PERMISSIONS = {
     "edit_locations": {"visitor", "coordinator", "admin"},
     "reopen_visits": {"coordinator"},
     "manage_users": {"admin"},
-    "read_audit": {"admin"},
+    "read_audit": {"admin"},  # the audit log is read on /admin/audit/
 }
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import redirect
+from flask import request
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from flask_login import current_user
 
 from checklist import store
 from checklist.access import ROLES
+from checklist.auth import actor
 from checklist.auth import hash_password
 from checklist.auth import require
 from checklist.db import get_db
@@ -51,7 +53,7 @@ def new_user():
         elif not form.password.data:
             form.password.errors.append(_("A new account needs a password."))
         else:
-            store.create_user(get_db(), form.email.data, form.display_name.data, form.organisation_id.data, form.role.data, hash_password(form.password.data))
+            store.create_user(get_db(), form.email.data, form.display_name.data, form.organisation_id.data, form.role.data, hash_password(form.password.data), actor())
             flash(_("Account created."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), form.status()
@@ -73,12 +75,27 @@ def edit_user(user_id: int):
         if user_id == current_user.id and (not form.active.data or form.role.data != "admin"):
             form.role.errors.append(_("You cannot remove your own admin rights or deactivate yourself."))
         else:
-            store.update_user(get_db(), user_id, form.display_name.data, form.organisation_id.data, form.role.data, form.active.data)
+            store.update_user(get_db(), user_id, form.display_name.data, form.organisation_id.data, form.role.data, form.active.data, actor())
             if form.password.data:
-                store.set_password(get_db(), user_id, hash_password(form.password.data))
+                store.set_password(get_db(), user_id, hash_password(form.password.data), actor=actor())
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), form.status()
+
+
+@bp.get("/audit/")
+def audit():
+    """The audit log, newest first, filtered by user, entity, action and period."""
+    args = request.args
+    filters = {
+        "user_id": args.get("user_id", type=int),
+        "entity": args.get("entity", ""),
+        "action": args.get("action", ""),
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+    }
+    rows = store.list_audit(get_db(), **filters)
+    return render_template("admin/audit.html", rows=rows, filters=filters, users=store.list_users(get_db()))
 
 
 @bp.route("/organisations/", methods=["GET", "POST"])
@@ -89,7 +106,7 @@ def organisations():
         if store.organisation_id(get_db(), form.name.data):
             form.name.errors.append(_("This organisation exists."))
         else:
-            store.create_organisation(get_db(), form.name.data)
+            store.create_organisation(get_db(), form.name.data, actor())
             flash(_("Organisation added."), "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisations.html", form=form, organisations=store.list_organisations(get_db())), form.status()

@@ -39,6 +39,7 @@ from checklist import store
 from checklist.access import may
 from checklist.access import visit_scope
 from checklist.db import get_db
+from checklist.store import Actor
 from checklist.forms import LoginForm
 from checklist.web import csrf
 
@@ -217,6 +218,11 @@ def logout():
     end_session()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
+
+
+def actor() -> Actor:
+    """The signed-in user as the audit log records them."""
+    return Actor(user_id=current_user.id, organisation_id=current_user.organisation_id)
 
 
 def require(action: str) -> None:

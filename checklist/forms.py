@@ -180,6 +180,15 @@ class UserForm(Form):
     )
 
 
+class ReopenForm(Form):
+    reason = TextAreaField(
+        _l("Reason for reopening"),
+        validators=[DataRequired(), Length(max=500)],
+        filters=[_strip],
+        description=_l("Say what must be corrected. No names of children."),
+    )
+
+
 class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
 

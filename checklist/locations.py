@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from checklist import store
+from checklist.auth import actor
 from checklist.auth import require
 from checklist.db import get_db
 from checklist.forms import LocationForm
@@ -61,7 +62,7 @@ def new():
     require("edit_locations")
     form = _location_form()
     if form.validate_on_submit():
-        location_id = store.create_location(get_db(), form.data)
+        location_id = store.create_location(get_db(), form.data, actor())
         flash(_("Location saved."), "success")
         return redirect(url_for("locations.detail", location_id=location_id))
     return render_template("locations/form.html", form=form, location=None), form.status()
@@ -81,7 +82,7 @@ def edit(location_id: int):
     location = get_location_or_404(location_id)
     form = _location_form(location)
     if form.validate_on_submit():
-        store.update_location(get_db(), location_id, form.data)
+        store.update_location(get_db(), location_id, form.data, actor())
         flash(_("Location saved."), "success")
         return redirect(url_for("locations.detail", location_id=location_id))
     return render_template("locations/form.html", form=form, location=location), form.status()
@@ -93,6 +94,6 @@ def close(location_id: int):
     require("edit_locations")
     location = get_location_or_404(location_id)
     reopen = request.form.get("reopen") == "1"
-    store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat())
+    store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat(), actor())
     flash(_("Location reopened.") if reopen else _("Location closed. Its visits stay in the history."), "success")
     return redirect(url_for("locations.detail", location_id=location["id"]))

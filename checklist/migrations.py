@@ -150,3 +150,30 @@ def m003_accounts(db: Database):
     db["login_failures"].create({"id": int, "email": str, "remote_ip": str, "at": str}, pk="id", not_null={"email", "remote_ip", "at"})
     db["login_failures"].create_index(["email", "at"])
     db["login_failures"].create_index(["remote_ip", "at"])
+
+
+@migrations()
+def m004_audit_and_revisions(db: Database):
+    """An append-only audit log (ids and field names, never note text) and visit revisions."""
+    db["audit_log"].create(
+        {"id": int, "at": str, "user_id": int, "organisation_id": int, "action": str, "entity": str, "entity_id": int, "fields": str},
+        pk="id",
+        not_null={"at", "action", "entity"},
+    )
+    db["audit_log"].create_index(["at"])
+    db["audit_log"].create_index(["entity", "entity_id"])
+    db["audit_log"].create_index(["user_id"])
+    # The database itself refuses to rewrite history, whatever the code above it does.
+    db.execute("create trigger audit_log_no_update before update on audit_log begin select raise(abort, 'audit_log is append-only'); end")
+    db.execute("create trigger audit_log_no_delete before delete on audit_log begin select raise(abort, 'audit_log is append-only'); end")
+    # Each submission keeps a full copy of what was submitted, so a reopened visit's
+    # earlier version is never lost; reopening records who, when and why.
+    db["visit_revisions"].create(
+        {"id": int, "visit_id": int, "revision": int, "event": str, "at": str, "user_id": int, "reason": str, "snapshot": str},
+        pk="id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "revision", "event", "at"},
+    )
+    db["visit_revisions"].create_index(["visit_id"])
+    db["visits"].add_column("revision", int, not_null_default=0)
+    db.execute("update visits set revision = 1 where status = 'submitted'")

@@ -6,6 +6,10 @@ draft, a revision counter goes up) run under BEGIN IMMEDIATE through `db.immedia
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from datetime import timezone
 from typing import Any
@@ -27,6 +31,29 @@ AGE_BANDS = ("0-3", "4-7", "8-12", "13-17")
 
 class VisitLocked(Exception):
     """The visit was submitted: it is read-only."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, for the audit log; None in the command line and demo data."""
+
+    user_id: int
+    organisation_id: int
+
+
+def audit(db: Database, actor: Actor | None, action: str, entity: str, entity_id: int | None, fields: Iterable[str] = ()) -> None:
+    """One audit row, in the caller's transaction: ids and field names, never the text typed."""
+    db["audit_log"].insert(
+        {
+            "at": now(),
+            "user_id": actor.user_id if actor else None,
+            "organisation_id": actor.organisation_id if actor else None,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "fields": ",".join(sorted(fields)),
+        }
+    )
 
 
 def now() -> str:
@@ -62,9 +89,11 @@ def list_organisations(db: Database) -> list[dict]:
     return list(db.query("select id, name from organisations order by name"))
 
 
-def create_organisation(db: Database, name: str) -> int:
+def create_organisation(db: Database, name: str, actor: Actor | None = None) -> int:
     with immediate(db):
-        return db["organisations"].insert({"name": name.strip(), "created_at": now()}).last_pk
+        organisation_id = db["organisations"].insert({"name": name.strip(), "created_at": now()}).last_pk
+        audit(db, actor, "create", "organisation", organisation_id, ["name"])
+    return organisation_id
 
 
 def organisation_id(db: Database, name: str) -> int | None:
@@ -113,25 +142,29 @@ def get_location(db: Database, location_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def create_location(db: Database, data: Mapping[str, Any]) -> int:
+def create_location(db: Database, data: Mapping[str, Any], actor: Actor | None = None) -> int:
     row = {k: data.get(k) for k in LOCATION_FIELDS}
     row["created_at"] = row["updated_at"] = now()
     with immediate(db):
-        table = db["locations"].insert(row)
-    return table.last_pk
+        location_id = db["locations"].insert(row).last_pk
+        audit(db, actor, "create", "location", location_id, LOCATION_FIELDS)
+    return location_id
 
 
-def update_location(db: Database, location_id: int, data: Mapping[str, Any]) -> None:
+def update_location(db: Database, location_id: int, data: Mapping[str, Any], actor: Actor | None = None) -> None:
     row = {k: data.get(k) for k in LOCATION_FIELDS}
-    row["updated_at"] = now()
     with immediate(db):
-        db["locations"].update(location_id, row)
+        before = db["locations"].get(location_id)
+        changed = [k for k in LOCATION_FIELDS if before[k] != row[k]]
+        db["locations"].update(location_id, dict(row, updated_at=now()))
+        audit(db, actor, "update", "location", location_id, changed)
 
 
-def set_location_closed(db: Database, location_id: int, closed_on: str | None) -> None:
+def set_location_closed(db: Database, location_id: int, closed_on: str | None, actor: Actor | None = None) -> None:
     """Close (or reopen) a location; closed locations keep their visits and stay in history."""
     with immediate(db):
         db["locations"].update(location_id, {"closed_on": closed_on, "updated_at": now()})
+        audit(db, actor, "reopen" if closed_on is None else "close", "location", location_id, ["closed_on"])
 
 
 # -- visits -----------------------------------------------------------------------
@@ -156,23 +189,26 @@ def get_visit(db: Database, visit_id: int, scope: Scope) -> dict | None:
     return rows[0] if rows else None
 
 
-def create_visit(db: Database, location_id: int, data: Mapping[str, Any], criteria_hash: str) -> int:
+def create_visit(db: Database, location_id: int, data: Mapping[str, Any], criteria_hash: str, actor: Actor | None = None) -> int:
     row = {k: data.get(k) for k in VISIT_FIELDS}
     row.update(location_id=location_id, criteria_hash=criteria_hash, status="draft", version=1)
     row["created_at"] = row["updated_at"] = now()
     with immediate(db):
-        table = db["visits"].insert(row)
-    return table.last_pk
+        visit_id = db["visits"].insert(row).last_pk
+        audit(db, actor, "create", "visit", visit_id, [k for k in VISIT_FIELDS if row.get(k) is not None])
+    return visit_id
 
 
-def update_visit_details(db: Database, visit_id: int, data: Mapping[str, Any]) -> None:
+def update_visit_details(db: Database, visit_id: int, data: Mapping[str, Any], actor: Actor | None = None) -> None:
     row = {k: data.get(k) for k in VISIT_FIELDS if k in data}
     with immediate(db):
         _require_draft(db, visit_id)
+        before = db["visits"].get(visit_id)
         db.execute(
             f"update visits set {', '.join(f'{k} = ?' for k in row)}, updated_at = ?, version = version + 1 where id = ?",
             [*row.values(), now(), visit_id],
         )
+        audit(db, actor, "update", "visit", visit_id, [k for k in row if before[k] != row[k]])
 
 
 def _require_draft(db: Database, visit_id: int) -> None:
@@ -191,13 +227,37 @@ def answer_values(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, AnswerV
     return {cid: AnswerValue(value=a.get("value"), number=a.get("number")) for cid, a in answers.items()}
 
 
-def save_answers(db: Database, visit_id: int, answers: Mapping[str, Mapping[str, Any]], current_domain: str | None = None) -> int:
-    """Store the given answers of a draft visit; returns how many rows changed.
+def fingerprint(answer: Mapping[str, Any] | None) -> str:
+    """A short digest of an answer as a visitor saw it, to tell later whether it changed."""
+    answer = answer or {}
+    number = answer.get("number")
+    parts = [answer.get("value") or "", "" if number is None else f"{float(number):g}", (answer.get("note") or "").strip()]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
-    An answer with no value, number or note removes the stored row, so clearing a
-    choice really clears it.
+
+@dataclass
+class SaveResult:
+    changed: int = 0
+    conflicts: dict = field(default_factory=dict)  # criterion id -> the stored answer that differs from both
+    changed_ids: list = field(default_factory=list)
+
+
+def save_answers(
+    db: Database,
+    visit_id: int,
+    answers: Mapping[str, Mapping[str, Any]],
+    current_domain: str | None = None,
+    base: Mapping[str, str] | None = None,
+    actor: Actor | None = None,
+) -> SaveResult:
+    """Store the given answers of a draft visit.
+
+    `base` holds each answer's fingerprint as the visitor loaded it. An answer the visitor
+    did not change is left as stored (someone else may have changed it meanwhile); an
+    answer both changed differently is not written but returned as a conflict, so neither
+    version is lost. An answer with no value, number or note removes the stored row.
     """
-    changed = 0
+    result = SaveResult()
     stamp = now()
     with immediate(db):
         _require_draft(db, visit_id)
@@ -205,31 +265,83 @@ def save_answers(db: Database, visit_id: int, answers: Mapping[str, Mapping[str,
         for cid, answer in answers.items():
             row = {"value": answer.get("value") or None, "number": answer.get("number"), "note": (answer.get("note") or "").strip() or None}
             old = stored.get(cid)
+            if base is not None and cid in base:
+                mine, theirs = fingerprint(row), fingerprint(old)
+                if mine == base[cid] or mine == theirs:
+                    continue
+                if theirs != base[cid]:
+                    result.conflicts[cid] = old
+                    continue
             if old and all(old[k] == row[k] for k in row):
                 continue
             if not any(v is not None for v in row.values()):
                 if old:
                     db.execute("delete from answers where visit_id = ? and criterion_id = ?", [visit_id, cid])
-                    changed += 1
+                    result.changed += 1
+                    result.changed_ids.append(cid)
                 continue
             db["answers"].upsert(
                 {"visit_id": visit_id, "criterion_id": cid, **row, "rev": (old["rev"] + 1) if old else 1, "updated_at": stamp},
                 pk=("visit_id", "criterion_id"),
             )
-            changed += 1
+            result.changed += 1
+            result.changed_ids.append(cid)
         if current_domain is not None:
             db.execute("update visits set current_domain = ?, updated_at = ? where id = ?", [current_domain, stamp, visit_id])
-    return changed
+        if result.changed_ids:
+            audit(db, actor, "answer", "visit", visit_id, result.changed_ids)
+    return result
 
 
-def submit_visit(db: Database, visit_id: int) -> None:
+def submit_visit(db: Database, visit_id: int, actor: Actor | None = None) -> int:
+    """Make the visit read-only and keep a copy of what was submitted; returns the revision."""
     with immediate(db):
         _require_draft(db, visit_id)
         stamp = now()
         db.execute(
-            "update visits set status = 'submitted', submitted_at = ?, updated_at = ?, version = version + 1 where id = ?",
+            "update visits set status = 'submitted', submitted_at = ?, updated_at = ?, version = version + 1, revision = revision + 1 where id = ?",
             [stamp, stamp, visit_id],
         )
+        visit = db["visits"].get(visit_id)
+        snapshot = {"visit": visit, "answers": visit_answers(db, visit_id), "voices": visit_voices(db, visit_id)}
+        db["visit_revisions"].insert(
+            {
+                "visit_id": visit_id,
+                "revision": visit["revision"],
+                "event": "submitted",
+                "at": stamp,
+                "user_id": actor.user_id if actor else None,
+                "snapshot": json.dumps(snapshot, ensure_ascii=False),
+            }
+        )
+        audit(db, actor, "submit", "visit", visit_id, ["status", "revision"])
+    return visit["revision"]
+
+
+def reopen_visit(db: Database, visit_id: int, reason: str, actor: Actor | None = None) -> None:
+    """Back to draft with a reason; the submitted revision stays in `visit_revisions`."""
+    with immediate(db):
+        rows = list(db.query("select status, revision from visits where id = ?", [visit_id]))
+        if not rows or rows[0]["status"] != "submitted":
+            raise VisitLocked(visit_id)
+        stamp = now()
+        db.execute("update visits set status = 'draft', submitted_at = null, updated_at = ?, version = version + 1 where id = ?", [stamp, visit_id])
+        db["visit_revisions"].insert(
+            {"visit_id": visit_id, "revision": rows[0]["revision"], "event": "reopened", "at": stamp, "user_id": actor.user_id if actor else None, "reason": reason.strip()}
+        )
+        audit(db, actor, "reopen", "visit", visit_id, ["status"])
+
+
+def visit_history(db: Database, visit_id: int) -> list[dict]:
+    """Submissions and reopenings, oldest first, with who did it (no snapshot text)."""
+    return list(
+        db.query(
+            """select r.revision, r.event, r.at, r.reason, u.display_name as user_name
+               from visit_revisions r left join users u on u.id = r.user_id
+               where r.visit_id = ? order by r.id""",
+            [visit_id],
+        )
+    )
 
 
 def previous_submitted_visit(db: Database, visit: Mapping[str, Any], scope: Scope) -> dict | None:
@@ -254,19 +366,21 @@ def visit_voices(db: Database, visit_id: int) -> list[dict]:
     return list(db.query("select * from child_voices where visit_id = ? order by id", [visit_id]))
 
 
-def add_voice(db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str) -> int:
+def add_voice(db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None) -> int:
     with immediate(db):
         _require_draft(db, visit_id)
-        table = db["child_voices"].insert(
+        voice_id = db["child_voices"].insert(
             {"visit_id": visit_id, "age_band": age_band, "domain_id": domain_id or None, "text": text.strip(), "created_at": now()}
-        )
-    return table.last_pk
+        ).last_pk
+        audit(db, actor, "add_voice", "visit", visit_id, ["age_band", "domain_id", "text"])
+    return voice_id
 
 
-def delete_voice(db: Database, visit_id: int, voice_id: int) -> None:
+def delete_voice(db: Database, visit_id: int, voice_id: int, actor: Actor | None = None) -> None:
     with immediate(db):
         _require_draft(db, visit_id)
-        db.execute("delete from child_voices where id = ? and visit_id = ?", [voice_id, visit_id])
+        if db.execute("delete from child_voices where id = ? and visit_id = ?", [voice_id, visit_id]).rowcount:
+            audit(db, actor, "delete_voice", "visit", visit_id, ["child_voice"])
 
 
 # -- users, sessions, login failures --------------------------------------------------
@@ -288,10 +402,10 @@ def list_users(db: Database) -> list[dict]:
     return list(db.query(_USER_SELECT + " order by o.name, u.email"))
 
 
-def create_user(db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str) -> int:
+def create_user(db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str, actor: Actor | None = None) -> int:
     stamp = now()
     with immediate(db):
-        table = db["users"].insert(
+        user_id = db["users"].insert(
             {
                 "email": email.strip().lower(),
                 "display_name": display_name.strip(),
@@ -302,24 +416,28 @@ def create_user(db: Database, email: str, display_name: str, organisation_id: in
                 "created_at": stamp,
                 "updated_at": stamp,
             }
-        )
-    return table.last_pk
+        ).last_pk
+        audit(db, actor, "create", "user", user_id, ["email", "display_name", "organisation_id", "role", "password"])
+    return user_id
 
 
-def update_user(db: Database, user_id: int, display_name: str, organisation_id: int, role: str, active: bool) -> None:
+def update_user(db: Database, user_id: int, display_name: str, organisation_id: int, role: str, active: bool, actor: Actor | None = None) -> None:
     """Change an account; deactivating it or changing its role or organisation ends its sessions."""
+    row = {"display_name": display_name, "organisation_id": organisation_id, "role": role, "active": int(active)}
     with immediate(db):
         before = db["users"].get(user_id)
-        db["users"].update(user_id, {"display_name": display_name, "organisation_id": organisation_id, "role": role, "active": int(active), "updated_at": now()})
+        db["users"].update(user_id, dict(row, updated_at=now()))
         if not active or before["role"] != role or before["organisation_id"] != organisation_id:
             db.execute("delete from sessions where user_id = ?", [user_id])
+        audit(db, actor, "update", "user", user_id, [k for k in row if before[k] != row[k]])
 
 
-def set_password(db: Database, user_id: int, password_hash: str, end_sessions: bool = True) -> None:
+def set_password(db: Database, user_id: int, password_hash: str, end_sessions: bool = True, actor: Actor | None = None) -> None:
     with immediate(db):
         db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now()})
         if end_sessions:
             db.execute("delete from sessions where user_id = ?", [user_id])
+        audit(db, actor, "set_password", "user", user_id, ["password"])
 
 
 def create_session(db: Database, user_id: int, token_hash: str, at: str) -> None:
@@ -366,6 +484,20 @@ def login_failures_since(db: Database, email: str, address: str, since: str) -> 
 
 def clear_login_failures(db: Database, email: str) -> None:
     db.execute("delete from login_failures where email = ?", [email.strip().lower()])
+
+
+# -- audit log ------------------------------------------------------------------------------
+
+
+def list_audit(db: Database, user_id: int | None = None, entity: str = "", action: str = "", since: str = "", until: str = "", limit: int = 200) -> list[dict]:
+    where, params = ["1"], []
+    for clause, value in (("a.user_id = ?", user_id), ("a.entity = ?", entity), ("a.action = ?", action), ("a.at >= ?", since), ("a.at < ?", until)):
+        if value:
+            where.append(clause)
+            params.append(value)
+    sql = f"""select a.*, u.display_name as user_name, u.email as user_email from audit_log a left join users u on u.id = a.user_id
+              where {' and '.join(where)} order by a.id desc limit ?"""
+    return list(db.query(sql, [*params, limit]))
 
 
 # -- meta ---------------------------------------------------------------------------

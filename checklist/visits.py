@@ -20,9 +20,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from checklist import store
+from checklist.auth import actor
 from checklist.auth import require
 from checklist.db import get_db
 from checklist.forms import VisitForm
+from checklist.forms import ReopenForm
 from checklist.forms import VoiceForm
 from checklist.forms import checklist_initial
 from checklist.forms import checklist_values
@@ -73,7 +75,7 @@ def new(location_id: int):
     form = _visit_form(data={"visit_date": date.today(), "children_present": None})
     if form.validate_on_submit():
         values = dict(form.values(), organisation_id=current_user.organisation_id)
-        visit_id = store.create_visit(get_db(), location_id, values, get_criteria().hash)
+        visit_id = store.create_visit(get_db(), location_id, values, get_criteria().hash, actor())
         return redirect(url_for("visits.detail", visit_id=visit_id))
     return render_template("visits/details.html", form=form, location=location, visit=None), form.status()
 
@@ -87,7 +89,7 @@ def details(visit_id: int):
     visit = dict(bundle.visit, visit_date=date.fromisoformat(bundle.visit["visit_date"]), announced=str(bundle.visit["announced"]))
     form = _visit_form(data=visit)
     if form.validate_on_submit():
-        store.update_visit_details(get_db(), visit_id, form.values())
+        store.update_visit_details(get_db(), visit_id, form.values(), actor())
         flash(_("Visit details saved."), "success")
         return redirect(url_for("visits.detail", visit_id=visit_id))
     return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), form.status()
@@ -96,11 +98,22 @@ def details(visit_id: int):
 @bp.get("/visits/<int:visit_id>")
 def detail(visit_id: int):
     """A draft's overview with where to continue; a submitted visit in full, read-only."""
-    bundle = get_bundle_or_404(visit_id)
-    voices = store.visit_voices(get_db(), visit_id)
+    return _render_detail(get_bundle_or_404(visit_id))
+
+
+def _render_detail(bundle, reopen_form=None):
+    voices = store.visit_voices(get_db(), bundle.visit["id"])
     body = None if bundle.is_draft else _submitted_body(bundle, voices)
+    if reopen_form is None and current_user.may("reopen_visits") and not bundle.is_draft:
+        reopen_form = ReopenForm(formdata=None)
     return render_template(
-        "visits/detail.html", bundle=bundle, voices=voices, continue_domain=_continue_domain(bundle), submitted_body=body
+        "visits/detail.html",
+        bundle=bundle,
+        voices=voices,
+        continue_domain=_continue_domain(bundle),
+        submitted_body=body,
+        history=store.visit_history(get_db(), bundle.visit["id"]),
+        reopen_form=reopen_form,
     )
 
 
@@ -144,16 +157,20 @@ def domain(visit_id: int, domain_id: str):
     if request.method == "POST":
         form = make_checklist_form(criteria_list, note_max)
         form.validate()
-        if form.csrf_expired:
-            return _render_domain(bundle, current, form, []), 400
+        base = {c.id: request.form[f"base_{field_key(c.id)}"] for c in criteria_list if f"base_{field_key(c.id)}" in request.form}
+        if form.csrf_expired:  # nothing saved: the page comes back as typed, with a fresh token
+            return _render_domain(bundle, current, form, [c.id for c in criteria_list], {}, base), 400
         to_save, with_errors = checklist_values(form, criteria_list)
         go = request.form.get("go", "")
         # Remember where the visitor is going, so "continue" brings them back there.
         target = go[7:] if go.startswith("domain:") and not form.errors else domain_id
-        store.save_answers(get_db(), visit_id, to_save, current_domain=target)
+        result = store.save_answers(get_db(), visit_id, to_save, current_domain=target, base=base, actor=actor())
+        if result.conflicts:
+            flash(_("Someone else changed some of these answers while you were working. Both versions are shown: check them and save again."), "error")
+            return _render_domain(load_visit(get_db(), visit_id, current_user.scope), current, form, with_errors, result.conflicts, base), 409
         if form.errors:
             flash(_("Not everything could be saved: check the marked fields. Your input is still here."), "error")
-            return _render_domain(bundle, current, form, with_errors), 422
+            return _render_domain(load_visit(get_db(), visit_id, current_user.scope), current, form, with_errors, {}, base), 422
         flash(_("Saved."), "success")
         return redirect(_after_save(visit_id, domains, current, go), 303)
     form = make_checklist_form(criteria_list, note_max, data=checklist_initial(criteria_list, bundle.answers))
@@ -166,16 +183,26 @@ def _note_max():
     return current_app.config["NOTE_MAX_LENGTH"]
 
 
-def _render_domain(bundle, current, form, with_errors):
+def _render_domain(bundle, current, form, with_errors, conflicts=None, posted_base=None):
+    """The checklist page. Each criterion carries the fingerprint of the stored answer the
+    visitor is editing (`base_*`), so a later save can tell their change from someone else's;
+    after a conflict it is the other person's version, so saving again keeps the visitor's."""
     previous = previous_answers(get_db(), bundle, current_user.scope)
     domains = bundle.domains
     index = [d.id for d in domains].index(current.id)
+    criteria_list = current.criteria_for(bundle.location["type"])
+    fingerprints = {c.id: store.fingerprint(bundle.answers.get(c.id)) for c in criteria_list}
+    for cid in with_errors:  # not saved: keep what the visitor started from
+        if posted_base and cid in posted_base:
+            fingerprints[cid] = posted_base[cid]
     return render_template(
         "visits/domain.html",
         bundle=bundle,
         domain=current,
-        criteria_list=current.criteria_for(bundle.location["type"]),
+        criteria_list=criteria_list,
         form=form,
+        fingerprints=fingerprints,
+        conflicts=conflicts or {},
         field_key=field_key,
         with_errors=with_errors,
         previous=previous,
@@ -208,7 +235,7 @@ def children(visit_id: int):
     form = VoiceForm()
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
     if form.validate_on_submit():
-        store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data)
+        store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor())
         flash(_("Saved."), "success")
         return redirect(url_for("visits.children", visit_id=visit_id), 303)
     voices = store.visit_voices(get_db(), visit_id)
@@ -219,7 +246,7 @@ def children(visit_id: int):
 def delete_voice(visit_id: int, voice_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
-    store.delete_voice(get_db(), visit_id, voice_id)
+    store.delete_voice(get_db(), visit_id, voice_id, actor())
     flash(_("Entry removed."), "success")
     return redirect(url_for("visits.children", visit_id=visit_id), 303)
 
@@ -235,8 +262,25 @@ def review(visit_id: int):
 def submit(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
-    store.submit_visit(get_db(), visit_id)
+    store.submit_visit(get_db(), visit_id, actor())
     flash(_("The visit has been submitted. It is now read-only."), "success")
+    return redirect(url_for("visits.detail", visit_id=visit_id), 303)
+
+
+@bp.post("/visits/<int:visit_id>/reopen")
+@csrf.exempt  # the form checks its own token (forms.Form)
+def reopen(visit_id: int):
+    """A coordinator reopens a submitted visit of their organisation, with a reason."""
+    require("reopen_visits")
+    bundle = get_bundle_or_404(visit_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():  # the reason typed comes back on the visit page
+        return _render_detail(bundle, form if not bundle.is_draft else None), form.status()
+    if bundle.is_draft:
+        flash(_("This visit is not submitted."), "error")
+    else:
+        store.reopen_visit(get_db(), visit_id, form.reason.data, actor())
+        flash(_("The visit is open for changes again. The submitted version stays in its history."), "success")
     return redirect(url_for("visits.detail", visit_id=visit_id), 303)
 
 

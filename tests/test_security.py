@@ -191,16 +191,18 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
     from tests.test_access import snapshot
 
     app = csrf_app(tmp_path)
-    owner = csrf_login(app.test_client())
+    owner = csrf_login(app.test_client(), "coordinator@a.test")  # may do every visit action, reopening included
     token = fresh_token(owner)
     location = owner.post("/locations/new", data={"name": "Azc Csrf", "type": "azc", "csrf_token": token}).location.rsplit("/", 1)[-1]
     visit = owner.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-01", "visitors": "A", "csrf_token": token}).location.rsplit("/", 1)[-1]
     owner.post(f"/visits/{visit}/children", data={"age_band": "4-7", "text": "x", "csrf_token": token})
-    other = csrf_login(app.test_client(), "coordinator@a.test")
+    submitted = owner.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-02", "visitors": "B", "csrf_token": token}).location.rsplit("/", 1)[-1]
+    owner.post(f"/visits/{submitted}/submit", data={"csrf_token": token})
+    other = csrf_login(app.test_client(), "visitor@a.test")
     foreign = fresh_token(other)
     posts = [(e, u, d) for e, (m, u, d) in ROUTES.items() if m == "POST" and not e.startswith("admin.")]
     for endpoint, url, data in posts:
-        url = url.format(location=location, visit=visit, voice=1)
+        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1)
         for label, extra in (("missing", {}), ("foreign", {"csrf_token": foreign})):
             before = snapshot(app)
             response = owner.post(url, data=dict(data, **extra))

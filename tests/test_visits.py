@@ -265,3 +265,47 @@ def test_submitted_visit_page_follows_location_and_language_changes(client):
     assert "Meets" in page and "Voldoet" not in page
     client.post(f"/locations/{location_id}/edit", data={"name": "Azc Tweede Naam", "type": "azc"})
     assert "Azc Tweede Naam" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
+
+
+def _base(client, visit_id, domain="play"):
+    """The hidden fingerprints a page was rendered with, as a browser would send them back."""
+    import re
+
+    page = client.get(f"/visits/{visit_id}/domains/{domain}").get_data(as_text=True)
+    return dict(re.findall(r'name="(base_[a-z_]+)" value="([0-9a-f]+)"', page))
+
+
+def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english):
+    from tests.conftest import login
+
+    visit_id = create_visit(english, create_location(english))
+    colleague = login(app.test_client(), "coordinator@a.test")
+    colleague.set_cookie("lang", "en")
+    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    saved = colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__space": "fails", "note_play__space": "Hun notitie"})
+    assert saved.status_code == 303
+    response = english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets", "note_play__space": "Mijn notitie"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else saved this criterion" in page
+    assert "Hun notitie" in page and textarea(page, "note_play__space") == "Mijn notitie"
+    assert answers_in_db(app, visit_id)["play.space"]["note"] == "Hun notitie"  # theirs kept
+    import re
+
+    again = dict(re.findall(r'name="(base_[a-z_]+)" value="([0-9a-f]+)"', page))
+    assert english.post(f"/visits/{visit_id}/domains/play", data={**again, "value_play__space": "meets", "note_play__space": "Mijn notitie"}).status_code == 303
+    assert answers_in_db(app, visit_id)["play.space"]["note"] == "Mijn notitie"  # a deliberate second save wins
+
+
+def test_edits_of_different_criteria_merge_without_conflict(app, english):
+    from tests.conftest import login
+
+    visit_id = create_visit(english, create_location(english))
+    colleague = login(app.test_client(), "coordinator@a.test")
+    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    assert colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__outdoor": "no", "note_play__outdoor": "Hek kapot"}).status_code == 303
+    # My page still shows play.outdoor empty; I only answer play.space.
+    assert english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets"}).status_code == 303
+    stored = answers_in_db(app, visit_id)
+    assert stored["play.space"]["value"] == "meets"
+    assert stored["play.outdoor"]["value"] == "no" and stored["play.outdoor"]["note"] == "Hek kapot"

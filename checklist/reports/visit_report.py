@@ -271,6 +271,10 @@ def _meta_pairs(ctx: _Context) -> list[tuple[str, str]]:
         (_("Unaccompanied minors present"), _text(ctx, visit.get("amv_present"))),
         (_("Criteria version"), ctx.criteria.version),
     ]
+    if visit.get("revision"):
+        # A reopened and resubmitted visit says which version of the findings this is.
+        label = _("%(n)s (being corrected)", n=visit["revision"]) if visit.get("status") == "draft" else str(visit["revision"])
+        pairs.append((_("Revision"), label))
     if visit.get("submitted_at"):
         pairs.append((_("Submitted"), ctx.timestamp(visit["submitted_at"])))
     if ctx.report.generated_at:
