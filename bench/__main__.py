@@ -9,9 +9,6 @@ Measured in one run, on one machine, so the ratios hold when absolute speeds var
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,12 +19,6 @@ VISITS = int(os.environ.get("BENCH_VISITS", 20))
 TIME_BUDGET = float(os.environ.get("BENCH_SECONDS", 60))
 BENCH_EMAIL = "bench@bench.invalid"
 BENCH_PASSWORD = "benchmark wachtwoord lang genoeg"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_database(path: Path):
@@ -79,23 +70,12 @@ def bench_pages(db_path: Path, draft_id: int, domain_id: str, submitted_id: int)
     from bench.measure import p95_ms
     from bench.measure import peak_rss_mb
 
-    port = free_port()
-    env = dict(os.environ, CHECKLIST_DATABASE=str(db_path), CHECKLIST_SECRET_KEY="bench-secret-key-0123456789", CHECKLIST_SESSION_COOKIE_SECURE="false")
+    from bench.serve import gunicorn
+
     visible_ids = visible_visit_ids(db_path)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.server:app"],
-        cwd=ROOT, env=env,
-    )
-    try:
-        client = None
-        for _ in range(100):
-            try:
-                client = Client("127.0.0.1", port)
-                client.get("/health")
-                client.login(BENCH_EMAIL, BENCH_PASSWORD)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(db_path) as (port, server):
+        client = Client("127.0.0.1", port)
+        client.login(BENCH_EMAIL, BENCH_PASSWORD)
         paths = {
             "bare Flask route": "/bench/bare",
             "checklist page": f"/visits/{draft_id}/domains/{domain_id}",
@@ -112,9 +92,6 @@ def bench_pages(db_path: Path, draft_id: int, domain_id: str, submitted_id: int)
         client.close()
         workers = children_of(server.pid)
         memory = max(peak_rss_mb(pid) for pid in workers)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     base = median_ms(times["bare Flask route"])
     return {name: (median_ms(v), p95_ms(v), median_ms(v) / base, len(v)) for name, v in times.items()} | {"_memory": memory}
 
@@ -173,6 +150,9 @@ def main():
         ("PDF within 2x bare ReportLab per page", ratio <= 2),
         ("under 200 MB per worker", memory < 200),
     ]
+    from bench.load import run_load_benchmarks
+
+    checks += run_load_benchmarks(db_path)
     print("\ntargets")
     for label, ok in checks:
         print(f"  [{'met' if ok else 'MISSED'}] {label}")

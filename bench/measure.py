@@ -23,7 +23,9 @@ class Client:
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
-        return response.status, time.perf_counter() - start, data, response.getheaders()
+        seconds = time.perf_counter() - start
+        self._take_cookie(response.getheaders())  # like a browser: the session cookie may be renewed
+        return response.status, seconds, data, response.getheaders()
 
     def get(self, path: str) -> tuple[int, float, int]:
         status, seconds, data, _headers = self.request("GET", path)

@@ -1,0 +1,199 @@
+"""Offline-safe autosave on the checklist (checklist/static/app.js) in a real Chromium.
+
+Answers typed but not yet saved survive a reload and a closed tab (localStorage), the copy
+goes once the server confirmed the save, and a save pressed without a connection is sent
+when the connection is back.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from checklist.db import connect
+from tests.browser.conftest import sign_in
+from tests.browser.test_journey import prepared_visit
+
+pytestmark = pytest.mark.browser
+
+RESTORED_NL = "Niet-opgeslagen antwoorden van dit apparaat zijn teruggezet."
+RESTORED_EN = "Unsaved answers from this device were restored."
+OFFLINE_NL = "Geen verbinding: je antwoorden staan veilig op dit apparaat"
+
+
+def storage_key(visit_id, domain="play"):
+    return f"checklist:v1:visit:{visit_id}:domain:{domain}"
+
+
+def stored_copy(page, visit_id, domain="play"):
+    return page.evaluate("key => localStorage.getItem(key)", storage_key(visit_id, domain))
+
+
+def stored_answer(app, visit_id, criterion_id):
+    db = connect(app.config["DATABASE"])
+    try:
+        row = db.execute("select value, note from answers where visit_id = ? and criterion_id = ?", [visit_id, criterion_id]).fetchone()
+    finally:
+        db.conn.close()
+    return tuple(row) if row else None
+
+
+def wait_for_answer(app, visit_id, criterion_id, expected, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = stored_answer(app, visit_id, criterion_id)
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def open_play(page, base_url, visit_id):
+    page.goto(f"{base_url}/visits/{visit_id}/domains/play")
+    page.locator("#checklist-form").wait_for()
+
+
+def type_answers(page, note="Speelkamer dicht"):
+    page.locator("#c-play__space input[value=partly]").check()
+    page.locator("#c-play__space textarea").fill(note)
+
+
+def assert_typed_answers_back(page, note="Speelkamer dicht"):
+    assert page.locator("#c-play__space input[value=partly]").is_checked()
+    assert page.locator("#c-play__space textarea").input_value() == note
+
+
+def test_unsaved_answers_survive_a_reload(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    assert not page.locator("#autosave-status").is_visible()  # empty: takes no room
+    type_answers(page)
+    assert stored_copy(page, visit_id) is not None
+
+    page.reload()
+    assert_typed_answers_back(page)
+    assert RESTORED_NL in page.locator("#autosave-status").inner_text()
+    assert stored_answer(live_app, visit_id, "play.space") is None  # restored, not saved
+
+    # The notice follows the page language.
+    page.get_by_role("button", name="English").click()
+    page.locator("#checklist-form").wait_for()
+    assert_typed_answers_back(page)
+    assert RESTORED_EN in page.locator("#autosave-status").inner_text()
+
+
+def test_unsaved_answers_survive_a_closed_tab(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    type_answers(page, note="Geen speelgoed voor peuters")
+    context = page.context
+    page.close()
+
+    again = context.new_page()
+    open_play(again, live_server, visit_id)
+    assert_typed_answers_back(again, note="Geen speelgoed voor peuters")
+    assert RESTORED_NL in again.locator("#autosave-status").inner_text()
+
+
+def test_saved_answers_leave_no_copy_behind(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    type_answers(page)
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-success").wait_for()
+
+    assert stored_copy(page, visit_id) is None
+    assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Speelkamer dicht")
+    page.reload()
+    assert_typed_answers_back(page)  # now from the server
+    assert page.locator("#autosave-status").inner_text() == ""
+    assert stored_copy(page, visit_id) is None
+
+
+def test_a_failed_save_keeps_the_copy(page, live_server, live_app):
+    """A bad number comes back with 422: the valid answers are saved, the copy stays."""
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/visits/{visit_id}/domains/safety")
+    page.locator("#c-safety__moves input[type=number]").fill("-5")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-error").wait_for()
+    assert stored_copy(page, visit_id, "safety") is not None
+
+    page.goto(f"{live_server}/visits/{visit_id}/domains/safety")  # a plain reload, say after a crash
+    assert page.locator("#c-safety__moves input[type=number]").input_value() == "-5"
+    assert RESTORED_NL in page.locator("#autosave-status").inner_text()
+
+
+def test_a_copy_only_puts_back_what_this_device_changed(browser, page, live_server, live_app):
+    """Someone else's newer answer to another criterion is neither hidden nor overwritten."""
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    page.locator("#c-play__space textarea").fill("Van dit apparaat")
+
+    other = browser.new_context()
+    other_page = other.new_page()
+    sign_in(other_page, live_server)
+    open_play(other_page, live_server, visit_id)
+    other_page.locator("#c-play__outdoor input[value=no]").check()
+    other_page.get_by_role("button", name="Opslaan", exact=True).click()
+    other_page.locator(".flash-success").wait_for()
+    other.close()
+
+    page.reload()
+    assert page.locator("#c-play__space textarea").input_value() == "Van dit apparaat"
+    assert page.locator("#c-play__outdoor input[value=no]").is_checked()  # the other device's answer
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-success").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") == (None, "Van dit apparaat")
+    assert stored_answer(live_app, visit_id, "play.outdoor") == ("no", None)
+
+
+def test_a_save_without_connection_is_sent_when_it_is_back(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    url = page.url
+
+    page.context.set_offline(True)
+    type_answers(page, note="Zonder wifi ingevuld")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
+    assert page.url == url  # the page stays, with everything typed
+    assert_typed_answers_back(page, note="Zonder wifi ingevuld")
+    assert stored_answer(live_app, visit_id, "play.space") is None
+
+    page.context.set_offline(False)
+    assert wait_for_answer(live_app, visit_id, "play.space", ("partly", "Zonder wifi ingevuld")) == ("partly", "Zonder wifi ingevuld")
+    page.locator("#autosave-status.autosave-saved").wait_for()
+    assert page.locator("#autosave-status").inner_text() == "Opgeslagen."
+    assert stored_copy(page, visit_id) is None
+
+    # The page took the new fingerprints: a further change saves without a conflict.
+    page.locator("#c-play__space textarea").fill("Later aangevuld")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-success").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Later aangevuld")
+
+
+def test_a_queued_copy_is_sent_from_the_next_page_opened(page, live_server, live_app):
+    """Offline save, tab closed; later, online, any page of the app sends the copy."""
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    context = page.context
+    context.set_offline(True)
+    type_answers(page, note="In de wachtrij")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
+    page.close()
+    context.set_offline(False)
+
+    again = context.new_page()
+    again.goto(f"{live_server}/visits/{visit_id}")  # the overview, not the checklist page
+    assert wait_for_answer(live_app, visit_id, "play.space", ("partly", "In de wachtrij")) == ("partly", "In de wachtrij")
+    again.wait_for_function("key => localStorage.getItem(key) === null", arg=storage_key(visit_id))
