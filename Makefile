@@ -21,6 +21,7 @@ test: install-test system-deps translations
 
 bench: install-test system-deps translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.crash --seconds 30
 
 check-criteria: install
 	$(FLASK) check-criteria

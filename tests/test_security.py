@@ -230,3 +230,39 @@ def test_expired_token_gives_the_form_back_with_everything_typed(tmp_path):
     new_token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     typed["csrf_token"] = new_token
     assert client.post(f"/visits/{visit}/domains/play", data=typed).status_code == 303
+
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}"]
+
+
+def test_payloads_in_every_free_text_field_are_text_on_every_page_and_in_the_pdf(app, tmp_path):
+    """Location fields, visit fields, notes, children's words, reopen reason, names of users
+    and organisations: stored as typed, shown escaped everywhere, literal in the PDF."""
+    from tests.conftest import pdftotext
+
+    payload = " ".join(XSS)
+    admin = login(app.test_client(), "admin@a.test")
+    admin.post("/admin/organisations/", data={"name": f"Org {payload}"})
+    admin.post("/admin/users/1", data={"display_name": f"Vera {payload}", "organisation_id": "1", "role": "visitor", "active": "y"})
+    visitor = login(app.test_client(), "visitor@a.test")
+    location_id = create_location(visitor, name=f"Azc {payload}", municipality=payload, operator=payload)
+    visit_id = create_visit(visitor, location_id, visitors=payload, impression=payload)
+    visitor.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": payload})
+    visitor.post(f"/visits/{visit_id}/domains/safety", data={"value_safety__fire": "no", "note_safety__fire": payload})
+    visitor.post(f"/visits/{visit_id}/children", data={"age_band": "8-12", "text": payload})
+    visitor.post(f"/visits/{visit_id}/submit")
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    coordinator.post(f"/visits/{visit_id}/reopen", data={"reason": payload})
+    pages = {
+        visitor: ["/locations/", f"/locations/{location_id}", f"/visits/{visit_id}", f"/visits/{visit_id}/domains/play", f"/visits/{visit_id}/review", f"/visits/{visit_id}/children"],
+        admin: ["/admin/users/", "/admin/organisations/", "/admin/audit/", "/admin/users/1"],
+    }
+    for client, urls in pages.items():
+        for url in urls:
+            text = client.get(url).get_data(as_text=True)
+            assert "<script>alert(1)" not in text and "<img src=x" not in text, url
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, url
+            assert "{{7*7}}" in text, url  # shown as typed, never evaluated as a template
+            assert 'href="javascript' not in text, url
+    pdf = " ".join(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    assert pdf.count(payload) >= 5  # location name, visitors, impression, notes, children's words
