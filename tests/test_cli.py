@@ -70,3 +70,37 @@ def test_report_command_writes_a_readable_pdf(tmp_path, client, runner):
     assert "Azc Pdfstad" in text and "Speelkamer klein" in text
     missing = runner.invoke(args=["report", "999", "--out", str(tmp_path / "x.pdf")])
     assert missing.exit_code != 0 and "no visit 999" in missing.output
+
+
+def test_create_user_from_the_environment_or_refused(runner, monkeypatch, app):
+    monkeypatch.setenv("CHECKLIST_PASSWORD", "een lang en ongewoon wachtwoord")
+    ok = runner.invoke(args=["create-user", "Nieuw@Example.org", "--role", "coordinator", "--org", "War Child"])
+    assert ok.exit_code == 0, ok.output
+    assert "nieuw@example.org (coordinator, War Child)" in ok.output
+    client = app.test_client()
+    assert client.post("/login", data={"email": "nieuw@example.org", "password": "een lang en ongewoon wachtwoord"}).status_code == 302
+    again = runner.invoke(args=["create-user", "nieuw@example.org", "--role", "visitor", "--org", "War Child"])
+    assert again.exit_code == 1 and "exists" in again.output
+    unknown = runner.invoke(args=["create-user", "x@example.org", "--role", "visitor", "--org", "Nergens"])
+    assert unknown.exit_code == 1 and "unknown organisation" in unknown.output
+    monkeypatch.setenv("CHECKLIST_PASSWORD", "password1234")
+    weak = runner.invoke(args=["create-user", "y@example.org", "--role", "visitor", "--org", "War Child"])
+    assert weak.exit_code == 1 and "common passwords" in weak.output
+
+
+def test_create_user_prompts_for_the_password(runner, monkeypatch):
+    monkeypatch.delenv("CHECKLIST_PASSWORD", raising=False)
+    result = runner.invoke(args=["create-user", "p@example.org", "--role", "monitor", "--org", "UNICEF Nederland"], input="nog een lang wachtwoord\nnog een lang wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    assert "Created account" in result.output
+
+
+def test_demo_data_prints_one_account_per_role_once(tmp_path):
+    app = real_app(tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data"]).output
+    for role in ("admin", "visitor", "coordinator", "monitor"):
+        assert f"  {role:12} " in first
+    email, password = next((line.split()[1], line.split()[2]) for line in first.splitlines() if line.strip().startswith("visitor"))
+    assert app.test_client().post("/login", data={"email": email, "password": password}).status_code == 302
+    assert "demo.invalid" not in runner.invoke(args=["demo-data"]).output
