@@ -51,7 +51,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(app, submitted):
 
 def test_an_audit_row_is_written_in_the_same_transaction(app, client, monkeypatch):
     """If the audit insert fails, the change it describes is not stored either."""
-    import checklist.store as store
+    import checklist.store.visits as store
 
     location_id = create_location(client)
     visit_id = create_visit(client, location_id)

@@ -1,0 +1,128 @@
+"""Accounts, server-side sessions and failed logins."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from checklist.db import immediate
+from checklist.store.base import Actor
+from checklist.store.base import audit
+from checklist.store.base import now
+
+__all__ = [
+    "get_user",
+    "get_user_by_email",
+    "list_users",
+    "create_user",
+    "update_user",
+    "set_password",
+    "create_session",
+    "session_with_user",
+    "touch_session",
+    "delete_session",
+    "record_login_failure",
+    "login_failures_since",
+    "clear_login_failures",
+]
+
+# -- users, sessions, login failures --------------------------------------------------
+
+_USER_SELECT = "select u.*, o.name as organisation from users u join organisations o on o.id = u.organisation_id"
+
+
+def get_user(db: Database, user_id: int) -> dict | None:
+    rows = list(db.query(_USER_SELECT + " where u.id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def get_user_by_email(db: Database, email: str) -> dict | None:
+    rows = list(db.query(_USER_SELECT + " where u.email = ?", [email.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def list_users(db: Database) -> list[dict]:
+    return list(db.query(_USER_SELECT + " order by o.name, u.email"))
+
+
+def create_user(db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str, actor: Actor | None = None) -> int:
+    stamp = now()
+    with immediate(db):
+        user_id = db["users"].insert(
+            {
+                "email": email.strip().lower(),
+                "display_name": display_name.strip(),
+                "organisation_id": organisation_id,
+                "role": role,
+                "active": 1,
+                "password_hash": password_hash,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        ).last_pk
+        audit(db, actor, "create", "user", user_id, ["email", "display_name", "organisation_id", "role", "password"])
+    return user_id
+
+
+def update_user(db: Database, user_id: int, display_name: str, organisation_id: int, role: str, active: bool, actor: Actor | None = None) -> None:
+    """Change an account; deactivating it or changing its role or organisation ends its sessions."""
+    row = {"display_name": display_name, "organisation_id": organisation_id, "role": role, "active": int(active)}
+    with immediate(db):
+        before = db["users"].get(user_id)
+        db["users"].update(user_id, dict(row, updated_at=now()))
+        if not active or before["role"] != role or before["organisation_id"] != organisation_id:
+            db.execute("delete from sessions where user_id = ?", [user_id])
+        audit(db, actor, "update", "user", user_id, [k for k in row if before[k] != row[k]])
+
+
+def set_password(db: Database, user_id: int, password_hash: str, end_sessions: bool = True, actor: Actor | None = None) -> None:
+    with immediate(db):
+        db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now()})
+        if end_sessions:
+            db.execute("delete from sessions where user_id = ?", [user_id])
+        audit(db, actor, "set_password", "user", user_id, ["password"])
+
+
+def create_session(db: Database, user_id: int, token_hash: str, at: str) -> None:
+    with immediate(db):
+        db["sessions"].insert({"token_hash": token_hash, "user_id": user_id, "created_at": at, "last_seen": at})
+
+
+def session_with_user(db: Database, token_hash: str) -> dict | None:
+    """The session and its user, in one query: this runs on every request."""
+    rows = list(
+        db.query(
+            """select s.created_at as session_created, s.last_seen, u.*, o.name as organisation
+               from sessions s join users u on u.id = s.user_id join organisations o on o.id = u.organisation_id
+               where s.token_hash = ?""",
+            [token_hash],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def touch_session(db: Database, token_hash: str, at: str) -> None:
+    db.execute("update sessions set last_seen = ? where token_hash = ?", [at, token_hash])
+
+
+def delete_session(db: Database, token_hash: str) -> None:
+    db.execute("delete from sessions where token_hash = ?", [token_hash])
+
+
+def record_login_failure(db: Database, email: str, address: str, at: str) -> None:
+    db["login_failures"].insert({"email": email.strip().lower(), "remote_ip": address, "at": at})
+
+
+def login_failures_since(db: Database, email: str, address: str, since: str) -> tuple[int, int]:
+    """Recent failures for this account and for this address."""
+    row = list(
+        db.query(
+            """select (select count(*) from login_failures where email = ? and at >= ?) as by_email,
+                      (select count(*) from login_failures where remote_ip = ? and at >= ?) as by_address""",
+            [email.strip().lower(), since, address, since],
+        )
+    )[0]
+    return row["by_email"], row["by_address"]
+
+
+def clear_login_failures(db: Database, email: str) -> None:
+    db.execute("delete from login_failures where email = ?", [email.strip().lower()])

@@ -1,0 +1,137 @@
+"""Criteria versions, organisations and locations."""
+
+from __future__ import annotations
+
+from typing import Any
+from typing import Mapping
+
+from sqlite_utils import Database
+
+from checklist.access import Scope
+from checklist.criteria import Criteria
+from checklist.criteria import parse_criteria
+from checklist.db import immediate
+from checklist.store.base import LOCATION_FIELDS
+from checklist.store.base import Actor
+from checklist.store.base import audit
+from checklist.store.base import now
+
+__all__ = [
+    "record_criteria_version",
+    "criteria_for_hash",
+    "list_organisations",
+    "create_organisation",
+    "organisation_id",
+    "list_locations",
+    "provinces_in_use",
+    "get_location",
+    "create_location",
+    "update_location",
+    "set_location_closed",
+]
+
+# -- criteria versions ----------------------------------------------------------
+
+_parsed_versions: dict[str, Criteria] = {}
+
+
+def record_criteria_version(db: Database, criteria: Criteria) -> None:
+    """Keep the text of every criteria version a visit may be made with."""
+    _parsed_versions[criteria.hash] = criteria
+    db["criteria_versions"].insert(
+        {"hash": criteria.hash, "version": criteria.version, "source_text": criteria.text, "created_at": now()},
+        ignore=True,
+    )
+
+
+def criteria_for_hash(db: Database, digest: str) -> Criteria:
+    """The criteria a visit was made with, parsed from the stored text (cached by hash)."""
+    if digest not in _parsed_versions:
+        row = db["criteria_versions"].get(digest)
+        _parsed_versions[digest] = parse_criteria(row["source_text"], f"criteria version {row['version']}")
+    return _parsed_versions[digest]
+
+
+# -- organisations --------------------------------------------------------------
+
+
+def list_organisations(db: Database) -> list[dict]:
+    return list(db.query("select id, name from organisations order by name"))
+
+
+def create_organisation(db: Database, name: str, actor: Actor | None = None) -> int:
+    with immediate(db):
+        organisation_id = db["organisations"].insert({"name": name.strip(), "created_at": now()}).last_pk
+        audit(db, actor, "create", "organisation", organisation_id, ["name"])
+    return organisation_id
+
+
+def organisation_id(db: Database, name: str) -> int | None:
+    rows = list(db.query("select id from organisations where name = ?", [name]))
+    return rows[0]["id"] if rows else None
+
+
+# -- locations --------------------------------------------------------------------
+
+
+def list_locations(
+    db: Database, scope: Scope, q: str = "", type_: str = "", province: str = "", include_closed: bool = False
+) -> list[dict]:
+    """Locations with the latest visit date and the number of visits the user may see."""
+    visible, visible_params = scope.where("v")
+    where, params = ["1 = 1"], []
+    if q:
+        where.append("(l.name like ? or l.municipality like ?)")
+        params += [f"%{q}%", f"%{q}%"]
+    if type_:
+        where.append("l.type = ?")
+        params.append(type_)
+    if province:
+        where.append("l.province = ?")
+        params.append(province)
+    if not include_closed:
+        where.append("l.closed_on is null")
+    sql = f"""
+        select l.*,
+               (select max(v.visit_date) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}) as last_visit,
+               (select count(*) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}) as visit_count,
+               (select count(*) from visits v where v.location_id = l.id and v.status = 'draft' and {visible}) as draft_count
+        from locations l
+        where {' and '.join(where)}
+        order by l.name collate nocase
+    """
+    return list(db.query(sql, visible_params * 3 + params))
+
+
+def provinces_in_use(db: Database) -> list[str]:
+    return [r["province"] for r in db.query("select distinct province from locations where province is not null and province != '' order by province")]
+
+
+def get_location(db: Database, location_id: int) -> dict | None:
+    rows = list(db.query("select * from locations where id = ?", [location_id]))
+    return rows[0] if rows else None
+
+
+def create_location(db: Database, data: Mapping[str, Any], actor: Actor | None = None) -> int:
+    row = {k: data.get(k) for k in LOCATION_FIELDS}
+    row["created_at"] = row["updated_at"] = now()
+    with immediate(db):
+        location_id = db["locations"].insert(row).last_pk
+        audit(db, actor, "create", "location", location_id, LOCATION_FIELDS)
+    return location_id
+
+
+def update_location(db: Database, location_id: int, data: Mapping[str, Any], actor: Actor | None = None) -> None:
+    row = {k: data.get(k) for k in LOCATION_FIELDS}
+    with immediate(db):
+        before = db["locations"].get(location_id)
+        changed = [k for k in LOCATION_FIELDS if before[k] != row[k]]
+        db["locations"].update(location_id, dict(row, updated_at=now()))
+        audit(db, actor, "update", "location", location_id, changed)
+
+
+def set_location_closed(db: Database, location_id: int, closed_on: str | None, actor: Actor | None = None) -> None:
+    """Close (or reopen) a location; closed locations keep their visits and stay in history."""
+    with immediate(db):
+        db["locations"].update(location_id, {"closed_on": closed_on, "updated_at": now()})
+        audit(db, actor, "reopen" if closed_on is None else "close", "location", location_id, ["closed_on"])
