@@ -51,6 +51,9 @@ PERMISSIONS = {
     "edit_visits": {"visitor", "coordinator"},
     "edit_locations": {"visitor", "coordinator", "admin"},
     "reopen_visits": {"coordinator"},
+    "compare": {"visitor", "coordinator", "monitor"},  # the overview, within the reader's scope
+    "export": {"coordinator", "monitor"},  # aggregate reports and CSV/XLSX exports
+    "manage_actions": {"visitor", "coordinator"},
     "manage_users": {"admin"},
     "read_audit": {"admin"},  # the audit log is read on /admin/audit/
 }

@@ -39,6 +39,7 @@ def demo_data_command(force: bool, seed: int):
     """Load fictional demo locations and visits (only into an empty database)."""
     from checklist.db import connect
     from checklist.demo import load_demo_data
+    from checklist.visit_data import recompute_scores
 
     db = connect(current_app.config["DATABASE"])
     try:
@@ -46,6 +47,7 @@ def demo_data_command(force: bool, seed: int):
             click.echo("The database already has locations; no demo data added (use --force to add anyway).")
             return
         summary = load_demo_data(db, current_app.extensions["criteria"], seed=seed)
+        recompute_scores(db)
         accounts = create_demo_accounts(db)
     finally:
         db.conn.close()
@@ -135,6 +137,23 @@ def create_user_command(email: str, role: str, organisation: str, display_name: 
     click.echo(f"Created account {user_id}: {email.lower()} ({role}, {organisation}).")
 
 
+@click.command("recompute-scores")
+@click.option("--all", "everything", is_flag=True, help="Recompute every submitted visit, not only those without stored scores.")
+@with_appcontext
+def recompute_scores_command(everything: bool):
+    """Store the scores of submitted visits from their answers (stored scores are derived data)."""
+    from checklist.db import connect
+    from checklist.visit_data import recompute_scores
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        ids = [r["id"] for r in db.query("select id from visits where status = 'submitted'")] if everything else None
+        count = recompute_scores(db, ids)
+    finally:
+        db.conn.close()
+    click.echo(f"Scores stored for {count} visits.")
+
+
 def init_app(app) -> None:
-    for command in (check_criteria_command, demo_data_command, report_command, create_user_command):
+    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command):
         app.cli.add_command(command)

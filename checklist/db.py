@@ -93,5 +93,8 @@ def init_app(app) -> None:
         if app.extensions.get("criteria") is not None:
             with immediate(db):
                 record_criteria_version(db, app.extensions["criteria"])
+        from checklist.visit_data import recompute_scores
+
+        recompute_scores(db)  # submitted visits from before stored scores, or from bulk loads
     finally:
         db.conn.close()

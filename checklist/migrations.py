@@ -177,3 +177,26 @@ def m004_audit_and_revisions(db: Database):
     db["visit_revisions"].create_index(["visit_id"])
     db["visits"].add_column("revision", int, not_null_default=0)
     db.execute("update visits set revision = 1 where status = 'submitted'")
+
+
+@migrations()
+def m005_stored_scores(db: Database):
+    """Scores of submitted visits, stored so comparisons run in SQL over indexes.
+
+    They are derived data: `flask recompute-scores` rebuilds them from the answers.
+    """
+    db["visit_scores"].create(
+        {"visit_id": int, "score": float, "status": str, "scored": int, "assessable": int, "red_flags": int},
+        pk="visit_id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"status", "scored", "assessable", "red_flags"},
+    )
+    db["visit_domain_scores"].create(
+        {"visit_id": int, "domain_id": str, "score": float, "status": str, "scored": int, "assessable": int, "red_flags": int},
+        pk=("visit_id", "domain_id"),
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"status", "scored", "assessable", "red_flags"},
+    )
+    db["visit_domain_scores"].create_index(["domain_id", "visit_id"])
+    db["visits"].create_index(["status", "visit_date"])
+    db["locations"].create_index(["operator"])

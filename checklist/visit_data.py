@@ -70,6 +70,20 @@ def previous_answers(db: Database, bundle: VisitBundle, scope: Scope) -> Previou
     return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
 
 
+def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:
+    """Store the scores of submitted visits from their answers (all missing ones by default)."""
+    from checklist.access import EVERYTHING
+    from checklist.db import immediate
+
+    ids = store.visits_without_scores(db) if visit_ids is None else visit_ids
+    with immediate(db):
+        for visit_id in ids:
+            bundle = load_visit(db, visit_id, EVERYTHING)
+            if bundle is not None and not bundle.is_draft:
+                store.write_scores(db, visit_id, bundle.score)
+    return len(ids)
+
+
 def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> VisitReport:
     """The input of the PDF visit report; the previous visit is one the reader may see."""
     previous = previous_visit(db, bundle, scope)

@@ -262,7 +262,7 @@ def review(visit_id: int):
 def submit(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
-    store.submit_visit(get_db(), visit_id, actor())
+    store.submit_visit(get_db(), visit_id, actor(), score=bundle.score)
     flash(_("The visit has been submitted. It is now read-only."), "success")
     return redirect(url_for("visits.detail", visit_id=visit_id), 303)
 

@@ -63,13 +63,17 @@ def _error_page(status, title, message):
 def init_app(app) -> None:
     from checklist import admin
     from checklist import auth
+    from checklist import exports
     from checklist import locations
+    from checklist import reporting
     from checklist import visits
 
     csrf.init_app(app)
     auth.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reporting.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(locations.bp)
     app.register_blueprint(visits.bp)
 

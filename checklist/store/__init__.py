@@ -8,5 +8,7 @@ modules below only split the work by subject.
 
 from checklist.store.accounts import *  # noqa: F401,F403
 from checklist.store.base import *  # noqa: F401,F403
+from checklist.store.compare import *  # noqa: F401,F403
 from checklist.store.places import *  # noqa: F401,F403
+from checklist.store.scores import *  # noqa: F401,F403
 from checklist.store.visits import *  # noqa: F401,F403

@@ -19,6 +19,8 @@ from checklist.store.base import Actor
 from checklist.store.base import VisitLocked
 from checklist.store.base import audit
 from checklist.store.base import now
+from checklist.store.scores import delete_scores
+from checklist.store.scores import write_scores
 
 __all__ = [
     "location_visits",
@@ -165,10 +167,14 @@ def save_answers(
     return result
 
 
-def submit_visit(db: Database, visit_id: int, actor: Actor | None = None) -> int:
-    """Make the visit read-only and keep a copy of what was submitted; returns the revision."""
+def submit_visit(db: Database, visit_id: int, actor: Actor | None = None, score=None) -> int:
+    """Make the visit read-only, keep a copy of what was submitted and its scores; returns the revision.
+
+    `score` is the VisitScore of the answers as submitted (scoring is not the store's job)."""
     with immediate(db):
         _require_draft(db, visit_id)
+        if score is not None:
+            write_scores(db, visit_id, score)
         stamp = now()
         db.execute(
             "update visits set status = 'submitted', submitted_at = ?, updated_at = ?, version = version + 1, revision = revision + 1 where id = ?",
@@ -198,6 +204,7 @@ def reopen_visit(db: Database, visit_id: int, reason: str, actor: Actor | None =
             raise VisitLocked(visit_id)
         stamp = now()
         db.execute("update visits set status = 'draft', submitted_at = null, updated_at = ?, version = version + 1 where id = ?", [stamp, visit_id])
+        delete_scores(db, visit_id)
         db["visit_revisions"].insert(
             {"visit_id": visit_id, "revision": rows[0]["revision"], "event": "reopened", "at": stamp, "user_id": actor.user_id if actor else None, "reason": reason.strip()}
         )
