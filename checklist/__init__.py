@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         CRITERIA_PATH=str(PROJECT_ROOT / "criteria.yaml"),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         NOTE_MAX_LENGTH=2000,
+        NOT_VISITED_MONTHS=6,  # the overview lists locations without a visit for longer than this
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long visit never expires mid-form
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,

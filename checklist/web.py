@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from checklist import labels
+from checklist import scoring
 from checklist.i18n import LANGUAGE_COOKIE
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
@@ -63,6 +64,7 @@ def _error_page(status, title, message):
 def init_app(app) -> None:
     from checklist import admin
     from checklist import auth
+    from checklist import compare
     from checklist import exports
     from checklist import locations
     from checklist import reporting
@@ -73,6 +75,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reporting.bp)
+    app.register_blueprint(compare.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(locations.bp)
     app.register_blueprint(visits.bp)
@@ -96,6 +99,7 @@ def init_app(app) -> None:
             "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels),
             "status_labels": status_labels,
             "status_badge": status_badge,
+            "status_for": lambda score: scoring.status_for(score, get_criteria().scoring.status_bands),
             "role_labels": labels.role_labels(gettext),
             "format_score": labels.format_score,
             "format_coverage": labels.format_coverage,

@@ -33,6 +33,7 @@ def world(app):
 # the app without a line here fails `test_every_route_is_classified`.
 ROUTES = {
     "pages.index": ("GET", "/", None),
+    "compare.index": ("GET", "/compare/", None),
     "locations.index": ("GET", "/locations/", None),
     "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
     "locations.detail": ("GET", "/locations/{location}", None),

@@ -24,6 +24,7 @@ __all__ = [
     "organisation_id",
     "list_locations",
     "provinces_in_use",
+    "operators_in_use",
     "get_location",
     "create_location",
     "update_location",
@@ -105,6 +106,10 @@ def list_locations(
 
 def provinces_in_use(db: Database) -> list[str]:
     return [r["province"] for r in db.query("select distinct province from locations where province is not null and province != '' order by province")]
+
+
+def operators_in_use(db: Database) -> list[str]:
+    return [r["operator"] for r in db.query("select distinct operator from locations where operator is not null and operator != '' order by operator")]
 
 
 def get_location(db: Database, location_id: int) -> dict | None:

@@ -1,0 +1,174 @@
+"""The overview: filters, sorting, averages per type checked independently, scoping, plans."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from checklist.criteria import load_criteria
+from checklist.scoring import AnswerValue
+from checklist.scoring import score_visit
+from tests.conftest import SMALL_CRITERIA
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+
+CRITERIA = load_criteria(SMALL_CRITERIA)
+
+# location name, type, organisation's visitor, answers of its visits (oldest first)
+PLAN = [
+    ("Azc Noord", "azc", "visitor@a.test", [{"play.space": "partly", "play.outdoor": "yes", "safety.fire": "yes"}, {"play.space": "meets", "play.outdoor": "yes", "safety.fire": "yes"}]),
+    ("Azc Zuid", "azc", "visitor@b.test", [{"play.space": "fails", "play.outdoor": "no", "safety.fire": "yes"}]),
+    ("Noodopvang Oost", "noodopvang", "visitor@a.test", [{"play.space": "fails", "play.outdoor": "yes", "safety.fire": "no"}]),
+    ("Noodopvang West", "noodopvang", "visitor@b.test", [{"play.space": "partly", "play.outdoor": "no", "safety.fire": "yes"}]),
+]
+
+
+@pytest.fixture
+def world(app):
+    ids = {}
+    for name, type_, email, visits in PLAN:
+        client = login(app.test_client(), email)
+        location_id = create_location(client, name=name, type=type_)
+        for n, answers in enumerate(visits):
+            visit_id = create_visit(client, location_id, visit_date=f"2026-0{n + 1}-10")
+            client.post(f"/visits/{visit_id}/domains/play", data={f"value_{k.replace('.', '__')}": v for k, v in answers.items() if k.startswith("play")})
+            client.post(f"/visits/{visit_id}/domains/safety", data={"value_safety__fire": answers["safety.fire"]})
+            client.post(f"/visits/{visit_id}/submit")
+        ids[name] = location_id
+    # A draft that nobody but its organisation may see.
+    client = login(app.test_client(), "visitor@a.test")
+    draft = create_visit(client, ids["Azc Noord"], visit_date="2026-05-01")
+    client.post(f"/visits/{draft}/domains/play", data={"value_play__space": "fails"})
+    return ids
+
+
+def expected_latest(type_=None, organisations=("visitor@a.test", "visitor@b.test")):
+    """Scores computed here, independently of the app's SQL, from the plan above."""
+    out = {}
+    for name, t, email, visits in PLAN:
+        if (type_ and t != type_) or email not in organisations:
+            continue
+        answers = {k: AnswerValue(v) for k, v in visits[-1].items()}
+        out[name] = score_visit(CRITERIA, t, answers)
+    return out
+
+
+def page(client, url="/compare/"):
+    client.set_cookie("lang", "en")
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def row_names(html):
+    return [n for n in re.findall(r'<th scope="row"><a href="/locations/\d+">([^<]+)</a>', html)]
+
+
+def test_monitor_sees_every_organisation_and_the_averages_match(app, world):
+    html = page(login(app.test_client(), "monitor@m.test"))
+    assert sorted(row_names(html)) == sorted(n for n, *_ in PLAN)
+    for type_ in ("azc", "noodopvang"):
+        scores = expected_latest(type_)
+        mean = sum(s.score for s in scores.values()) / len(scores)
+        label = {"azc": "Reception centre", "noodopvang": "Emergency reception"}[type_]
+        assert re.search(rf"Average</?[^>]*>?: {label}.*?>{mean:.0f}</a>", html, re.S) or f"Average: {label}" in html
+        assert f">{mean:.0f}</a>" in html
+
+
+def test_average_per_type_equals_the_visits_behind_it(app, world):
+    from checklist import store
+    from checklist.access import Scope
+    from checklist.db import connect
+    from checklist.filters import Filters
+
+    db = connect(app.config["DATABASE"])
+    averages = {a["type"]: a for a in store.type_averages(db, Scope(submitted_only=True), Filters())}
+    db.conn.close()
+    for type_ in ("azc", "noodopvang"):
+        scores = expected_latest(type_)
+        assert averages[type_]["score"] == pytest.approx(sum(s.score for s in scores.values()) / len(scores))
+        assert averages[type_]["locations"] == len(scores)
+        for domain in ("play", "safety"):
+            values = [s.domain(domain).score for s in scores.values()]
+            assert averages[type_]["domains"][domain]["score"] == pytest.approx(sum(values) / len(values))
+
+
+def test_filters_change_the_rows(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    assert sorted(row_names(page(monitor, "/compare/?type=noodopvang"))) == ["Noodopvang Oost", "Noodopvang West"]
+    assert sorted(row_names(page(monitor, "/compare/?organisation=2"))) == ["Azc Zuid", "Noodopvang West"]
+    assert row_names(page(monitor, "/compare/?type=azc&organisation=1")) == ["Azc Noord"]
+    assert row_names(page(monitor, "/compare/?to=2026-01-31&type=azc")) == ["Azc Noord", "Azc Zuid"]
+    bad = page(monitor, "/compare/?type=castle&from=yesterday&sort=nonsense")
+    assert "Filter ignored" in bad and len(row_names(bad)) == 4
+
+
+def test_latest_visit_in_the_period_is_used(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    earlier = page(monitor, "/compare/?to=2026-01-31&type=azc")
+    first = score_visit(CRITERIA, "azc", {k: AnswerValue(v) for k, v in PLAN[0][3][0].items()})
+    assert f">{first.score:.0f}</a>" in earlier
+
+
+def test_sorting_by_a_domain(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    scores = expected_latest()
+    by_play = sorted(scores, key=lambda n: (scores[n].domain("play").score, n.lower()))
+    assert row_names(page(monitor, "/compare/?sort=play")) == by_play
+    assert row_names(page(monitor, "/compare/?sort=play&desc=1")) == list(reversed(by_play))
+
+
+def test_visitor_sees_only_their_organisation(app, world):
+    html = page(login(app.test_client(), "visitor@a.test"))
+    assert sorted(row_names(html)) == ["Azc Noord", "Noodopvang Oost"]
+    heatmap = html.split("Not visited for more than")[0]
+    assert "Azc Zuid" not in heatmap  # their visits are not ours; the location itself is a shared register
+
+
+def test_monitor_sees_no_drafts(app, world):
+    html = page(login(app.test_client(), "monitor@m.test"))
+    noord = expected_latest()["Azc Noord"]
+    assert f">{noord.score:.0f}</a>" in html  # the submitted visit, not the draft with a failure
+
+
+def test_every_score_links_to_its_visit(app, world):
+    html = page(login(app.test_client(), "monitor@m.test"))
+    cells = re.findall(r'<td class="cell status-\w+"><a href="(/visits/\d+)(#domain-\w+)?"', html)
+    assert cells
+    client = login(app.test_client(), "monitor@m.test")
+    for url, _anchor in cells:
+        assert client.get(url).status_code == 200
+
+
+def test_not_visited_list(app, world, monkeypatch):
+    html = page(login(app.test_client(), "monitor@m.test"))
+    assert "Not visited for more than 6 months" in html
+    # All plan visits are in 2026-01/02; by the clock of this test run they may or may not be old.
+    app.config["NOT_VISITED_MONTHS"] = 1200
+    assert "None." in page(login(app.test_client(), "monitor@m.test")).split("Not visited for more than")[1].split("<h2>")[0]
+
+
+def test_admin_cannot_open_the_overview(app):
+    assert login(app.test_client(), "admin@a.test").get("/compare/").status_code == 404
+
+
+def test_overview_query_plan_never_scans_answers(app, world):
+    from checklist.access import Scope
+    from checklist.db import connect
+    from checklist.filters import Filters
+    from checklist.store.compare import latest_visits_cte
+
+    db = connect(app.config["DATABASE"])
+    cte, params = latest_visits_cte(Scope(organisation_id=1), Filters(types=("azc",)))
+    queries = [
+        f"with {cte} select * from latest join visit_domain_scores d on d.visit_id = latest.visit_id",
+        f"with {cte} select * from latest join visit_scores s on s.visit_id = latest.visit_id",
+    ]
+    for sql in queries:
+        plan = " | ".join(row[3] for row in db.execute("explain query plan " + sql, params).fetchall())
+        assert "answers" not in plan
+        assert "SCAN v " not in plan + " " and "SCAN visits" not in plan  # visits are searched through an index
+        assert "SEARCH d USING INDEX" in plan or "SEARCH s USING INTEGER PRIMARY KEY" in plan or "SEARCH s USING" in plan
+    db.conn.close()
