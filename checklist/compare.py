@@ -17,6 +17,7 @@ from checklist.auth import require
 from checklist.db import get_db
 from checklist.filters import Filters
 from checklist.filters import parse_filters
+from checklist.visit_data import load_visit
 from checklist.web import get_criteria
 
 bp = Blueprint("compare", __name__, url_prefix="/compare")
@@ -81,3 +82,39 @@ def index():
         provinces=store.provinces_in_use(db),
         operators=store.operators_in_use(db),
     )
+
+
+@bp.get("/side")
+def side_by_side():
+    """2-4 locations' latest visits next to each other, and the criteria where they differ most."""
+    require("compare")
+    db, scope = get_db(), current_user.scope
+    wanted = []
+    for value in request.args.getlist("location"):
+        if value.isdigit() and int(value) not in wanted:
+            wanted.append(int(value))
+    columns = []
+    for location_id in wanted[:4]:
+        location = store.get_location(db, location_id)
+        trend = store.location_trend(db, location_id, scope) if location else []
+        if location and trend:
+            columns.append(load_visit(db, trend[-1]["visit_id"], scope))
+    if wanted and len(columns) < 2:
+        flash(_("Choose two to four locations that have a submitted visit you may see."), "error")
+    return render_template(
+        "compare/side.html",
+        columns=columns if len(columns) >= 2 else [],
+        differences=largest_differences(columns) if len(columns) >= 2 else [],
+        choices=store.heatmap(db, scope, Filters(closed="all")),
+        wanted=wanted,
+    )
+
+
+def largest_differences(bundles, limit: int = 10) -> list[dict]:
+    """Criteria scored at every visit, ordered by how far their points lie apart."""
+    points = [{line.criterion_id: line.points for d in b.score.domains for line in d.lines if line.points is not None} for b in bundles]
+    shared = set(points[0]).intersection(*points[1:])
+    rows = [{"criterion_id": cid, "spread": max(p[cid] for p in points) - min(p[cid] for p in points)} for cid in shared]
+    rows = [r for r in rows if r["spread"] > 0]
+    rows.sort(key=lambda r: (-r["spread"], r["criterion_id"]))
+    return rows[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint
+from flask import Response
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -18,12 +19,15 @@ from checklist import store
 from checklist.auth import actor
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.history import location_history
+from checklist.visit_data import load_visit
 from checklist.forms import LocationForm
 from checklist.i18n import current_language
 from checklist.web import csrf
 from checklist.web import get_criteria
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
+HISTORY_VISITS = 12  # the visits read for "what changed" and "failing again and again"
 
 
 def get_location_or_404(location_id: int) -> dict:
@@ -72,7 +76,16 @@ def new():
 def detail(location_id: int):
     location = get_location_or_404(location_id)
     visits = store.location_visits(get_db(), location_id, current_user.scope)
-    return render_template("locations/detail.html", location=location, visits=visits)
+    trend = store.location_trend(get_db(), location_id, current_user.scope)
+    recent = [load_visit(get_db(), v["visit_id"], current_user.scope) for v in trend[-HISTORY_VISITS:]]
+    return render_template(
+        "locations/detail.html",
+        location=location,
+        visits=visits,
+        trend=trend,
+        history=location_history(recent),
+        latest=recent[-1] if recent else None,
+    )
 
 
 @bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
@@ -97,3 +110,23 @@ def close(location_id: int):
     store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat(), actor())
     flash(_("Location reopened.") if reopen else _("Location closed. Its visits stay in the history."), "success")
     return redirect(url_for("locations.detail", location_id=location["id"]))
+
+
+@bp.get("/<int:location_id>/trend.svg")
+def trend_svg(location_id: int):
+    """Domain scores over the visits this user may see: the same drawing code as the PDFs."""
+    from datetime import date as date_type
+
+    from checklist.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import trend_chart
+
+    location = get_location_or_404(location_id)
+    lang = current_language()
+    series = {}
+    trend = store.location_trend(get_db(), location_id, current_user.scope)
+    for domain in get_criteria().domains_for(location["type"]):
+        points = [(date_type.fromisoformat(v["visit_date"]), v["domains"][domain.id]["score"]) for v in trend if v["domains"].get(domain.id, {}).get("score") is not None]
+        if points:
+            series[domain.title.get(lang)] = points
+    return Response(drawing_to_svg(trend_chart(series, lang)), mimetype="image/svg+xml")

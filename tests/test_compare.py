@@ -172,3 +172,35 @@ def test_overview_query_plan_never_scans_answers(app, world):
         assert "SCAN v " not in plan + " " and "SCAN visits" not in plan  # visits are searched through an index
         assert "SEARCH d USING INDEX" in plan or "SEARCH s USING INTEGER PRIMARY KEY" in plan or "SEARCH s USING" in plan
     db.conn.close()
+
+
+def test_location_page_shows_trend_changes_and_recurring_failures(app, world):
+    client = login(app.test_client(), "visitor@a.test")
+    html = page(client, f"/locations/{world['Azc Noord']}")
+    assert "Scores per domain over the submitted visits" in html
+    assert "Since the previous visit" in html
+    assert 'src="/locations/%d/trend.svg"' % world["Azc Noord"] in html
+    # Two failing visits in a row for one criterion:
+    location_id = create_location(client, name="Azc Herhaling")
+    for n in range(2):
+        visit_id = create_visit(client, location_id, visit_date=f"2026-0{n + 1}-15")
+        client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "value_play__outdoor": "yes"})
+        client.post(f"/visits/{visit_id}/submit")
+    html = page(client, f"/locations/{location_id}")
+    assert "There is an indoor play space." in html.split("Failing again and again")[1]
+    assert "not met at the last 2 visits in a row" in html
+
+
+def test_side_by_side(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor, f"/compare/side?location={world['Azc Noord']}&location={world['Noodopvang Oost']}")
+    scores = expected_latest()
+    assert f">{scores['Azc Noord'].score:.0f}</a>" in html and f">{scores['Noodopvang Oost'].score:.0f}</a>" in html
+    assert "Escape routes are clear." in html.split("Red flags")[1]  # Oost failed the critical criterion
+    differ = html.split("Where they differ most")[1]
+    assert "Escape routes are clear." in differ and "There is an indoor play space." in differ
+    one = page(monitor, f"/compare/side?location={world['Azc Noord']}")
+    assert "Choose two to four locations" in one
+    visitor = login(app.test_client(), "visitor@a.test")
+    hidden = page(visitor, f"/compare/side?location={world['Azc Noord']}&location={world['Azc Zuid']}")
+    assert "Choose two to four locations" in hidden  # Zuid's visits belong to another organisation
