@@ -13,6 +13,9 @@ from checklist.db import immediate
 from checklist.demo import DEMO_LOCATIONS
 from checklist.demo import TYPE_QUALITY
 from checklist.demo import generate_answers
+from checklist.scoring import AnswerValue
+from checklist.scoring import score_visit
+from checklist.store.scores import write_scores
 
 TYPES = list(TYPE_QUALITY)
 
@@ -46,6 +49,7 @@ def generate(db: Database, criteria: Criteria, locations: int, visits_per_locati
             answer_rows = []
             for v in range(visits_per_location):
                 day = today - timedelta(days=span - int(span * v / visits_per_location) + rng.randint(1, 10))
+                quality = min(0.95, max(0.1, quality + rng.uniform(-0.02, 0.025)))  # drifts, mostly upwards
                 stamp = f"{day.isoformat()}T12:00:00+00:00"
                 visit_id = db["visits"].insert(
                     {
@@ -67,6 +71,8 @@ def generate(db: Database, criteria: Criteria, locations: int, visits_per_locati
                 ).last_pk
                 answers = generate_answers(rng, criteria, type_, quality, note_rate=0.5)
                 answer_rows += [{"visit_id": visit_id, "criterion_id": cid, **a, "rev": 1, "updated_at": stamp} for cid, a in answers.items()]
+                # Stored scores, as a submission writes them; scored here from the answers in memory.
+                write_scores(db, visit_id, score_visit(criteria, type_, {cid: AnswerValue(a["value"], a["number"]) for cid, a in answers.items()}))
                 counts["visits"] += 1
             db["answers"].insert_all(answer_rows, batch_size=1000)
             counts["answers"] += len(answer_rows)

@@ -154,6 +154,71 @@ def recompute_scores_command(everything: bool):
     click.echo(f"Scores stored for {count} visits.")
 
 
+def _iso_date(ctx, param, value):
+    """A click callback: a YYYY-MM-DD date, or a clear error naming the option."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@click.command("monitor-report")
+@click.option("--from", "since", required=True, callback=_iso_date, help="First visit date, YYYY-MM-DD.")
+@click.option("--to", "until", required=True, callback=_iso_date, help="Last visit date, YYYY-MM-DD.")
+@click.option("--type", "types", multiple=True, help="Location type id (repeat for several; default all).")
+@click.option("--province", default="", help="Only locations in this province.")
+@click.option("--organisation", default="", help="Only visits by this organisation (its name).")
+@click.option("--operator", default="", help="Only locations of this operator.")
+@click.option("--closed", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True, help="Open or closed locations.")
+@click.option("--anonymise", is_flag=True, help="Call locations Location A, B, ...: no names, municipalities, provinces or operators.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+@with_appcontext
+def monitor_report_command(since, until, types, province, organisation, operator, closed, anonymise, lang, out):
+    """Write the aggregate (monitor) report over every organisation's submitted visits."""
+    from datetime import datetime
+    from datetime import timezone
+
+    from checklist import store
+    from checklist.access import Scope
+    from checklist.db import connect
+    from checklist.filters import Filters
+    from checklist.monitor_data import monitor_report_data
+    from checklist.reports.monitor_report import build_monitor_report
+
+    if since > until:
+        raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="'--from'")
+    criteria = current_app.extensions["criteria"]
+    known = [t.id for t in criteria.location_types]
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown location type {', '.join(unknown)}; known: {', '.join(known)}", param_hint="'--type'")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        organisation_id = None
+        if organisation:
+            organisation_id = store.organisation_id(db, organisation)
+            if organisation_id is None:
+                names = ", ".join(o["name"] for o in store.list_organisations(db))
+                raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
+        filters = Filters(
+            types=tuple(types), province=province, organisation_id=organisation_id, operator=operator, since=since, until=until, closed=closed
+        )
+        # The command line is the server operator's door: every organisation, never drafts.
+        data = monitor_report_data(
+            db, Scope(submitted_only=True), filters, criteria, lang, anonymise, datetime.now(timezone.utc).isoformat(timespec="seconds")
+        )
+        pdf = build_monitor_report(data)
+    finally:
+        db.conn.close()
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes; {data.summary['visits']} visits at {data.summary['locations']} locations).")
+
+
 def init_app(app) -> None:
-    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command):
+    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command, monitor_report_command):
         app.cli.add_command(command)

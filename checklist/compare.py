@@ -69,7 +69,7 @@ def index():
     db, scope = get_db(), current_user.scope
     months = current_app.config["NOT_VISITED_MONTHS"]
     cutoff = months_ago(date.today(), months).isoformat()
-    overdue = store.overdue_actions(db, scope, date.today().isoformat(), filters) if hasattr(store, "overdue_actions") else []
+    overdue = store.overdue_actions(db, scope, date.today(), filters)
     return render_template(
         "compare/index.html",
         filters=filters,

@@ -200,3 +200,37 @@ def m005_stored_scores(db: Database):
     db["visit_domain_scores"].create_index(["domain_id", "visit_id"])
     db["visits"].create_index(["status", "visit_date"])
     db["locations"].create_index(["operator"])
+
+
+@migrations()
+def m006_actions(db: Database):
+    """Follow-up actions recorded from a criterion that was not or only partly met.
+
+    An action belongs to the visit it came from (and so to that visit's organisation and
+    location); `closed_in_visit_id` is the later visit at which it was found done or not
+    done, if it was checked at a visit. `owner` is who must act outside the app (COA
+    location manager, municipality, school, GGD, ...), free text, never a child.
+    """
+    db.execute(
+        """create table actions (
+            id integer primary key,
+            location_id integer not null references locations(id),
+            visit_id integer not null references visits(id),
+            criterion_id text not null,
+            what text not null,
+            owner text not null,
+            due_on text not null,
+            status text not null default 'open' check (status in ('open', 'done', 'not_done', 'cancelled')),
+            organisation_id integer not null references organisations(id),
+            created_by integer references users(id),
+            created_at text not null,
+            updated_at text not null,
+            closed_at text,
+            closed_in_visit_id integer references visits(id)
+        )"""
+    )
+    db["actions"].create_index(["location_id", "status", "criterion_id"])  # open actions per location (and criterion)
+    db["actions"].create_index(["organisation_id", "status", "due_on"])  # overdue per organisation
+    db["actions"].create_index(["status", "due_on"])  # overdue across organisations (monitors)
+    db["actions"].create_index(["visit_id"])
+    db["actions"].create_index(["closed_in_visit_id"])

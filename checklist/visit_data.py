@@ -98,4 +98,31 @@ def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> 
         voices=store.visit_voices(db, bundle.visit["id"]),
         previous=PreviousVisit(visit=previous.visit, score=previous.score) if previous else None,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        actions=report_actions(db, bundle, lang, scope),
     )
+
+
+def report_actions(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> list[dict]:
+    """The visit's follow-up for the PDF: actions recorded at it, then earlier actions of
+    its organisation at the location that were checked at it or are still open."""
+    recorded, earlier = store.report_actions(db, bundle.visit, scope)
+    out = []
+    for flag, rows in ((False, recorded), (True, earlier)):
+        for row in rows:
+            criterion = bundle.criteria.criterion(row["criterion_id"])
+            if criterion is None:  # made with another criteria version
+                criterion = store.criteria_for_hash(db, row["criteria_hash"]).criterion(row["criterion_id"])
+            out.append(
+                {
+                    "criterion": criterion.text.get(lang) if criterion is not None else row["criterion_id"],
+                    "what": row["what"],
+                    "owner": row["owner"],
+                    "due_on": row["due_on"],
+                    "status": row["status"],
+                    "visit_date": row["visit_date"],
+                    "closed_in_visit_date": row["closed_in_visit_date"],
+                    "checked_here": row["closed_in_visit_id"] == bundle.visit["id"],
+                    "earlier": flag,
+                }
+            )
+    return out

@@ -62,6 +62,7 @@ def _error_page(status, title, message):
 
 
 def init_app(app) -> None:
+    from checklist import actions
     from checklist import admin
     from checklist import auth
     from checklist import compare
@@ -79,6 +80,7 @@ def init_app(app) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(locations.bp)
     app.register_blueprint(visits.bp)
+    app.register_blueprint(actions.bp)
 
     @app.context_processor
     def helpers():

@@ -204,3 +204,18 @@ def test_side_by_side(app, world):
     visitor = login(app.test_client(), "visitor@a.test")
     hidden = page(visitor, f"/compare/side?location={world['Azc Noord']}&location={world['Azc Zuid']}")
     assert "Choose two to four locations" in hidden  # Zuid's visits belong to another organisation
+
+
+def test_overdue_actions_are_listed_in_the_overview(app, world):
+    from checklist.db import connect
+
+    client = login(app.test_client(), "visitor@a.test")
+    db = connect(app.config["DATABASE"])
+    visit_id = list(db.query("select id from visits where location_id = ? and status = 'submitted' order by id desc", [world["Noodopvang Oost"]]))[0]["id"]
+    db.conn.close()
+    response = client.post(f"/visits/{visit_id}/actions", data={"criterion_id": "safety.fire", "what": "Nooduitgang vrijmaken", "owner": "COA-locatiemanager", "due_on": "2026-01-20"})
+    assert response.status_code in (302, 303), response.status_code
+    html = page(client)
+    overdue = html.split("Overdue actions")[1]
+    assert "Nooduitgang vrijmaken" in overdue and "Noodopvang Oost" in overdue
+    assert "Nooduitgang vrijmaken" not in page(login(app.test_client(), "visitor@b.test")).split("Overdue actions")[1]

@@ -45,4 +45,8 @@ class VisitReport:
     voices: Sequence[Mapping[str, Any]] = ()
     previous: PreviousVisit | None = None
     generated_at: str = ""
+    # Follow-up actions, each {"criterion": text, "what", "owner", "due_on", "status",
+    # "visit_date" (where it was recorded), "closed_in_visit_date", "checked_here": bool,
+    # "earlier": bool (from an earlier visit, not recorded at this one)}.
+    actions: Sequence[Mapping[str, Any]] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

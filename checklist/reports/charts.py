@@ -138,3 +138,187 @@ def _add_value_labels(drawing: Drawing, chart: HorizontalBarChart, domains, no_s
         x = _x_for(chart, d.score or 0) + 4
         colour = colors.black if d.score is not None else MUTED
         drawing.add(String(x, y, text, fontName=font_for(text), fontSize=LABEL_SIZE, fillColor=colour))
+
+
+# -- aggregate charts (monitor report, overview and location pages) -------------------
+
+# Series colours, told apart by people with the common colour-vision deficiencies
+# (Okabe-Ito, led by the house navy); they never mean a status.
+SERIES_COLOURS = [
+    colors.HexColor(c) for c in ("#1F3A5F", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#999999")
+]
+LEGEND_SWATCH = 8
+LEGEND_ROW = 12
+
+
+def series_colour(index: int):
+    """The colour of the index-th series, the same in every aggregate chart."""
+    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
+
+
+def type_domain_chart(rows, criteria: Criteria, lang: str, width: float = 170 * mm, colours=None) -> Drawing:
+    """Grouped horizontal bars: per domain, one bar per location type (its mean score), a legend on top.
+
+    `rows` are `store.type_domain_means` rows, in the order the legend should follow:
+    `{"type": id, "domains": {domain_id: {"score": float | None}}}`.
+    """
+    _ = translations_for(lang).gettext
+    rows = list(rows)
+    present = {domain_id for row in rows for domain_id in row.get("domains", {})}
+    domain_ids = [d.id for d in criteria.domains if d.id in present] + sorted(present - {d.id for d in criteria.domains})
+    titles = [_domain_title(criteria, domain_id, lang) for domain_id in domain_ids]
+    names = [criteria.location_type_label(row["type"], lang) for row in rows]
+    colours = list(colours) if colours else [series_colour(i) for i in range(len(rows))]
+    bar = 4 if len(rows) > 3 else 6
+    group = max(len(rows), 1) * bar + 7
+    legend = Drawing(width, 0)
+    legend_height = _legend(legend, list(zip(colours, names)), 0, 0, width, measure=True)
+    height = TOP + BOTTOM + group * max(len(domain_ids), 1) + legend_height + 8
+    drawing = Drawing(width, height)
+    label_width = _label_width(titles, width)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = label_width + 8, BOTTOM
+    chart.width, chart.height = width - chart.x - 16, group * max(len(domain_ids), 1)
+    # The first series and category are drawn lowest; reverse both so the first domain is
+    # on top and the legend's first type is the top bar of each domain, as a reader scans.
+    data = [[(row["domains"].get(domain_id) or {}).get("score") for domain_id in domain_ids][::-1] for row in rows][::-1]
+    chart.data = data if data and domain_ids else [[0]]
+    _style_axes(chart, [_fit(t, label_width) for t in titles][::-1])
+    chart.barWidth = bar
+    chart.barSpacing = 0
+    chart.groupSpacing = 7
+    chart.bars.strokeColor = None
+    for i, colour in enumerate(colours[: len(rows)][::-1]):
+        chart.bars[i].fillColor = colour
+    drawing.add(chart)
+    _add_thresholds(drawing, chart, criteria)
+    _legend(drawing, list(zip(colours, names)), chart.x, height - 2, width - chart.x)
+    if not rows:
+        drawing.add(String(chart.x + 6, chart.y + 6, _("no score"), fontName=BASE, fontSize=LABEL_SIZE, fillColor=MUTED))
+    return drawing
+
+
+def trend_chart(
+    series,
+    lang: str,
+    width: float = 170 * mm,
+    height: float = 62 * mm,
+    bands=None,
+    colours=None,
+) -> Drawing:
+    """A line per series over time on a 0-100 axis, with a legend below.
+
+    `series` maps a (trusted) label to `[(date, score), ...]`; points without a score are
+    left out. `bands` (`{"green": 80, "amber": 55}`) adds the status thresholds as dashed
+    lines. Used for types per quarter in the monitor report and domains per visit on the
+    location page.
+    """
+    from babel.dates import format_date
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.widgets.markers import makeMarker
+
+    _ = translations_for(lang).gettext
+    locale = "en_GB" if lang == "en" else "nl_NL"
+    items = [(str(name), sorted((d, float(v)) for d, v in points if v is not None)) for name, points in series.items()]
+    items = [(name, points) for name, points in items if points]
+    colours = list(colours) if colours else [series_colour(i) for i in range(len(items))]
+    legend_height = _legend(Drawing(width, 0), list(zip(colours, [n for n, _p in items])), 0, 0, width - 40, measure=True)
+    drawing = Drawing(width, height + legend_height)
+    plot = LinePlot()
+    plot.x, plot.y = 28, legend_height + BOTTOM
+    plot.width, plot.height = width - plot.x - 12, height - BOTTOM - TOP
+    days = sorted({d.toordinal() for _n, points in items for d, _v in points})
+    if not days:
+        days = [0]
+    low, high = days[0], days[-1]
+    pad = max(20, (high - low) // 25)
+    plot.data = [[(d.toordinal(), v) for d, v in points] for _n, points in items] or [[(0, 0)]]
+    x_axis, y_axis = plot.xValueAxis, plot.yValueAxis
+    x_axis.valueMin, x_axis.valueMax = low - pad, high + pad
+    x_axis.valueSteps = _date_ticks(days, 7)
+    x_axis.labelTextFormat = lambda value: format_date(_from_ordinal(value), "MMM y", locale=locale) if days != [0] else ""
+    for axis in (x_axis, y_axis):
+        axis.labels.fontName = BASE
+        axis.labels.fontSize = LABEL_SIZE - 1
+        axis.labels.fillColor = MUTED
+        axis.strokeColor = RULE
+    y_axis.valueMin, y_axis.valueMax, y_axis.valueStep = 0, 100, 20
+    y_axis.visibleGrid = True
+    y_axis.gridStrokeColor = colors.HexColor("#E6E9EE")
+    y_axis.gridStrokeWidth = 0.5
+    for i, colour in enumerate(colours[: len(items)]):
+        plot.lines[i].strokeColor = colour
+        plot.lines[i].strokeWidth = 1.6
+        plot.lines[i].symbol = makeMarker("FilledCircle", size=3.5, fillColor=colour, strokeColor=colour)
+    if not items:
+        plot.lines[0].strokeColor = None
+    drawing.add(plot)
+    if bands:
+        for status in ("amber", "green"):
+            y = plot.y + plot.height * bands[status] / 100.0
+            colour = STATUS_COLOURS[status]
+            drawing.add(Line(plot.x, y, plot.x + plot.width, y, strokeColor=colour, strokeWidth=0.8, strokeDashArray=[3, 2]))
+    if not items:
+        y = plot.y + plot.height / 2
+        drawing.add(String(plot.x + 6, y, _("no score"), fontName=BASE, fontSize=LABEL_SIZE, fillColor=MUTED))
+    _legend(drawing, list(zip(colours, [n for n, _p in items])), plot.x, legend_height - 2, width - plot.x)
+    return drawing
+
+
+def status_legend(lang: str, bands=None, width: float = 170 * mm) -> Drawing:
+    """The colours of the heatmap and the report tables with their band thresholds.
+
+    `bands` is `criteria.scoring.status_bands`; without it the thresholds are left out.
+    """
+    from checklist.labels import status_labels
+
+    _ = translations_for(lang).gettext
+    words = status_labels(_)
+    if bands:
+        green, amber = f"{bands['green']:g}", f"{bands['amber']:g}"
+        texts = {
+            "green": _("%(label)s (%(from)s–100)") % {"label": words["green"], "from": green},
+            "amber": _("%(label)s (%(from)s to under %(to)s)") % {"label": words["amber"], "from": amber, "to": green},
+            "red": _("%(label)s (under %(to)s)") % {"label": words["red"], "to": amber},
+            "none": words["none"],
+        }
+    else:
+        texts = words
+    items = [(STATUS_COLOURS[s], texts[s]) for s in ("green", "amber", "red", "none")]
+    height = _legend(Drawing(width, 0), items, 0, 0, width, measure=True)
+    drawing = Drawing(width, height)
+    _legend(drawing, items, 0, height - 2, width)
+    return drawing
+
+
+def _legend(drawing: Drawing, items, x: float, top: float, width: float, measure: bool = False) -> float:
+    """Swatches with labels in rows from `top` downwards; returns the height used."""
+    from reportlab.graphics.shapes import Rect
+
+    cx, row = x, 0
+    for colour, label in items:
+        text_width = stringWidth(label, font_for(label), LABEL_SIZE)
+        needed = LEGEND_SWATCH + 4 + text_width + 12
+        if cx > x and cx + needed > x + width:
+            cx, row = x, row + 1
+        y = top - (row + 1) * LEGEND_ROW
+        if not measure:
+            drawing.add(Rect(cx, y, LEGEND_SWATCH, LEGEND_SWATCH, fillColor=colour, strokeColor=None))
+            x_text = cx + LEGEND_SWATCH + 4
+            drawing.add(String(x_text, y + 1, label, fontName=font_for(label), fontSize=LABEL_SIZE, fillColor=colors.black))
+        cx += needed
+    return (row + 1) * LEGEND_ROW + 4 if items else 0
+
+
+def _date_ticks(days: list[int], most: int) -> list[int]:
+    """At most `most` tick positions among the days that have points, first and last included."""
+    if len(days) <= most:
+        return list(days)
+    step = (len(days) - 1) / (most - 1)
+    return sorted({days[round(i * step)] for i in range(most)})
+
+
+def _from_ordinal(value: float):
+    from datetime import date
+
+    return date.fromordinal(max(1, int(round(value))))

@@ -1,0 +1,241 @@
+"""Rows for the CSV and XLSX exports, streamed from SQL with the overview's filters.
+
+Selection, filtering, scope and the per-domain pivot run in SQL over the indexes
+(`visits(status, visit_date)`, `visits(location_id, status, visit_date)`, the primary keys
+of `answers` and `visit_domain_scores`); `db.query` is a generator, so rows go out as
+SQLite produces them and no function here holds more than one visit's answers.
+
+Per row, Python only adds what lives in the criteria file of the visit's own version
+(criterion text, domain title, the resolved result and its points), parsed once per
+criteria hash. No Flask here: the language and the answer labels are arguments.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Iterable
+from typing import Iterator
+from typing import Mapping
+
+from sqlite_utils import Database
+
+from checklist.access import Scope
+from checklist.criteria import Criteria
+from checklist.filters import Filters
+from checklist.labels import describe_answer
+from checklist.scoring import AnswerValue
+from checklist.scoring import resolve
+from checklist.store.compare import _location_conditions
+from checklist.store.compare import _visit_conditions
+from checklist.store.places import criteria_for_hash
+
+__all__ = [
+    "EXPORT_BASE_COLUMNS",
+    "EXPORT_VISIT_COLUMNS",
+    "EXPORT_ANSWER_COLUMNS",
+    "export_domain_columns",
+    "export_domain_ids",
+    "export_visit_columns",
+    "export_visits",
+    "export_answers",
+]
+
+# The first columns of both exports: which visit, where, by whom, with which criteria.
+EXPORT_BASE_COLUMNS = (
+    "visit_id",
+    "visit_date",
+    "location_id",
+    "location_name",
+    "location_type",
+    "municipality",
+    "province",
+    "operator",
+    "closed_on",
+    "organisation_id",
+    "organisation",
+    "criteria_version",
+    "criteria_hash",
+    "latest_in_period",
+)
+# Visits: then the visit's details and stored scores; `score_<domain>`/`status_<domain>` follow.
+EXPORT_VISIT_COLUMNS = EXPORT_BASE_COLUMNS + (
+    "announced",
+    "children_present",
+    "amv_present",
+    "revision",
+    "score",
+    "status",
+    "scored",
+    "assessable",
+    "red_flags",
+)
+# Answers: one row per stored answer.
+EXPORT_ANSWER_COLUMNS = EXPORT_BASE_COLUMNS + (
+    "domain_id",
+    "domain_title",
+    "criterion_id",
+    "criterion_text",
+    "kind",
+    "weight",
+    "critical",
+    "value",
+    "number",
+    "note",
+    "answer_text",
+    "result",
+    "points",
+)
+
+HASH_LENGTH = 12
+
+
+def _selected_visits(scope: Scope, filters: Filters) -> tuple[str, str, list]:
+    """FROM/WHERE over `visits v` and `locations l` for the submitted visits in scope and filters.
+
+    The same conditions as the overview's `latest_visits_cte`, so `latest_in_period`
+    below marks exactly the visits the overview and the aggregate report use.
+    """
+    visit_where, visit_params = _visit_conditions(scope, filters)
+    location_where, location_params = _location_conditions(filters)
+    where = " and ".join(visit_where + location_where) or "1"
+    return "visits v join locations l on l.id = v.location_id", where, visit_params + location_params
+
+
+_BASE_SELECT = f"""
+    v.id as visit_id, v.visit_date, l.id as location_id, l.name as location_name, l.type as location_type,
+    l.municipality, l.province, l.operator, l.closed_on, v.organisation_id, o.name as organisation,
+    cv.version as criteria_version, substr(v.criteria_hash, 1, {HASH_LENGTH}) as criteria_hash,
+    v.criteria_hash as full_hash,
+    (row_number() over (partition by v.location_id order by v.visit_date desc, v.id desc) = 1) as latest_in_period
+"""
+_BASE_JOINS = """
+    join organisations o on o.id = v.organisation_id
+    join criteria_versions cv on cv.hash = v.criteria_hash
+"""
+_ORDER = "location_name collate nocase, location_id, visit_date, visit_id"
+
+
+def export_domain_ids(db: Database, scope: Scope, filters: Filters, current: Criteria | None) -> list[str]:
+    """The domains that get a score column: today's criteria in file order, then any
+    domain of an older criteria version used by a selected visit (so columns are stable
+    and no stored score is left out)."""
+    ids = [d.id for d in current.domains] if current is not None else []
+    tables, where, params = _selected_visits(scope, filters)
+    for row in db.query(f"select distinct v.criteria_hash from {tables} where {where} order by v.criteria_hash", params):
+        for domain in criteria_for_hash(db, row["criteria_hash"]).domains:
+            if domain.id not in ids:
+                ids.append(domain.id)
+    return ids
+
+
+def export_domain_columns(domain_ids: Iterable[str]) -> tuple[str, ...]:
+    domain_ids = list(domain_ids)
+    return tuple(f"score_{d}" for d in domain_ids) + tuple(f"status_{d}" for d in domain_ids)
+
+
+def export_visit_columns(domain_ids: Iterable[str]) -> tuple[str, ...]:
+    return EXPORT_VISIT_COLUMNS + export_domain_columns(domain_ids)
+
+
+def export_visits(db: Database, scope: Scope, filters: Filters, domain_ids: list[str]) -> Iterator[dict]:
+    """One row per submitted visit in scope and filters, with its stored scores.
+
+    Deliberately ALL submitted visits in the period [since, until], not only the latest
+    per location as in the overview: an export is the raw material for trends and checks.
+    `latest_in_period` = 1 marks the visit the overview and the aggregate report use for
+    its location, so their numbers can be reproduced by filtering on it.
+
+    The per-domain scores are pivoted in SQL: one left join per domain on the primary key
+    (visit_id, domain_id) of `visit_domain_scores`, empty where a domain has no score or
+    does not apply to the location's type.
+    """
+    tables, where, params = _selected_visits(scope, filters)
+    joins, score_cols, status_cols, join_params = [], [], [], []
+    for i, domain_id in enumerate(domain_ids):
+        joins.append(f"left join visit_domain_scores d{i} on d{i}.visit_id = v.id and d{i}.domain_id = ?")
+        join_params.append(domain_id)
+        score_cols.append(f'd{i}.score as "score_{domain_id}"')
+        status_cols.append(f'd{i}.status as "status_{domain_id}"')
+    sql = f"""
+        select {_BASE_SELECT},
+               v.announced, v.children_present, v.amv_present, v.revision,
+               s.score, s.status, s.scored, s.assessable, s.red_flags
+               {''.join(', ' + c for c in score_cols + status_cols)}
+        from {tables}
+        {_BASE_JOINS}
+        left join visit_scores s on s.visit_id = v.id
+        {' '.join(joins)}
+        where {where}
+        order by {_ORDER}
+    """
+    yield from db.query(sql, join_params + params)
+
+
+class _Version:
+    """What the answers export needs of one criteria version, worked out once per hash."""
+
+    def __init__(self, criteria: Criteria):
+        self.criteria = criteria
+        self.order = {c.id: i for i, c in enumerate(c for d in criteria.domains for c in d.criteria)}
+
+
+def export_answers(
+    db: Database,
+    scope: Scope,
+    filters: Filters,
+    lang: str,
+    labels: Mapping[str, str] | None = None,
+) -> Iterator[dict]:
+    """One row per stored answer of the visits `export_visits` returns, in the same visit order.
+
+    Within a visit the answers follow the criteria file's order (one visit's answers are
+    held at a time to sort them, never the whole export). Criterion text, domain title,
+    result and points come from the visit's own criteria version in `lang`; `labels`
+    (`labels.answer_labels` in that language) fills `answer_text`.
+    """
+    tables, where, params = _selected_visits(scope, filters)
+    sql = f"""
+        select x.*, a.criterion_id,
+               substr(a.criterion_id, 1, instr(a.criterion_id, '.') - 1) as domain_id,
+               a.value, a.number, a.note
+        from (
+            select {_BASE_SELECT}
+            from {tables}
+            {_BASE_JOINS}
+            where {where}
+        ) x
+        join answers a on a.visit_id = x.visit_id
+        order by x.location_name collate nocase, x.location_id, x.visit_date, x.visit_id, a.criterion_id
+    """
+    versions: dict[str, _Version] = {}
+    rows = db.query(sql, params)
+    for _visit_id, group in groupby(rows, key=lambda r: r["visit_id"]):
+        answers = list(group)
+        digest = answers[0]["full_hash"]
+        if digest not in versions:
+            versions[digest] = _Version(criteria_for_hash(db, digest))
+        version = versions[digest]
+        answers.sort(key=lambda r: (version.order.get(r["criterion_id"], len(version.order)), r["criterion_id"]))
+        for row in answers:
+            yield _answer_row(row, version.criteria, lang, labels)
+
+
+def _answer_row(row: dict, criteria: Criteria, lang: str, labels: Mapping[str, str] | None) -> dict:
+    criterion = criteria.criterion(row["criterion_id"])
+    domain = criteria.domain(row["domain_id"])
+    row["domain_title"] = domain.title.get(lang) if domain else None
+    if criterion is None:  # an answer to a criterion its version does not know: kept, unexplained
+        row.update(criterion_text=None, kind=None, weight=None, critical=None, answer_text=None, result=None, points=None)
+        return row
+    result = resolve(criterion, AnswerValue(value=row["value"], number=row["number"]))
+    row.update(
+        criterion_text=criterion.text.get(lang),
+        kind=criterion.kind,
+        weight=criterion.weight,
+        critical=int(criterion.critical),
+        answer_text=describe_answer(criterion, row, lang, labels) if labels is not None else None,
+        result=result,
+        points=criteria.scoring.points.get(result) if result in ("meets", "partly", "fails") else None,
+    )
+    return row
+

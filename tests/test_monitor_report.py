@@ -1,0 +1,407 @@
+"""The aggregate (monitor) report: who may get it, what it counts, anonymisation, the CLI.
+
+Visits are made through the client as a visitor would (answers posted, then submitted);
+the numbers the PDF should show are computed here independently, by scoring the stored
+answers with `checklist.scoring`, and read back from the PDF with pdftotext.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import time
+from datetime import date
+from statistics import mean
+
+import pytest
+from pypdf import PdfReader
+
+from checklist import store
+from checklist.access import Scope
+from checklist.db import connect
+from checklist.filters import Filters
+from checklist.scoring import score_visit
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+from tests.conftest import pdftotext
+from tests.test_cli import real_app
+
+HOSTILE = "A&B <b>x</b> <font size=40>BIG</font>"
+PERIOD = "from=2025-01-01&to=2025-12-31&closed=all"
+ZONNEDAUW = {"name": "Azc Zonnedauw", "type": "azc", "municipality": "Dauwerwoude", "province": "Zeeland", "operator": "Stichting Zonnewind Opvang"}
+KIEZEL = {"name": "Noodopvang Kiezelhaven", "type": "noodopvang", "municipality": "Kiezelmond", "province": "Friesland", "operator": "Gemeente Kiezelmond"}
+BRAMEN = {"name": "Azc Bramenveld", "type": "azc", "municipality": "Bramerstad", "province": "Drenthe", "operator": "Opvangbeheer Bramerstad"}
+IDENTIFYING = [v for loc in (ZONNEDAUW, KIEZEL, BRAMEN) for k, v in loc.items() if k != "type"]
+
+
+def visit(client, location_id, day, answers, organisation="1", voices=(), submit=True) -> int:
+    """A visit with answers per domain ({"play": {"value_play__space": "meets"}}), submitted."""
+    visit_id = create_visit(client, location_id, visit_date=day, organisation_id=organisation)
+    for domain, data in answers.items():
+        assert client.post(f"/visits/{visit_id}/domains/{domain}", data=data).status_code == 303
+    for age_band, domain, text in voices:
+        client.post(f"/visits/{visit_id}/children", data={"age_band": age_band, "domain_id": domain, "text": text})
+    if submit:
+        assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+    return visit_id
+
+
+@pytest.fixture
+def world(app):
+    """Organisation 1: two locations, three visits in 2025, one in 2024, one draft. Organisation 2: one visit."""
+    a = login(app.test_client(), "visitor@a.test")
+    b = login(app.test_client(), "visitor@b.test")
+    zonnedauw, kiezel = create_location(a, **ZONNEDAUW), create_location(a, **KIEZEL)
+    bramen = create_location(b, **BRAMEN)
+    hostile = create_location(a, name=HOSTILE, type="noodopvang", municipality="Ergens", province="Utrecht", operator="X")
+    all_good = {
+        "play": {"value_play__space": "meets", "value_play__outdoor": "yes"},
+        "safety": {"value_safety__fire": "yes", "number_safety__moves": "1"},
+    }
+    visit(a, zonnedauw, "2024-11-01", {"play": {"value_play__space": "fails"}})  # before the period
+    visit(a, zonnedauw, "2025-03-10", all_good)
+    visit(
+        a,
+        zonnedauw,
+        "2025-08-20",
+        {
+            "play": {"value_play__space": "partly", "value_play__outdoor": "no"},
+            "safety": {"value_safety__fire": "no", "number_safety__moves": "5"},
+        },
+        voices=[("8-12", "play", "In Zonnedauw mogen we alleen op woensdag spelen.")],
+    )
+    visit(
+        a,
+        kiezel,
+        "2025-05-05",
+        {
+            "play": {"value_play__space": "fails", "value_play__outdoor": "yes"},
+            "safety": {"value_safety__fire": "yes", "number_safety__moves": "2"},
+        },
+        voices=[("13-17", "safety", "Het is hier 's nachts erg lawaaierig.")],
+    )
+    visit(a, hostile, "2025-06-15", {"play": {"value_play__space": "partly"}})
+    visit(a, kiezel, "2025-09-09", {"play": {"value_play__space": "meets"}}, submit=False)  # a draft
+    visit(b, bramen, "2025-06-01", {"play": {"value_play__space": "meets"}, "safety": {"value_safety__fire": "yes"}}, organisation="2")
+    return {"zonnedauw": zonnedauw, "kiezel": kiezel, "bramen": bramen, "hostile": hostile}
+
+
+def client_for(app, email, lang="en"):
+    client = login(app.test_client(), email)
+    client.set_cookie("lang", lang)
+    return client
+
+
+def layout_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "layout.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def expected(app, organisation_id=None, types=None):
+    """Counts and per-type domain means, scored here from the stored answers."""
+    db = connect(app.config["DATABASE"])
+    criteria = app.extensions["criteria"]
+    try:
+        rows = list(
+            db.query(
+                """select v.id, v.location_id, l.type from visits v join locations l on l.id = v.location_id
+                   where v.status = 'submitted' and v.visit_date between '2025-01-01' and '2025-12-31'"""
+            )
+        )
+        rows = [r for r in rows if organisation_id is None or store.get_visit(db, r["id"], Scope(organisation_id=organisation_id))]
+        rows = [r for r in rows if types is None or r["type"] in types]
+        per_type: dict = {}
+        overall = []
+        for row in rows:
+            score = score_visit(criteria, row["type"], store.answer_values(store.visit_answers(db, row["id"])))
+            overall.append(score.score)
+            for d in score.domains:
+                if d.score is not None:
+                    per_type.setdefault(row["type"], {}).setdefault(d.domain_id, []).append(d.score)
+                    per_type.setdefault("all", {}).setdefault(d.domain_id, []).append(d.score)
+    finally:
+        db.conn.close()
+    means = {t: {d: f"{mean(v):.0f}" for d, v in domains.items()} for t, domains in per_type.items()}
+    return {"visits": len(rows), "locations": len({r["location_id"] for r in rows}), "means": means, "overall": f"{mean(overall):.0f}"}
+
+
+def key_figures(layout: str) -> list[str]:
+    """The numbers under 'Locations visited  Submitted visits  Mean overall score  ...'."""
+    lines = layout.splitlines()
+    index = next(i for i, line in enumerate(lines) if "Locations visited" in line and "Submitted visits" in line)
+    return next(line.split() for line in lines[index + 1 :] if line.strip())
+
+
+# -- access ---------------------------------------------------------------------------
+
+
+def test_monitor_downloads_the_report_with_period_counts_and_type_means(app, world, tmp_path):
+    monitor = client_for(app, "monitor@m.test")
+    response = monitor.get(f"/reports/monitor.pdf?{PERIOD}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "monitor-report-2025-01-01-2025-12-31.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    want = expected(app)
+    assert (want["visits"], want["locations"]) == (5, 4)
+    text, layout = flat(pdftotext(response.data, tmp_path)), layout_text(response.data, tmp_path)
+    assert "1 January 2025 – 31 December 2025" in text
+    assert "All organisations" in text
+    assert key_figures(layout)[:3] == ["4", "5", want["overall"]]
+    # Per type: the columns follow the criteria's order (azc, noodopvang), then all types.
+    for domain, title in (("play", "Play"), ("safety", "Safety")):
+        row = re.search(rf"^\s*{title}\s+(\d+|–)\s+(\d+|–)\s+(\d+|–)\s*$", layout, re.M)
+        assert row, title
+        wanted = [want["means"].get(t, {}).get(domain, "–") for t in ("azc", "noodopvang", "all")]
+        assert list(row.groups()) == wanted, (title, row.groups(), wanted)
+
+
+def test_the_report_has_every_section(app, world, tmp_path):
+    pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data
+    title_page = flat(pdftotext(pdf, tmp_path, last=1))
+    assert "In this report" in title_page and "Criteria version test.1 (5 visits)" in title_page
+    text = flat(pdftotext(pdf, tmp_path, first=2))  # after the title page and its list of contents
+    for heading in (
+        "Scores per domain and type of location",
+        "Criteria most often not met",
+        "Red flags by location",
+        "Trends over the period",
+        "What children said",
+        "Locations in this report",
+        "Criteria versions used",
+        "Appendix: method",
+        "How this report combines visits",
+    ):
+        assert heading in text, heading
+    assert "CRC art. 31 – Play, leisure and culture" in text  # play.space failed once, grouped by its right
+    assert "2013/33/EU art. 23(3)" in text
+    assert "Escape routes are clear." in text and "Azc Zonnedauw" in text  # the red flag at its latest visit
+    assert "In Zonnedauw mogen we alleen op woensdag spelen." in text  # named: statements as recorded
+    assert re.search(r"Criteria versions used .* test\.1 [0-9a-f]{12}", text)
+    assert re.search(r"Page 2 of \d+", text)
+
+
+def test_visitors_and_admins_get_404(app, world):
+    for email in ("visitor@a.test", "admin@a.test"):
+        client = client_for(app, email)
+        assert client.get(f"/reports/monitor.pdf?{PERIOD}").status_code == 404, email
+        assert client.get("/reports/").status_code == 404, email
+
+
+def test_a_coordinator_reports_on_their_own_organisation_only(app, world, tmp_path):
+    coordinator = client_for(app, "coordinator@a.test")
+    pdf = coordinator.get(f"/reports/monitor.pdf?{PERIOD}").data
+    text, layout = flat(pdftotext(pdf, tmp_path)), layout_text(pdf, tmp_path)
+    want = expected(app, organisation_id=1)
+    assert key_figures(layout)[:2] == [str(want["locations"]), str(want["visits"])] == ["3", "4"]
+    assert "De Vrolijkheid (own organisation)" in text
+    assert "Azc Bramenveld" not in text and "All organisations" not in text
+    other = flat(pdftotext(client_for(app, "coordinator@b.test").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path))
+    assert "Azc Bramenveld" in other and "Azc Zonnedauw" not in other and "War Child (own organisation)" in other
+
+
+def test_a_type_filter_changes_the_numbers(app, world, tmp_path):
+    pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}&type=azc").data
+    text, layout = flat(pdftotext(pdf, tmp_path)), layout_text(pdf, tmp_path)
+    want = expected(app, types={"azc"})
+    assert key_figures(layout)[:3] == [str(want["locations"]), str(want["visits"]), want["overall"]] == ["2", "3", want["overall"]]
+    assert "Location types Reception centre" in text
+    assert "Noodopvang Kiezelhaven" not in text
+    row = re.search(r"^\s*Play\s+(\d+|–)\s*$", layout, re.M)  # one type: no "all types" column
+    assert row and row.group(1) == want["means"]["azc"]["play"]
+
+
+def test_the_anonymised_report_names_no_location(app, world, tmp_path):
+    pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}&anonymise=1").data
+    text = pdftotext(pdf, tmp_path)
+    for term in IDENTIFYING + ["Zonnedauw", "Kiezelhaven", "Bramenveld", HOSTILE, "A&B", "BIG"]:
+        assert term.lower() not in text.lower(), term
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert "Zonnedauw" not in f"{metadata.title} {metadata.author} {metadata.subject}"
+    assert "Location A" in text and "Location D" in text and "Anonymised (Location A, B, …)" in text
+    assert "In […] mogen we alleen op woensdag spelen." in flat(text)  # a name inside a child's words is removed
+    named = pdftotext(client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path)
+    assert "Azc Zonnedauw" in named and "Location A" not in named
+
+
+def test_anonymised_filters_do_not_name_the_province_or_operator(app, world, tmp_path):
+    query = f"{PERIOD}&anonymise=1&province=Zeeland&operator=Stichting+Zonnewind+Opvang"
+    text = flat(pdftotext(client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{query}").data, tmp_path))
+    assert "Zeeland" not in text and "Zonnewind" not in text
+    assert "selected (not named in an anonymised report)" in text
+    assert "Location A" in text and "Location B" not in text  # only Zonnedauw is in Zeeland
+
+
+def test_a_hostile_location_name_appears_literally(app, world, tmp_path):
+    text = flat(pdftotext(client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path))
+    for part in ("A&B", "<b>x</b>", "<font", "size=40>BIG</font>"):
+        assert part in text, part
+
+
+def test_bad_filters_show_the_form_with_the_problem(app, world):
+    response = client_for(app, "monitor@m.test").get("/reports/monitor.pdf?from=2025-13-01")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "from: not a date (YYYY-MM-DD)" in response.get_data(as_text=True)
+
+
+def test_the_form_is_a_get_form_with_labels(app, world):
+    page = client_for(app, "monitor@m.test").get("/reports/?type=noodopvang&anonymise=1").get_data(as_text=True)
+    assert 'method="get"' in page and 'action="/reports/monitor.pdf"' in page
+    assert 'value="noodopvang" aria-describedby="type-hint" checked' in page
+    assert 'id="anonymised" name="anonymise" value="1" checked' in page
+    for field in ("from", "to", "province", "operator", "organisation", "closed"):
+        assert f'<label for="{field}">' in page, field
+    assert "Stichting Zonnewind Opvang" in page  # operators in use
+    coordinator = client_for(app, "coordinator@a.test").get("/reports/").get_data(as_text=True)
+    assert 'id="organisation"' not in coordinator  # a coordinator's report is their own organisation's
+    assert '<option value="all" selected>' in coordinator  # an empty form covers closed locations too
+
+
+def test_the_report_agrees_with_the_visits_export(app, world, tmp_path):
+    """Each per-type domain mean is the mean of the export's score_<domain> column."""
+    if not hasattr(store, "export_visits"):
+        pytest.skip("no visits export yet")
+    db = connect(app.config["DATABASE"])
+    filters = Filters(since=date(2025, 1, 1), until=date(2025, 12, 31), closed="all")
+    rows = list(store.export_visits(db, Scope(submitted_only=True), filters, ["play", "safety"]))
+    db.conn.close()
+    layout = layout_text(client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path)
+    assert key_figures(layout)[1] == str(len(rows))
+    for domain, title in (("play", "Play"), ("safety", "Safety")):
+        cells = re.search(rf"^\s*{title}\s+(\d+|–)\s+(\d+|–)\s+(\d+|–)\s*$", layout, re.M).groups()
+        for column, location_type in zip(cells, ("azc", "noodopvang", None)):
+            values = [r[f"score_{domain}"] for r in rows if r[f"score_{domain}"] is not None and location_type in (None, r["location_type"])]
+            assert column == (f"{mean(values):.0f}" if values else "–"), (domain, location_type)
+
+
+def test_the_aggregates_use_indexes_not_scans(app, world):
+    """No full scan of answers, scores or voices: the queries go through the indexes."""
+    db = connect(app.config["DATABASE"])
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    filters = Filters(since=date(2025, 1, 1), until=date(2025, 12, 31), closed="all")
+    for function in (
+        store.most_failed_criteria,
+        store.red_flags_by_location,
+        store.type_domain_means,
+        store.voices_by_domain,
+        store.type_trends,
+    ):
+        function(db, Scope(submitted_only=True), filters)
+    db.conn.set_trace_callback(None)
+    plans = [
+        row["detail"]
+        for sql in statements
+        if sql.lstrip().lower().startswith("with")
+        for row in db.query("explain query plan " + sql)
+    ]
+    db.conn.close()
+    assert plans
+    scans = [p for p in plans if re.match(r"SCAN (a|d|c|s|answers|visit_domain_scores|child_voices|visit_scores)\b", p) and "INDEX" not in p]
+    assert not scans, scans
+
+
+# -- command line -------------------------------------------------------------------------
+
+
+def test_cli_writes_a_readable_pdf(app, world, runner, tmp_path):
+    out = tmp_path / "monitor.pdf"
+    result = runner.invoke(args=["monitor-report", "--from", "2025-01-01", "--to", "2025-12-31", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 visits at 4 locations" in result.output
+    text = flat(pdftotext(out.read_bytes(), tmp_path))
+    assert "1 January 2025 – 31 December 2025" in text and "Azc Bramenveld" in text and "All organisations" in text
+    anonymised = tmp_path / "anonymised.pdf"
+    result = runner.invoke(
+        args=["monitor-report", "--from", "2025-01-01", "--to", "2025-12-31", "--type", "azc", "--anonymise", "--lang", "en", "--out", str(anonymised)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 visits at 2 locations" in result.output
+    text = pdftotext(anonymised.read_bytes(), tmp_path)
+    assert "Zonnedauw" not in text and "Bramenveld" not in text and "Location B" in text and "Location C" not in text
+
+
+def test_cli_rejects_bad_input_with_a_clear_message(app, runner, tmp_path):
+    out = str(tmp_path / "x.pdf")
+    bad_date = runner.invoke(args=["monitor-report", "--from", "2025-13-01", "--to", "2025-12-31", "--out", out])
+    assert bad_date.exit_code == 2 and "not a date (YYYY-MM-DD): '2025-13-01'" in bad_date.output
+    backwards = runner.invoke(args=["monitor-report", "--from", "2025-12-31", "--to", "2025-01-01", "--out", out])
+    assert backwards.exit_code == 2 and "is after --to" in backwards.output
+    bad_type = runner.invoke(args=["monitor-report", "--from", "2025-01-01", "--to", "2025-12-31", "--type", "hotel", "--out", out])
+    assert bad_type.exit_code == 2 and "unknown location type hotel" in bad_type.output
+    organisation = runner.invoke(args=["monitor-report", "--from", "2025-01-01", "--to", "2025-12-31", "--organisation", "Nergens", "--out", out])
+    assert organisation.exit_code == 1 and "unknown organisation 'Nergens'" in organisation.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_empty_period_still_builds(app, world, runner, tmp_path):
+    out = tmp_path / "empty.pdf"
+    result = runner.invoke(args=["monitor-report", "--from", "2030-01-01", "--to", "2030-12-31", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "No submitted visits match this period and these filters." in flat(pdftotext(out.read_bytes(), tmp_path))
+
+
+# -- realistic data ----------------------------------------------------------------------------
+
+
+def test_the_demo_data_report_builds_in_a_few_seconds(tmp_path):
+    from checklist.demo import DEMO_LOCATIONS
+    from checklist.demo import load_demo_data
+    from checklist.monitor_data import monitor_report_data
+    from checklist.reports.monitor_report import build_monitor_report
+    from checklist.visit_data import recompute_scores
+
+    app = real_app(tmp_path)
+    db = connect(app.config["DATABASE"])
+    criteria = app.extensions["criteria"]
+    load_demo_data(db, criteria, seed=2022, today=date(2026, 6, 1))
+    recompute_scores(db)
+    start = time.perf_counter()
+    named = build_monitor_report(monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), criteria, "nl", False, "2026-06-01T12:00:00+00:00"))
+    elapsed = time.perf_counter() - start
+    anonymised = build_monitor_report(
+        monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), criteria, "en", True, "2026-06-01T12:00:00+00:00")
+    )
+    db.conn.close()
+    assert elapsed < 5, f"the demo-data report took {elapsed:.1f} s"
+    text, hidden = flat(pdftotext(named, tmp_path)), pdftotext(anonymised, tmp_path)
+    pages = re.search(r"Pagina 1 van (\d+)", text)
+    assert pages and int(pages.group(1)) >= 8
+    assert "Azc Lindewaarde" in text
+    for name, _type, municipality, province, operator, *_ in DEMO_LOCATIONS:
+        for term in (name, municipality, operator):
+            assert term not in hidden, term
+    assert "Location N" in hidden
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+
+def test_the_charts_render_to_svg_with_trusted_labels(app):
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import status_legend
+    from checklist.reports.charts import trend_chart
+    from checklist.reports.charts import type_domain_chart
+
+    criteria = app.extensions["criteria"]
+    rows = [
+        {"type": "azc", "domains": {"play": {"score": 80.0}, "safety": {"score": 40.0}}},
+        {"type": "noodopvang", "domains": {"play": {"score": None}, "safety": {"score": 60.0}}},
+    ]
+    bars = drawing_to_svg(type_domain_chart(rows, criteria, "en"))
+    for label in ("Play", "Safety", "Reception centre", "Emergency reception", ">55<", ">80<"):
+        assert label in bars, label
+    series = {"Play": [(date(2025, 1, 10), 50.0), (date(2025, 4, 2), 75.0), (date(2025, 7, 1), None)], "Safety": [(date(2025, 4, 2), 90.0)]}
+    lines = drawing_to_svg(trend_chart(series, "nl", bands={"green": 80, "amber": 55}))
+    assert "Play" in lines and "Safety" in lines and "jan 2025" in lines and ">100<" in lines
+    assert "<svg" in drawing_to_svg(trend_chart({}, "en")) and "<svg" in drawing_to_svg(type_domain_chart([], criteria, "en"))
+    legend = drawing_to_svg(status_legend("en", {"green": 80, "amber": 55}))
+    for label in ("Good (80–100)", "Needs attention (55 to under 80)", "Insufficient (under 55)", "No score"):
+        assert label in legend, label
