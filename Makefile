@@ -22,6 +22,7 @@ test: install-test system-deps translations
 bench: install-test system-deps translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.crash --seconds 30
+	$(BIN)/python -m bench.scale
 
 check-criteria: install
 	$(FLASK) check-criteria

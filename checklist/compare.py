@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint
+from flask import Response
 from flask import current_app
 from flask import flash
 from flask import render_template
@@ -118,3 +119,26 @@ def largest_differences(bundles, limit: int = 10) -> list[dict]:
     rows = [r for r in rows if r["spread"] > 0]
     rows.sort(key=lambda r: (-r["spread"], r["criterion_id"]))
     return rows[:limit]
+
+
+@bp.get("/types.svg")
+def types_svg():
+    """Mean domain scores per location type for the overview's filters: the report's chart."""
+    from checklist.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import type_domain_chart
+
+    require("compare")
+    rows = store.type_averages(get_db(), current_user.scope, overview_filters())
+    return Response(drawing_to_svg(type_domain_chart(rows, get_criteria(), current_language())), mimetype="image/svg+xml")
+
+
+@bp.get("/legend.svg")
+def legend_svg():
+    """The status colours with the thresholds from the criteria file, as in the PDFs."""
+    from checklist.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import status_legend
+
+    require("compare")
+    return Response(drawing_to_svg(status_legend(current_language(), get_criteria().scoring.status_bands)), mimetype="image/svg+xml")

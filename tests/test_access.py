@@ -34,6 +34,8 @@ def world(app):
 ROUTES = {
     "pages.index": ("GET", "/", None),
     "compare.index": ("GET", "/compare/", None),
+    "compare.types_svg": ("GET", "/compare/types.svg", None),
+    "compare.legend_svg": ("GET", "/compare/legend.svg", None),
     "reporting.index": ("GET", "/reports/", None),
     "reporting.monitor_pdf": ("GET", "/reports/monitor.pdf", None),
     "exports.visits_csv": ("GET", "/exports/visits.csv", None),

@@ -219,3 +219,15 @@ def test_overdue_actions_are_listed_in_the_overview(app, world):
     overdue = html.split("Overdue actions")[1]
     assert "Nooduitgang vrijmaken" in overdue and "Noodopvang Oost" in overdue
     assert "Nooduitgang vrijmaken" not in page(login(app.test_client(), "visitor@b.test")).split("Overdue actions")[1]
+
+
+def test_charts_are_the_report_drawings_as_svg(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    monitor.set_cookie("lang", "en")
+    for url in ("/compare/types.svg?type=azc&type=noodopvang", "/compare/legend.svg", f"/locations/{world['Azc Noord']}/trend.svg"):
+        response = monitor.get(url)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml", url
+        assert "<svg" in response.get_data(as_text=True)[:1000], url
+    trend = monitor.get(f"/locations/{world['Azc Noord']}/trend.svg").get_data(as_text=True)
+    assert "Play" in trend and "Safety" in trend
+    assert "Reception centre" in monitor.get("/compare/types.svg").get_data(as_text=True)
