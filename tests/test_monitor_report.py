@@ -265,20 +265,27 @@ def test_the_form_is_a_get_form_with_labels(app, world):
 
 
 def test_the_report_agrees_with_the_visits_export(app, world, tmp_path):
-    """Each per-type domain mean is the mean of the export's score_<domain> column."""
-    if not hasattr(store, "export_visits"):
-        pytest.skip("no visits export yet")
-    db = connect(app.config["DATABASE"])
-    filters = Filters(since=date(2025, 1, 1), until=date(2025, 12, 31), closed="all")
-    rows = list(store.export_visits(db, Scope(submitted_only=True), filters, ["play", "safety"]))
-    db.conn.close()
-    layout = layout_text(client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path)
+    """Each per-type domain mean is the mean of the export's score_<domain> column, both
+    downloaded by a monitor with the same filters, as a monitor would check it."""
+    import csv
+    import io
+
+    monitor = client_for(app, "monitor@m.test")
+    export = monitor.get(f"/exports/visits.csv?{PERIOD}")
+    assert export.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")), delimiter=sniff(export.get_data(as_text=True))))
+    layout = layout_text(monitor.get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path)
     assert key_figures(layout)[1] == str(len(rows))
     for domain, title in (("play", "Play"), ("safety", "Safety")):
         cells = re.search(rf"^\s*{title}\s+(\d+|–)\s+(\d+|–)\s+(\d+|–)\s*$", layout, re.M).groups()
         for column, location_type in zip(cells, ("azc", "noodopvang", None)):
-            values = [r[f"score_{domain}"] for r in rows if r[f"score_{domain}"] is not None and location_type in (None, r["location_type"])]
+            values = [float(r[f"score_{domain}"]) for r in rows if r[f"score_{domain}"] not in ("", None) and location_type in (None, r["location_type"])]
             assert column == (f"{mean(values):.0f}" if values else "–"), (domain, location_type)
+
+
+def sniff(text: str) -> str:
+    header = text.lstrip("\ufeff").splitlines()[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def test_the_aggregates_use_indexes_not_scans(app, world):
