@@ -71,6 +71,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlite_utils import Database
 
+from checklist.i18n import N_
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
@@ -91,11 +92,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit minus the header row
 CSV_CHUNK_ROWS = 500
 DATE_COLUMNS = {"visit_date", "closed_on"}
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction (`pybabel extract -k N_`); translated where it is shown."""
-    return message
 
 
 COLUMN_HELP = {

@@ -19,6 +19,12 @@ TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGE_COOKIE = "lang"
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction (`pybabel extract -k N_`) where it is defined; it is
+    translated where it is shown."""
+    return message
+
+
 def normalise_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from checklist.i18n import N_
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt"
@@ -13,11 +15,6 @@ COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt"
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").split())
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation where it is defined; it is translated where shown."""
-    return message
 
 
 def password_problems(password: str, email: str = "") -> list[str]:

@@ -20,9 +20,6 @@ from typing import Any
 from typing import Mapping
 from typing import Sequence
 
-from babel.dates import format_date
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -37,9 +34,10 @@ from reportlab.platypus import PageTemplate
 from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
+from checklist.i18n import N_
 from checklist.criteria import Criteria
 from checklist.filters import Filters
-from checklist.i18n import translations_for
+from checklist.reports.context import ReportContext
 from checklist.labels import status_labels
 from checklist.reports.charts import series_colour
 from checklist.reports.charts import status_legend
@@ -66,11 +64,6 @@ from checklist.reports.visit_report import PAGE_WIDTH
 from checklist.reports.visit_report import _method as visit_method
 from checklist.reports.visit_report import _numbered_canvas
 from checklist.scoring import status_for
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for extraction; translated where it is shown."""
-    return msgid
-
 
 # Articles of the UN Convention on the Rights of the Child that the criteria cite, by the
 # short names monitors use. An article not listed is shown by its number only.
@@ -184,37 +177,12 @@ class MonitorReport:
     voices_per_domain: int = 8
 
 
-class _Context:
+class _Context(ReportContext):
     """The report plus gettext, number and date formats (the names `visit_report._method` uses)."""
 
     def __init__(self, report: MonitorReport):
-        self.report = report
-        self.criteria = report.criteria
-        self.lang = report.lang if report.lang in ("nl", "en") else "nl"
-        self.locale = "en_GB" if self.lang == "en" else "nl_NL"
-        self.gettext = translations_for(self.lang).gettext
+        super().__init__(report)
         self.bands = report.criteria.scoring.status_bands
-
-    def _(self, msgid: str, **values) -> str:
-        text = self.gettext(msgid)
-        return text % values if values else text
-
-    def date(self, value, form: str = "long") -> str:
-        if not value:
-            return "–"
-        try:
-            return format_date(dt.date.fromisoformat(str(value)[:10]), form, locale=self.locale)
-        except ValueError:
-            return str(value)
-
-    def timestamp(self, value) -> str:
-        try:
-            return format_datetime(dt.datetime.fromisoformat(str(value)), "d MMMM y, HH:mm", locale=self.locale)
-        except ValueError:
-            return str(value)
-
-    def number(self, value, digits: int = 1) -> str:
-        return format_decimal(round(value, digits), locale=self.locale)
 
     def score(self, value) -> str:
         return "–" if value is None else f"{value:.0f}"

@@ -16,9 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
-from babel.dates import format_date
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -32,7 +29,7 @@ from reportlab.platypus import PageTemplate
 from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
-from checklist.i18n import translations_for
+from checklist.reports.context import ReportContext
 from checklist.labels import status_labels
 from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
@@ -59,37 +56,12 @@ FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 FIRST_ROWS = 3  # criteria rows kept on the page of their domain heading
 
 
-class _Context:
-    """The report plus what every part needs: gettext, language, number and date formats."""
+class _Context(ReportContext):
+    """The visit report plus whether it is a draft."""
 
     def __init__(self, report: VisitReport):
-        self.report = report
-        self.criteria = report.criteria
-        self.lang = report.lang if report.lang in ("nl", "en") else "nl"
-        self.locale = "en_GB" if self.lang == "en" else "nl_NL"
-        self.gettext = translations_for(self.lang).gettext
+        super().__init__(report)
         self.draft = report.visit.get("status") == "draft"
-
-    def _(self, msgid: str, **values) -> str:
-        text = self.gettext(msgid)
-        return text % values if values else text
-
-    def date(self, value) -> str:
-        if not value:
-            return "–"
-        try:
-            return format_date(dt.date.fromisoformat(str(value)[:10]), "long", locale=self.locale)
-        except ValueError:
-            return str(value)
-
-    def timestamp(self, value) -> str:
-        try:
-            return format_datetime(dt.datetime.fromisoformat(str(value)), "d MMMM y, HH:mm", locale=self.locale)
-        except ValueError:
-            return str(value)
-
-    def number(self, value, digits: int = 1) -> str:
-        return format_decimal(round(value, digits), locale=self.locale)
 
     def domain_title(self, domain_id) -> str:
         domain = self.criteria.domain(domain_id) if domain_id else None

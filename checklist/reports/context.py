@@ -1,0 +1,43 @@
+"""What every PDF report needs besides its data: the language, gettext, dates and numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from checklist.i18n import translations_for
+
+
+class ReportContext:
+    """Base of each report's context; `report` must have `.criteria` and `.lang`."""
+
+    def __init__(self, report):
+        self.report = report
+        self.criteria = report.criteria
+        self.lang = report.lang if report.lang in ("nl", "en") else "nl"
+        self.locale = "en_GB" if self.lang == "en" else "nl_NL"
+        self.gettext = translations_for(self.lang).gettext
+
+    def _(self, msgid: str, **values) -> str:
+        text = self.gettext(msgid)
+        return text % values if values else text
+
+    def date(self, value, form: str = "long") -> str:
+        if not value:
+            return "–"
+        try:
+            return format_date(dt.date.fromisoformat(str(value)[:10]), form, locale=self.locale)
+        except ValueError:
+            return str(value)
+
+    def timestamp(self, value) -> str:
+        try:
+            return format_datetime(dt.datetime.fromisoformat(str(value)), "d MMMM y, HH:mm", locale=self.locale)
+        except ValueError:
+            return str(value)
+
+    def number(self, value, digits: int = 1) -> str:
+        return format_decimal(round(value, digits), locale=self.locale)
