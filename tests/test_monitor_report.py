@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import time
 from datetime import date
 from statistics import mean
 
@@ -358,7 +357,8 @@ def test_an_empty_period_still_builds(app, world, runner, tmp_path):
 # -- realistic data ----------------------------------------------------------------------------
 
 
-def test_the_demo_data_report_builds_in_a_few_seconds(tmp_path):
+def test_the_demo_data_report_builds_named_and_anonymised(tmp_path):
+    """Realistic data builds; its speed is measured in bench/scale.py, not asserted here."""
     from checklist.demo import DEMO_LOCATIONS
     from checklist.demo import load_demo_data
     from checklist.monitor_data import monitor_report_data
@@ -370,14 +370,11 @@ def test_the_demo_data_report_builds_in_a_few_seconds(tmp_path):
     criteria = app.extensions["criteria"]
     load_demo_data(db, criteria, seed=2022, today=date(2026, 6, 1))
     recompute_scores(db)
-    start = time.perf_counter()
     named = build_monitor_report(monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), criteria, "nl", False, "2026-06-01T12:00:00+00:00"))
-    elapsed = time.perf_counter() - start
     anonymised = build_monitor_report(
         monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), criteria, "en", True, "2026-06-01T12:00:00+00:00")
     )
     db.conn.close()
-    assert elapsed < 5, f"the demo-data report took {elapsed:.1f} s"
     text, hidden = flat(pdftotext(named, tmp_path)), pdftotext(anonymised, tmp_path)
     pages = re.search(r"Pagina 1 van (\d+)", text)
     assert pages and int(pages.group(1)) >= 8
