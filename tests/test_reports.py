@@ -386,7 +386,7 @@ def _big_criteria(domains: int = 9, per_domain: int = 10):
     return parse_criteria("\n".join(lines) + "\n", "big.yaml")
 
 
-def test_ninety_criteria_build_quickly():
+def test_ninety_criteria_with_long_notes_build():
     criteria = _big_criteria()
     results = ("meets", "partly", "fails", "na", "unknown")
     answers = {
