@@ -151,8 +151,8 @@ def test_filters_change_the_rows(monitor, world):
     assert latest[world["a1"]] == "0" and latest[world["a2"]] == "1" and latest[world["b1"]] == "1"
     assert {int(r["visit_id"]): r["latest_in_period"] for r in get("to=2025-06-30")}[world["a1"]] == "1"
     # closed locations only when asked for, as in the overview
-    admin = login(monitor.application.test_client(), "coordinator@a.test")
-    assert admin.post(f"/locations/{world['beta']}/close", data={}).status_code in (302, 303)
+    coordinator = login(monitor.application.test_client(), "coordinator@a.test")
+    assert coordinator.post(f"/locations/{world['beta']}/close", data={}).status_code in (302, 303)
     assert world["b1"] not in ids(get(""))
     assert ids(get("closed=closed")) == {world["b1"]}
     # a filter that cannot be applied is refused instead of silently exporting more
@@ -221,6 +221,47 @@ def test_aggregate_numbers_can_be_reproduced_from_the_export(app, monitor, world
                 assert sum(values) / len(values) == pytest.approx(domain["score"])
 
 
+def test_monitor_report_numbers_can_be_reproduced_from_the_exports(app, monitor, world):
+    """The aggregate (monitor) report's summary, means over all visits, most failed criteria
+    and red flags at the latest visits, recomputed from the two CSV files."""
+    visits = read_csv(monitor.get("/exports/visits.csv?closed=all"))
+    answers = read_csv(monitor.get("/exports/answers.csv?closed=all"))
+    scope, filters = Scope(submitted_only=True), Filters(closed="all")
+    db = connect(app.config["DATABASE"])
+    try:
+        summary = store.period_summary(db, scope, filters)
+        means = store.type_domain_means(db, scope, filters)
+        failed = store.most_failed_criteria(db, scope, filters)
+        flags = store.red_flags_by_location(db, scope, filters)
+    finally:
+        db.conn.close()
+    assert summary["visits"] == len(visits)
+    assert summary["locations"] == len({r["location_id"] for r in visits})
+    assert summary["organisations"] == len({r["organisation_id"] for r in visits})
+    assert (summary["first_date"], summary["last_date"]) == (min(r["visit_date"] for r in visits), max(r["visit_date"] for r in visits))
+    for mean in means:
+        mine = [r for r in visits if r["location_type"] == mean["type"]]
+        assert (mean["visits"], mean["locations"]) == (len(mine), len({r["location_id"] for r in mine}))
+        scores = [float(r["score"]) for r in mine if r["score"]]
+        assert mean["scored_visits"] == len(scores) and mean["score"] == pytest.approx(sum(scores) / len(scores))
+        for domain_id, domain in mean["domains"].items():
+            values = [float(r[f"score_{domain_id}"]) for r in mine if r[f"score_{domain_id}"]]
+            assert domain["scored_visits"] == len(values)
+            if values:
+                assert domain["score"] == pytest.approx(sum(values) / len(values))
+    assessed = [r for r in answers if r["result"] in ("meets", "partly", "fails")]
+    expected = {}
+    for r in assessed:
+        entry = expected.setdefault(r["criterion_id"], {"failed": 0, "assessed": 0})
+        entry["assessed"] += 1
+        entry["failed"] += r["result"] == "fails"
+    assert {f["criterion_id"]: {"failed": f["failed"], "assessed": f["assessed"]} for f in failed} == {
+        cid: e for cid, e in expected.items() if e["failed"]
+    }
+    mine = {(int(r["location_id"]), r["criterion_id"]) for r in answers if r["latest_in_period"] == "1" and r["critical"] == "1" and r["result"] == "fails"}
+    assert mine == {(f["location_id"], f["criterion_id"]) for f in flags} and mine
+
+
 def test_answers_have_stable_ids_text_in_the_chosen_language_and_the_version(app, monitor, world):
     dutch = read_csv(monitor.get("/exports/answers.csv"))
     monitor.set_cookie("lang", "en")
@@ -285,18 +326,43 @@ def test_about_sheet_in_dutch_by_default_with_filters(monitor, world):
     assert "score_play" in labels and "latest_in_period" in labels
 
 
-def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(monkeypatch, monitor, world):
-    from checklist import exports
-
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+def test_too_large_xlsx_is_refused_before_any_work_and_the_csv_is_not(app, monitor, world):
+    answers = len(read_csv(monitor.get("/exports/answers.csv")))
+    columns = len(store.EXPORT_ANSWER_COLUMNS)
+    app.config["EXPORT_XLSX_MAX_CELLS"] = answers * columns
+    assert monitor.get("/exports/answers.xlsx").status_code == 200
+    app.config["EXPORT_XLSX_MAX_CELLS"] = answers * columns - 1
     monitor.set_cookie("lang", "en")
-    csv_rows = list(csv.reader(io.StringIO(monitor.get("/exports/answers.csv").data.decode("utf-8-sig"), newline="")))
-    workbook = read_xlsx(monitor.get("/exports/answers.xlsx"))
-    data_sheets = [name for name in workbook.sheetnames if name.startswith("answers")]
-    assert len(data_sheets) == -(-(len(csv_rows) - 1) // 3) > 1
-    rows = []
-    for name in data_sheets:
-        sheet = sheet_rows(workbook[name])
-        assert [as_csv_text(v) for v in sheet[0]] == csv_rows[0]
-        rows += [[as_csv_text(v) for v in row] for row in sheet[1:]]
-    assert rows == csv_rows[1:]
+    response = monitor.get("/exports/answers.xlsx")
+    assert response.status_code == 400
+    assert f"This export has {answers} rows" in response.get_data(as_text=True) and "CSV" in response.get_data(as_text=True)
+    assert monitor.get("/exports/answers.xlsx?type=noodopvang").status_code == 200  # fewer rows fit
+    assert len(read_csv(monitor.get("/exports/answers.csv"))) == answers
+
+
+def test_csv_with_preformatted_blocks_is_the_same_text(app, world):
+    """The answers CSV formats the visit's and the criterion's columns once; the text must not change."""
+    from checklist.exports import ANSWER_CSV_BLOCKS
+    from checklist.exports import csv_chunks
+    from checklist.labels import answer_labels
+
+    db = connect(app.config["DATABASE"])
+    try:
+        rows = lambda: store.export_answers(db, Scope(submitted_only=True), Filters(), "nl", answer_labels(lambda s: s))  # noqa: E731
+        columns = store.EXPORT_ANSWER_COLUMNS
+        plain = "".join(csv_chunks(columns, rows()))
+        assert "".join(csv_chunks(columns, rows(), ANSWER_CSV_BLOCKS)) == plain
+        assert plain.count("\r\n") > 10 and "'=HYPERLINK" in plain
+    finally:
+        db.conn.close()
+
+
+def test_row_count_matches_the_rows(app, world):
+    db = connect(app.config["DATABASE"])
+    try:
+        for filters in (Filters(), Filters(types=("azc",)), Filters(closed="all")):
+            scope = Scope(submitted_only=True)
+            assert store.export_row_count(db, scope, filters) == len(list(store.export_visits(db, scope, filters, ["play"])))
+            assert store.export_row_count(db, scope, filters, answers=True) == len(list(store.export_answers(db, scope, filters, "en")))
+    finally:
+        db.conn.close()
