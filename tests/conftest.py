@@ -146,3 +146,12 @@ def textarea(html: str, name: str) -> str:
     match = re.search(rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
     assert match, f"no textarea {name}"
     return html_lib.unescape(match.group(1))
+
+
+def query(app, sql, params=()):
+    """Rows straight from the app's database, for checking what a request stored."""
+    db = connect(app.config["DATABASE"])
+    try:
+        return list(db.query(sql, list(params)))
+    finally:
+        db.conn.close()

@@ -9,22 +9,14 @@ import pytest
 
 from checklist import store
 from checklist.access import Scope
-from checklist.db import connect
 from checklist.filters import Filters
 from tests.conftest import create_location
+from tests.conftest import query as rows
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import pdftotext
 
 ACTION = {"criterion_id": "play.space", "what": "Speelkamer elke middag openen", "owner": "COA-locatiemanager", "due_on": "2026-02-15"}
-
-
-def rows(app, sql, params=()):
-    db = connect(app.config["DATABASE"])
-    try:
-        return list(db.query(sql, list(params)))
-    finally:
-        db.conn.close()
 
 
 def submitted_visit(client, location_id, visit_date="2026-01-15", **answers):

@@ -8,6 +8,7 @@ import pytest
 
 from checklist.db import connect
 from tests.conftest import create_location
+from tests.conftest import query as rows
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import pdftotext
@@ -19,14 +20,6 @@ def submitted(app, client):
     client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Geheime waarneming 123"})
     client.post(f"/visits/{visit_id}/submit")
     return visit_id
-
-
-def rows(app, sql, params=()):
-    db = connect(app.config["DATABASE"])
-    try:
-        return list(db.query(sql, list(params)))
-    finally:
-        db.conn.close()
 
 
 def test_changes_are_audited_with_field_names_and_never_note_text(app, submitted):

@@ -48,7 +48,6 @@ from checklist.reports.styles import BOLD
 from checklist.reports.styles import LIGHT
 from checklist.reports.styles import MUTED
 from checklist.reports.styles import NAVY
-from checklist.reports.styles import RULE
 from checklist.reports.styles import STATUS_COLOURS
 from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import STYLES
@@ -63,6 +62,7 @@ from checklist.reports.visit_report import PAGE_HEIGHT
 from checklist.reports.visit_report import PAGE_WIDTH
 from checklist.reports.visit_report import _method as visit_method
 from checklist.reports.visit_report import _numbered_canvas
+from checklist.reports.visit_report import draw_page_rules
 from checklist.scoring import status_for
 
 # Articles of the UN Convention on the Rights of the Child that the criteria cite, by the
@@ -266,13 +266,7 @@ def _page_decorator(ctx: _Context):
         header.drawOn(canvas, MARGIN_X, top)
         scope.wrapOn(canvas, FRAME_WIDTH * 0.36, 12 * mm)
         scope.drawOn(canvas, PAGE_WIDTH - MARGIN_X - FRAME_WIDTH * 0.36, top)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
-        canvas.line(MARGIN_X, MARGIN_BOTTOM - 6 * mm, PAGE_WIDTH - MARGIN_X, MARGIN_BOTTOM - 6 * mm)
-        canvas.setFont(BASE, 7)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 10 * mm, confidential)
+        draw_page_rules(canvas, top, confidential)
         canvas.restoreState()
 
     return on_page

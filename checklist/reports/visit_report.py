@@ -134,16 +134,22 @@ def _page_decorator(ctx: _Context, header):
             canvas.setFont(BOLD, 9)
             canvas.setFillColor(DRAFT_RED)
             canvas.drawCentredString(PAGE_WIDTH / 2, top + 0.5, draft + " – " + ctx._("not submitted"))
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
-        canvas.line(MARGIN_X, MARGIN_BOTTOM - 6 * mm, PAGE_WIDTH - MARGIN_X, MARGIN_BOTTOM - 6 * mm)
-        canvas.setFont(BASE, 7)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 10 * mm, confidential)
+        draw_page_rules(canvas, top, confidential)
         canvas.restoreState()
 
     return on_page
+
+
+def draw_page_rules(canvas, top: float, confidential: str) -> None:
+    """The rule under the header, the rule above the footer and the confidentiality line:
+    the frame every report page shares (the monitor report uses it too)."""
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
+    canvas.line(MARGIN_X, MARGIN_BOTTOM - 6 * mm, PAGE_WIDTH - MARGIN_X, MARGIN_BOTTOM - 6 * mm)
+    canvas.setFont(BASE, 7)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 10 * mm, confidential)
 
 
 def _watermark(canvas, text: str) -> None:
