@@ -46,7 +46,6 @@ from checklist.reports.charts import type_domain_chart
 from checklist.reports.styles import BASE
 from checklist.reports.styles import BOLD
 from checklist.reports.styles import LIGHT
-from checklist.reports.styles import MUTED
 from checklist.reports.styles import NAVY
 from checklist.reports.styles import STATUS_COLOURS
 from checklist.reports.styles import STATUS_TINTS
