@@ -62,9 +62,9 @@ instance/config.py:
 
 # For developers: after changing UI strings, extract them and update the catalog.
 i18n-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o checklist/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o checklist/translations/messages.pot --no-location --sort-output --omit-header --no-wrap .
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i checklist/translations/messages.pot -d checklist/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i checklist/translations/messages.pot -d checklist/translations --no-fuzzy-matching --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache

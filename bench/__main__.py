@@ -24,6 +24,7 @@ BENCH_PASSWORD = "benchmark wachtwoord lang genoeg"
 def build_database(path: Path):
     from checklist import create_app
     from checklist import store
+    from checklist.save_protocol import Answer
     from checklist.db import connect
 
     from bench.data import generate
@@ -45,7 +46,7 @@ def build_database(path: Path):
     location = db["locations"].get(1)
     draft_id = store.create_visit(db, 1, {"visit_date": "2026-11-01", "organisation_id": 1, "visitors": "B.", "announced": 1}, criteria.hash)
     first_domain = criteria.domains_for(location["type"])[0]
-    store.save_answers(db, draft_id, {c.id: {"value": "meets" if c.kind == "rating" else None, "number": None, "note": "Gezien."}
+    store.save_answers(db, draft_id, {c.id: store.Edit(Answer(value="meets" if c.kind == "rating" else None, note="Gezien."))
                                       for c in first_domain.criteria_for(location["type"]) if c.kind != "count"})
     submitted_id = list(db.query("select max(id) as id from visits where status = 'submitted' and organisation_id = 1"))[0]["id"]
     db.conn.close()

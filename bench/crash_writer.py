@@ -17,6 +17,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from checklist.db import connect  # noqa: E402
+from checklist.save_protocol import Answer  # noqa: E402
+from checklist.save_protocol import Version  # noqa: E402
+from checklist.store import Edit  # noqa: E402
 from checklist.store import save_answers  # noqa: E402
 
 CRITERIA = ("play.space", "play.outdoor", "safety.fire", "safety.moves")
@@ -44,7 +47,11 @@ def main(argv: list[str]) -> None:
     while True:
         counter += 1
         cid = criterion_for(counter)
-        save_answers(db, visit_id, {cid: {"note": str(counter)}})
+        # The one writer of this visit: it starts from what is stored, like a page just loaded.
+        rows = list(db.query("select * from answers where visit_id = ? and criterion_id = ?", [visit_id, cid]))
+        started = Version.of(rows[0] if rows else None)
+        result = save_answers(db, visit_id, {cid: Edit(Answer(note=str(counter)), started)})
+        assert cid in result.saved, result
         print(counter, cid, flush=True)
 
 

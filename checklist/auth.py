@@ -243,5 +243,7 @@ def init_app(app) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         if not current_user.is_authenticated:
+            if request.accept_mimetypes.best == "application/json":  # the browser's background save
+                return {"outcome": "signed_out"}, 401
             return login_manager.unauthorized()
         return None

@@ -58,6 +58,7 @@ class Form(FlaskForm):
     """
 
     csrf_expired = False
+    announce_expiry = True  # False where the answer is JSON, not a page with flashes
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -67,7 +68,8 @@ class Form(FlaskForm):
 
             self.csrf_expired = True
             self.csrf_token.errors = []
-            flash(gettext("The form's security token had expired. Everything you typed is still here: press save again."), "error")
+            if self.announce_expiry:
+                flash(gettext("The form's security token had expired. Everything you typed is still here: press save again."), "error")
         return valid and not self.csrf_expired
 
     def status(self) -> int:
@@ -211,11 +213,13 @@ def answer_choices(criterion: Criterion):
     return choices([UNANSWERED, *own, *LEFT_OUT_CHOICES])
 
 
-def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None) -> Form:
+def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None, announce_expiry: bool = True) -> Form:
     """A fresh form class for one domain page: value, number (counts) and note per criterion."""
 
     class ChecklistForm(Form):
         pass
+
+    ChecklistForm.announce_expiry = announce_expiry
 
     for criterion in criteria_list:
         key = field_key(criterion.id)
@@ -254,6 +258,17 @@ def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
         if criterion.kind == "count":
             data[f"number_{key}"] = stored.get("number")
     return data
+
+
+def refresh_criterion(form, criterion: Criterion, stored: dict | None) -> None:
+    """Show a criterion's stored answer instead of what was posted for it (which the
+    visitor did not change): the page then shows what is stored, with its version."""
+    initial = checklist_initial([criterion], {criterion.id: stored} if stored else {})
+    for name, value in initial.items():
+        field = form[name]
+        field.process(None, data=value)
+        field.raw_data = []
+        field.errors = []
 
 
 def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[str]]:

@@ -234,3 +234,15 @@ def m006_actions(db: Database):
     db["actions"].create_index(["status", "due_on"])  # overdue across organisations (monitors)
     db["actions"].create_index(["visit_id"])
     db["actions"].create_index(["closed_in_visit_id"])
+
+
+@migrations()
+def m007_answer_revisions(db: Database):
+    """A revision counter per visit for the save protocol (`checklist.save_protocol`).
+
+    Every save that writes answers takes the next number, so a revision is never reused,
+    not even after an answer was cleared (its row deleted) and typed again. It starts
+    above every revision already stored.
+    """
+    db.execute("alter table visits add column answers_rev integer not null default 0")
+    db.execute("update visits set answers_rev = coalesce((select max(rev) from answers a where a.visit_id = visits.id), 0)")

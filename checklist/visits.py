@@ -10,6 +10,7 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -17,20 +18,31 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from checklist import store
 from checklist.auth import actor
+from checklist.store import VisitLocked
 from checklist.auth import require
 from checklist.db import get_db
 from checklist.forms import VisitForm
 from checklist.forms import ReopenForm
 from checklist.forms import VoiceForm
 from checklist.forms import checklist_initial
-from checklist.forms import checklist_values
+from checklist.checklist_save import CONFLICT
+from checklist.checklist_save import ERROR
+from checklist.checklist_save import NOT_SAVED
+from checklist.checklist_save import UNCHANGED
+from checklist.checklist_save import save_page
 from checklist.forms import choices
 from checklist.forms import field_key
 from checklist.forms import make_checklist_form
+from checklist.forms import refresh_criterion
+from checklist.labels import answer_labels
+from checklist.labels import describe_answer
+from checklist.save_protocol import Version
+from checklist.scoring import score_visit
 from checklist.cache import LRUCache
 from checklist.i18n import current_language
 from checklist.locations import get_location_or_404
@@ -62,6 +74,11 @@ def refuse_if_submitted(bundle):
         abort(redirect(url_for("visits.detail", visit_id=bundle.visit["id"]), 303))
 
 
+def locked_message():
+    """What a visitor reads when their save arrived after someone submitted the visit."""
+    return _("This visit has just been submitted, so nothing was saved. What you typed is shown below: copy what you need, or ask a coordinator to reopen the visit.")
+
+
 def _visit_form(**kwargs):
     return VisitForm(**kwargs)
 
@@ -85,14 +102,21 @@ def new(location_id: int):
 def details(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     if request.method == "POST":
-        refuse_if_submitted(bundle)
+        require("edit_visits")
     visit = dict(bundle.visit, visit_date=date.fromisoformat(bundle.visit["visit_date"]), announced=str(bundle.visit["announced"]))
     form = _visit_form(data=visit)
     if form.validate_on_submit():
-        store.update_visit_details(get_db(), visit_id, form.values(), actor())
-        flash(_("Visit details saved."), "success")
-        return redirect(url_for("visits.detail", visit_id=visit_id))
-    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), form.status()
+        try:
+            store.update_visit_details(get_db(), visit_id, form.values(), actor())
+        except VisitLocked:  # submitted meanwhile: the page keeps what was typed
+            flash(locked_message(), "error")
+            status = 409
+        else:
+            flash(_("Visit details saved."), "success")
+            return redirect(url_for("visits.detail", visit_id=visit_id))
+    else:
+        status = form.status()
+    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), status
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -145,70 +169,77 @@ def _continue_domain(bundle):
 @csrf.exempt
 def domain(visit_id: int, domain_id: str):
     """One checklist page: the criteria of one domain that apply to the location's type."""
+    bundle, current = _domain_or_404(visit_id, domain_id)
+    if request.method == "GET":
+        if not bundle.is_draft:
+            return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"domain-{domain_id}"))
+        form = make_checklist_form(current.criteria_for(bundle.location["type"]), _note_max(), data=checklist_initial(current.criteria_for(bundle.location["type"]), bundle.answers))
+        return _render_domain(bundle, current, form)
+    require("edit_visits")
+    go = request.form.get("go", "")
+    page = _save(bundle, current, go, announce_expiry=True)
+    if page.outcome == "saved":
+        flash(_("Saved."), "success")
+        return redirect(_after_save(visit_id, bundle.domains, current, go), 303)
+    message = {
+        "locked": locked_message,
+        "conflict": lambda: _("Someone else changed some of these answers while you were working. Both versions are shown: check them and save again."),
+        "invalid": lambda: _("Not everything could be saved: check the marked fields. Your input is still here."),
+    }.get(page.outcome)  # an expired token: the form said so itself
+    if message:
+        flash(message(), "error")
+    status = {"locked": 409, "expired": 400, "conflict": 409, "invalid": 422}[page.outcome]
+    return _render_domain(load_visit(get_db(), visit_id, current_user.scope), current, page.form, page), status
+
+
+@bp.post("/visits/<int:visit_id>/domains/<domain_id>/answers")
+@csrf.exempt  # the form checks its own token and answers "expired" with a fresh one
+def save_answers_json(visit_id: int, domain_id: str):
+    """The browser's background save: the same fields and the same save as the page's form,
+    answered with what happened to each criterion instead of a page."""
+    bundle, current = _domain_or_404(visit_id, domain_id)
+    require("edit_visits")
+    go = request.form.get("go", "")
+    page = _save(bundle, current, go, announce_expiry=False)
+    lang = current_language()
+    criteria = {c.id: c for c in current.criteria_for(bundle.location["type"])}
+    body = {"outcome": page.outcome, "csrf_token": generate_csrf(), "criteria": {}}
+    for cid, result in page.results.items():
+        entry = {"status": result.status, "version": result.version.token}
+        if result.status == CONFLICT:
+            entry["theirs"] = {"answer": answer_text(criteria[cid], result.stored, lang) or _("no answer"), "note": (result.stored or {}).get("note")}
+        if result.status == ERROR:
+            entry["errors"] = [str(e) for name in _field_names(cid, criteria[cid]) for e in page.form[name].errors]
+        body["criteria"][cid] = entry
+    if page.outcome == "saved" and go:  # a button was pressed: the page it leads to says so
+        flash(_("Saved."), "success")
+        body["next"] = _after_save(visit_id, bundle.domains, current, go)
+    status = {"saved": 200, "locked": 409, "expired": 400, "conflict": 409, "invalid": 422}[page.outcome]
+    return jsonify(body), status
+
+
+def _domain_or_404(visit_id: int, domain_id: str):
     bundle = get_bundle_or_404(visit_id)
-    domains = bundle.domains
-    current = next((d for d in domains if d.id == domain_id), None)
+    current = next((d for d in bundle.domains if d.id == domain_id), None)
     if current is None:
         abort(404)
-    if request.method == "POST":
-        refuse_if_submitted(bundle)
-    criteria_list = current.criteria_for(bundle.location["type"])
-    note_max = _note_max()
-    if request.method == "POST":
-        form = make_checklist_form(criteria_list, note_max)
-        form.validate()
-        base = {c.id: request.form[f"base_{field_key(c.id)}"] for c in criteria_list if f"base_{field_key(c.id)}" in request.form}
-        if form.csrf_expired:  # nothing saved: the page comes back as typed, with a fresh token
-            return _render_domain(bundle, current, form, [c.id for c in criteria_list], {}, base), 400
-        to_save, with_errors = checklist_values(form, criteria_list)
-        go = request.form.get("go", "")
-        # Remember where the visitor is going, so "continue" brings them back there.
-        target = go[7:] if go.startswith("domain:") and not form.errors else domain_id
-        result = store.save_answers(get_db(), visit_id, to_save, current_domain=target, base=base, actor=actor())
-        if result.conflicts:
-            flash(_("Someone else changed some of these answers while you were working. Both versions are shown: check them and save again."), "error")
-            return _render_domain(load_visit(get_db(), visit_id, current_user.scope), current, form, with_errors, result.conflicts, base), 409
-        if form.errors:
-            flash(_("Not everything could be saved: check the marked fields. Your input is still here."), "error")
-            return _render_domain(load_visit(get_db(), visit_id, current_user.scope), current, form, with_errors, {}, base), 422
-        flash(_("Saved."), "success")
-        return redirect(_after_save(visit_id, domains, current, go), 303)
-    form = make_checklist_form(criteria_list, note_max, data=checklist_initial(criteria_list, bundle.answers))
-    if not bundle.is_draft:
-        return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"domain-{domain_id}"))
-    return _render_domain(bundle, current, form, [])
+    return bundle, current
 
 
-def _note_max():
-    return current_app.config["NOTE_MAX_LENGTH"]
-
-
-def _render_domain(bundle, current, form, with_errors, conflicts=None, posted_base=None):
-    """The checklist page. Each criterion carries the fingerprint of the stored answer the
-    visitor is editing (`base_*`), so a later save can tell their change from someone else's;
-    after a conflict it is the other person's version, so saving again keeps the visitor's."""
-    previous = previous_answers(get_db(), bundle, current_user.scope)
-    domains = bundle.domains
-    index = [d.id for d in domains].index(current.id)
-    criteria_list = current.criteria_for(bundle.location["type"])
-    fingerprints = {c.id: store.fingerprint(bundle.answers.get(c.id)) for c in criteria_list}
-    for cid in with_errors:  # not saved: keep what the visitor started from
-        if posted_base and cid in posted_base:
-            fingerprints[cid] = posted_base[cid]
-    return render_template(
-        "visits/domain.html",
-        bundle=bundle,
-        domain=current,
-        criteria_list=criteria_list,
-        form=form,
-        fingerprints=fingerprints,
-        conflicts=conflicts or {},
-        field_key=field_key,
-        with_errors=with_errors,
-        previous=previous,
-        position=index + 1,
-        prev_domain=domains[index - 1] if index > 0 else None,
-        next_domain=domains[index + 1] if index + 1 < len(domains) else None,
+def _save(bundle, current, go: str, announce_expiry: bool):
+    """The one save of a checklist page, for the form and for the background save."""
+    ids = [d.id for d in bundle.domains]
+    # Remember where the visitor is going, so "continue" brings them back there.
+    target = go[7:] if go.startswith("domain:") and go[7:] in ids else current.id
+    return save_page(
+        get_db(),
+        bundle.visit["id"],
+        current.criteria_for(bundle.location["type"]),
+        request.form,
+        _note_max(),
+        current_domain=target,
+        actor=actor(),
+        announce_expiry=announce_expiry,
     )
 
 
@@ -224,22 +255,88 @@ def _after_save(visit_id, domains, current, go):
     return url_for("visits.domain", visit_id=visit_id, domain_id=current.id)
 
 
+def answer_text(criterion, answer, lang):
+    """An answer in words, as the pages say it."""
+    return describe_answer(criterion, answer, lang, answer_labels(_))
+
+
+def _field_names(cid: str, criterion) -> list[str]:
+    key = field_key(cid)
+    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else [])
+
+
+def _note_max():
+    return current_app.config["NOTE_MAX_LENGTH"]
+
+
+def _render_domain(bundle, current, form, page=None):
+    """The checklist page. Each criterion carries the version of the stored answer its
+    fields start from (`rev_*`, see `checklist.save_protocol`), so a later save can tell
+    the visitor's change from someone else's.
+
+    After a save that did not go through (`page`), every criterion shows what the visitor
+    typed with the version they started from; a criterion they did not change shows what
+    is stored now, with its version; a conflict shows both versions and starts from the
+    other person's, so saving it again is a deliberate choice."""
+    previous = previous_answers(get_db(), bundle, current_user.scope)
+    domains = bundle.domains
+    index = [d.id for d in domains].index(current.id)
+    criteria_list = current.criteria_for(bundle.location["type"])
+    versions = {c.id: Version.of(bundle.answers.get(c.id)) for c in criteria_list}
+    conflicts, with_errors, typed = {}, [], set()  # typed: shows what is not stored; the browser keeps its copy
+    for c in criteria_list if page is not None else ():
+        result = page.results[c.id]
+        versions[c.id] = result.version
+        if result.status == UNCHANGED:
+            refresh_criterion(form, c, result.stored)
+        if result.status == CONFLICT:
+            conflicts[c.id] = result.stored
+        if result.status == ERROR:
+            with_errors.append(c.id)
+        if result.status in (CONFLICT, ERROR, NOT_SAVED):
+            typed.add(c.id)
+    return render_template(
+        "visits/domain.html",
+        bundle=bundle,
+        domain=current,
+        criteria_list=criteria_list,
+        form=form,
+        versions=versions,
+        conflicts=conflicts,
+        field_key=field_key,
+        with_errors=with_errors,
+        typed=typed,
+        locked=page is not None and page.outcome == "locked",
+        previous=previous,
+        position=index + 1,
+        prev_domain=domains[index - 1] if index > 0 else None,
+        next_domain=domains[index + 1] if index + 1 < len(domains) else None,
+    )
+
+
 @bp.route("/visits/<int:visit_id>/children", methods=["GET", "POST"])
 @csrf.exempt
 def children(visit_id: int):
     """What children said: short entries with an age band and a domain, never names."""
     bundle = get_bundle_or_404(visit_id)
     if request.method == "POST":
-        refuse_if_submitted(bundle)
+        require("edit_visits")
     lang = current_language()
     form = VoiceForm()
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
     if form.validate_on_submit():
-        store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor())
-        flash(_("Saved."), "success")
-        return redirect(url_for("visits.children", visit_id=visit_id), 303)
+        try:
+            store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor())
+        except VisitLocked:  # submitted by someone else just now: keep what was typed on the page
+            flash(locked_message(), "error")
+            status = 409
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("visits.children", visit_id=visit_id), 303)
+    else:
+        status = form.status()
     voices = store.visit_voices(get_db(), visit_id)
-    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices), form.status()
+    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=status == 409), status
 
 
 @bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
@@ -262,7 +359,8 @@ def review(visit_id: int):
 def submit(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
-    store.submit_visit(get_db(), visit_id, actor(), score=bundle.score)
+    criteria, location_type = bundle.criteria, bundle.location["type"]
+    store.submit_visit(get_db(), visit_id, lambda answers: score_visit(criteria, location_type, store.answer_values(answers)), actor())
     flash(_("The visit has been submitted. It is now read-only."), "success")
     return redirect(url_for("visits.detail", visit_id=visit_id), 303)
 

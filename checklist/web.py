@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import current_app
+from flask import flash
 from flask import make_response
 from flask import redirect
 from flask import render_template
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from checklist import labels
 from checklist import scoring
 from checklist.i18n import LANGUAGE_COOKIE
+from checklist.store import VisitLocked
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
@@ -114,6 +116,12 @@ def init_app(app) -> None:
         CSRFError,
         lambda e: _error_page(400, _("Please try again"), _("The page had been open too long or came from elsewhere, so nothing was changed. Go back, reload the page and try again.")),
     )
+    def visit_locked(e):
+        """A change that reached a visit just submitted by someone else: nothing was stored."""
+        flash(_("This visit has been submitted and can no longer be changed."), "error")
+        return redirect(url_for("visits.detail", visit_id=e.args[0]), 303)
+
+    app.register_error_handler(VisitLocked, visit_locked)
     app.register_error_handler(404, lambda e: _error_page(404, _("Not found"), _("This page or item does not exist (any more).")))
     app.register_error_handler(
         413, lambda e: _error_page(413, _("Too much data"), _("The form was larger than the server accepts. Shorten long notes and try again."))

@@ -125,6 +125,19 @@ def create_visit(client, location_id: int, **fields) -> int:
     return int(response.location.rstrip("/").split("/")[-1])
 
 
+def versions(client, visit_id: int, domain: str) -> dict[str, str]:
+    """The versions (`rev_*`) a checklist page starts from, as a browser sends them back."""
+    import re
+
+    page = client.get(f"/visits/{visit_id}/domains/{domain}").get_data(as_text=True)
+    return dict(re.findall(r'name="(rev_[a-z0-9_]+)" value="([0-9]+:[0-9a-f]+)"', page))
+
+
+def save(client, visit_id: int, domain: str, data: dict):
+    """Save answers as a visitor does: open the page, change the fields, post it."""
+    return client.post(f"/visits/{visit_id}/domains/{domain}", data={**versions(client, visit_id, domain), **data})
+
+
 def pdftotext(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None) -> str:
     """The text poppler reads from a PDF, the way a monitor's tools would."""
     assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed; `make test` installs it"

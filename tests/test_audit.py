@@ -12,6 +12,7 @@ from tests.conftest import query as rows
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import pdftotext
+from tests.conftest import save
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_coordinator_reopens_with_reason_and_history_is_kept(app, submitted, tmp
     assert rows(app, "select status from visits where id = ?", [submitted])[0]["status"] == "submitted"  # a reason is required
     assert coordinator.post(f"/visits/{submitted}/reopen", data={"reason": "Datum klopt niet"}).status_code == 303
     assert rows(app, "select status, revision from visits where id = ?", [submitted])[0] == {"status": "draft", "revision": 1}
-    coordinator.post(f"/visits/{submitted}/domains/play", data={"value_play__space": "partly", "note_play__space": "Gecorrigeerd"})
+    assert save(coordinator, submitted, "play", {"value_play__space": "partly", "note_play__space": "Gecorrigeerd"}).status_code == 303
     coordinator.post(f"/visits/{submitted}/submit")
     page = coordinator.get(f"/visits/{submitted}").get_data(as_text=True)
     assert "submitted as revision 1" in page and "reopened" in page and "Datum klopt niet" in page and "submitted as revision 2" in page

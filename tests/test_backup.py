@@ -15,6 +15,7 @@ from checklist.backup import BackupError
 from checklist.backup import backup_database
 from checklist.db import connect
 from checklist.store import counts
+from tests.conftest import save
 from tests.conftest import create_location
 from tests.conftest import create_visit
 
@@ -125,7 +126,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(app, client, runner, tmp
 def test_restore_asks_first_and_no_changes_nothing(app, client, runner, tmp_path):
     visit_id = fill(client)
     path = make_backup(runner, tmp_path / "backups")
-    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Na de backup"})
+    assert save(client, visit_id, "play", {"value_play__space": "fails", "note_play__space": "Na de backup"}).status_code == 303
     before = live_counts(app)
     result = runner.invoke(args=["restore", str(path)], input="n\n")
     assert result.exit_code == 1

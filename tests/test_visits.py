@@ -10,6 +10,7 @@ from tests.conftest import create_visit
 from tests.conftest import add_users
 from tests.conftest import login
 from tests.conftest import make_config
+from tests.conftest import save
 from tests.conftest import textarea
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}", "<font size=40>BIG</font>"]
@@ -107,7 +108,7 @@ def test_valid_answers_are_saved_next_to_a_bad_one(app, client):
 def test_clearing_an_answer_removes_it(app, client):
     visit_id = create_visit(client, create_location(client))
     client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets"})
-    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": ""})
+    assert save(client, visit_id, "play", {"value_play__space": ""}).status_code == 303
     assert answers_in_db(app, visit_id) == {}
 
 
@@ -140,21 +141,24 @@ def test_submitted_visit_is_read_only(app, english):
     english.post(f"/visits/{visit_id}/children", data={"age_band": "8-12", "domain_id": "play", "text": "Leuk"})
     assert english.post(f"/visits/{visit_id}/submit").status_code == 303
     before = answers_in_db(app, visit_id)
-    attempts = [
-        (f"/visits/{visit_id}/domains/play", {"value_play__space": "fails"}),
-        (f"/visits/{visit_id}/details", {"visit_date": "2026-01-01", "organisation_id": "1", "visitors": "X"}),
-        (f"/visits/{visit_id}/children", {"age_band": "4-7", "text": "Nieuw"}),
-        (f"/visits/{visit_id}/children/1/delete", {}),
-        (f"/visits/{visit_id}/submit", {}),
+    # Typed text is never thrown away: the page comes back read-only with it (409).
+    typed = [
+        (f"/visits/{visit_id}/domains/play", {"value_play__space": "fails", "note_play__space": "Te laat getypt"}, "Te laat getypt"),
+        (f"/visits/{visit_id}/details", {"visit_date": "2026-01-01", "organisation_id": "1", "visitors": "X. Laat"}, "X. Laat"),
+        (f"/visits/{visit_id}/children", {"age_band": "4-7", "text": "Nieuw verhaal"}, "Nieuw verhaal"),
     ]
-    for url, data in attempts:
+    for url, data, shown in typed:
         response = english.post(url, data=data)
+        assert response.status_code == 409, url
+        assert shown in response.get_data(as_text=True) and "has just been submitted" in response.get_data(as_text=True)
+    for url in (f"/visits/{visit_id}/children/1/delete", f"/visits/{visit_id}/submit"):
+        response = english.post(url)
         assert response.status_code == 303, url
         assert response.location.endswith(f"/visits/{visit_id}")
     assert answers_in_db(app, visit_id) == before
     page = english.get(f"/visits/{visit_id}").get_data(as_text=True)
     assert "can no longer be changed" in page
-    assert "Leuk" in page and "Nieuw" not in page and 'name="value_play__space"' not in page
+    assert "Leuk" in page and "Nieuw verhaal" not in page and 'name="value_play__space"' not in page
     assert english.get(f"/visits/{visit_id}/domains/play").status_code == 302
 
 
@@ -268,11 +272,11 @@ def test_submitted_visit_page_follows_location_and_language_changes(client):
 
 
 def _base(client, visit_id, domain="play"):
-    """The hidden fingerprints a page was rendered with, as a browser would send them back."""
+    """The versions (`rev_*`) a page was rendered with, as a browser would send them back."""
     import re
 
     page = client.get(f"/visits/{visit_id}/domains/{domain}").get_data(as_text=True)
-    return dict(re.findall(r'name="(base_[a-z_]+)" value="([0-9a-f]+)"', page))
+    return dict(re.findall(r'name="(rev_[a-z_]+)" value="([0-9]+:[0-9a-f]+)"', page))
 
 
 def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english):
@@ -292,7 +296,7 @@ def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english)
     assert answers_in_db(app, visit_id)["play.space"]["note"] == "Hun notitie"  # theirs kept
     import re
 
-    again = dict(re.findall(r'name="(base_[a-z_]+)" value="([0-9a-f]+)"', page))
+    again = dict(re.findall(r'name="(rev_[a-z_]+)" value="([0-9]+:[0-9a-f]+)"', page))
     assert english.post(f"/visits/{visit_id}/domains/play", data={**again, "value_play__space": "meets", "note_play__space": "Mijn notitie"}).status_code == 303
     assert answers_in_db(app, visit_id)["play.space"]["note"] == "Mijn notitie"  # a deliberate second save wins
 

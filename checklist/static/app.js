@@ -1,30 +1,33 @@
 // Small progressive enhancements; every page works without JavaScript.
 //
-// Offline-safe autosave for the checklist (#checklist-form, one page per domain):
+// Offline-safe saving of the checklist (#checklist-form, one page per domain):
 //
-// * Every answer, note or number the visitor changes is written at once to localStorage
-//   under checklist:v1:visit:<id>:domain:<domain>, field by field (only the fields touched
-//   on this device, with the `base_*` fingerprint the page carried for that criterion, so
-//   the server can still tell a change from this device from someone else's).
-// * On load, touched fields that differ from what the server rendered are put back and
-//   #autosave-status says so. Untouched fields keep the server's (possibly newer) values.
-// * The copy is removed only once the server confirmed the save: a normal submit leaves a
-//   "pending" note in sessionStorage, and the next page, if it carries the success flash,
-//   removes the fields that were sent. A 422/409/400 page or a failed navigation keeps it.
-// * Offline (navigator.onLine false) a submit is held back: the copy is marked "queued" and
-//   sent with fetch() when the `online` event fires, on the next page load, or on a retry
-//   timer when the network was up but the server was not reachable. Queued copies of other
-//   checklist pages are sent from any page of the app: the page is fetched first, for its
-//   current answers, fingerprints and token, and only the touched fields are changed.
-// * The old "leave without saving" warning is now only given when the browser refused to
-//   store the copy (storage full or disabled): otherwise nothing typed is lost by leaving.
+// * Every criterion the visitor changes is written at once to localStorage under
+//   checklist:v2:visit:<id>:domain:<domain>: all of that criterion's fields, with the
+//   version of the stored answer the page started from (`rev_*`). The server's save
+//   protocol then tells this device's change from someone else's (see save_protocol.py).
+// * Saving goes through the JSON endpoint (data-save-url), which answers per criterion:
+//   saved, unchanged, conflict or error. A criterion leaves the copy only when the server
+//   said it is saved (or unchanged) and it was not changed again meanwhile. When the save
+//   did not go through (a conflict, a bad value, an expired token, a submitted visit, a
+//   signed-out session), the form is submitted as without JavaScript, so the server shows
+//   its page for it: both versions, the marked field, the read-only page. Nothing is
+//   written twice: a second post of an answer already stored is not a change.
+// * On load, criteria in the copy that differ from the page are put back, with the
+//   version they started from, and #autosave-status says so. A criterion the page shows
+//   as stored and equal to the copy leaves the copy.
+// * Offline (navigator.onLine false, or the server not reached) a save is held back: the
+//   copy is marked "queued" and sent when the `online` event fires, on the next page load
+//   of the app (any page: the copy carries its own fields, versions and save address), or
+//   on a retry timer.
+// * The "leave without saving" warning is only given when the browser refused to store
+//   the copy (storage full or disabled): otherwise nothing typed is lost by leaving.
 (function () {
   "use strict";
 
-  var PREFIX = "checklist:v1:";
-  var PENDING = PREFIX + "pending"; // in sessionStorage: the save this tab just submitted
+  var PREFIX = "checklist:v2:";
+  var OLD_PREFIX = "checklist:v1:";
   var FIELD = /^(value|note|number)_(.+)$/;
-  var PENDING_MAX_AGE = 5 * 60 * 1000;
   var RETRY_MS = 15000;
 
   var TEXT = {
@@ -34,7 +37,8 @@
       offlineNothing: "Geen verbinding. Probeer het opnieuw zodra er weer verbinding is.",
       sending: "Je antwoorden worden verstuurd…",
       saved: "Opgeslagen.",
-      failed: "Automatisch versturen is niet gelukt. Je antwoorden staan nog op dit apparaat: klik op Opslaan om te zien wat er aan de hand is."
+      failed: "Niet alles kon worden verstuurd. Je antwoorden staan nog op dit apparaat: klik op Opslaan om te zien wat er aan de hand is.",
+      locked: "Dit bezoek is intussen ingediend. Je antwoorden zijn niet opgeslagen maar staan nog op dit apparaat."
     },
     en: {
       restored: "Unsaved answers from this device were restored. Press Save to keep them.",
@@ -42,7 +46,8 @@
       offlineNothing: "No connection. Try again once the connection is back.",
       sending: "Sending your answers…",
       saved: "Saved.",
-      failed: "Sending automatically did not work. Your answers are still on this device: press Save to see what is wrong."
+      failed: "Not everything could be sent. Your answers are still on this device: press Save to see what is wrong.",
+      locked: "This visit has been submitted meanwhile. Your answers were not saved but are still on this device."
     }
   };
   var lang = /^en\b/i.test(document.documentElement.lang || "") ? "en" : "nl";
@@ -60,7 +65,6 @@
     }
   }
   var local = probe("localStorage");
-  var session = probe("sessionStorage");
   var memory = {};
 
   function readRaw(key) {
@@ -74,15 +78,15 @@
   function read(key) {
     try {
       var record = JSON.parse(readRaw(key));
-      return record && record.v === 1 && record.fields ? record : null;
+      return record && record.v === 2 && record.criteria ? record : null;
     } catch (e) {
       return null;
     }
   }
 
-  // Write a record, or remove it once no field is left. False if the browser refused.
+  // Write a record, or remove it once no criterion is left. False if the browser refused.
   function write(key, record) {
-    var empty = Object.keys(record.fields).length === 0;
+    var empty = Object.keys(record.criteria).length === 0;
     try {
       if (local) {
         if (empty) local.removeItem(key); else local.setItem(key, JSON.stringify(record));
@@ -97,7 +101,7 @@
     }
   }
 
-  function storedKeys() {
+  function storedKeys(prefix) {
     var keys = [];
     try {
       if (local) {
@@ -106,7 +110,28 @@
         keys = Object.keys(memory);
       }
     } catch (e) { /* nothing to list */ }
-    return keys.filter(function (k) { return k && k.indexOf(PREFIX + "visit:") === 0; });
+    return keys.filter(function (k) { return k && k.indexOf(prefix + "visit:") === 0; });
+  }
+
+  // Copies written by the previous version of this script carried the fingerprint of the
+  // answer they started from; as version "0:<fingerprint>" the server still tells a change
+  // from this device apart from someone else's (a newer answer gives a conflict).
+  function upgradeOldCopies() {
+    storedKeys(OLD_PREFIX).forEach(function (oldKey) {
+      try {
+        var old = JSON.parse(readRaw(oldKey));
+        var record = { v: 2, visit: old.visit, domain: old.domain, url: old.url, who: old.who || "", criteria: {}, queued: !!old.queued, savedAt: old.savedAt || 0 };
+        Object.keys(old.fields || {}).forEach(function (name) {
+          var m = FIELD.exec(name);
+          if (!m) return;
+          var base = (old.bases || {})["base_" + m[2]];
+          var c = record.criteria[m[2]] = record.criteria[m[2]] || { fields: {}, rev: base ? "0:" + base : "" };
+          c.fields[name] = old.fields[name];
+        });
+        record.saveUrl = old.url ? old.url.replace(/\/$/, "") + "/answers" : "";
+        if (write(PREFIX + oldKey.slice(OLD_PREFIX.length), record) || !local) local && local.removeItem(oldKey);
+      } catch (e) { /* leave it */ }
+    });
   }
 
   // Who is signed in ("name · organisation" from the header; the role label is translated).
@@ -123,7 +148,19 @@
     return record && (record.who || "") === me ? record : null;
   }
 
-  // -- fields, on the live form or on one parsed from a fetched page ---------------------
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function setCsrfToken(token) {
+    if (!token) return;
+    var meta = document.querySelector("meta[name=csrf-token]");
+    if (meta) meta.setAttribute("content", token);
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=csrf_token]"), function (el) { el.value = token; });
+  }
+
+  // -- fields of the live form -------------------------------------------------------------
 
   function controls(form, name) {
     return Array.prototype.filter.call(form.elements, function (el) { return el.name === name; });
@@ -156,87 +193,50 @@
     return els.length > 0;
   }
 
-  function baseName(name) {
-    var m = FIELD.exec(name);
-    return m ? "base_" + m[2] : null;
+  function criterionOf(name) {
+    var m = FIELD.exec(name || "");
+    return m ? m[2] : null;
   }
 
-  // The answer fields of a form and their values (what a save sends of them).
-  function answerValues(form) {
-    var values = {};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && FIELD.test(el.name) && !(el.name in values)) values[el.name] = getValue(form, el.name);
+  // All fields of one criterion, as a save sends them.
+  function criterionFields(form, ckey) {
+    var fields = {};
+    ["value_", "note_", "number_"].forEach(function (prefix) {
+      var value = getValue(form, prefix + ckey);
+      if (value !== null) fields[prefix + ckey] = value;
     });
-    return values;
+    return fields;
   }
 
-  // Put a copy's touched fields into a form; returns how many differed from it.
-  function applyRecord(form, record) {
-    var changed = 0;
-    Object.keys(record.fields).forEach(function (name) {
-      var want = record.fields[name];
-      var have = getValue(form, name);
-      if (have === null || want === null || have === want) return;
-      if (!setValue(form, name, want)) return;
-      changed++;
-      var base = baseName(name);
-      if (base && record.bases && record.bases[base] != null) {
-        controls(form, base).forEach(function (el) { el.value = record.bases[base]; });
-      }
-    });
-    return changed;
+  function sameFields(a, b) {
+    var names = Object.keys(a);
+    return names.length === Object.keys(b).length && names.every(function (n) { return a[n] === b[n]; });
   }
 
-  // Everything a browser would submit for this form, plus go=<go>.
-  function formData(form, go) {
+  function revInput(form, ckey) {
+    return controls(form, "rev_" + ckey)[0] || null;
+  }
+
+  // The body of a save: the given criteria with their versions, the token, and the button
+  // pressed (`go`; none for a save in the background).
+  function saveBody(criteria, go) {
     var data = new FormData();
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.disabled || el.name === "go") return;
-      if (/^(submit|button|reset|file|image)$/.test(el.type) || el.tagName === "FIELDSET" || el.tagName === "OUTPUT") return;
-      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-      data.append(el.name, el.value);
+    data.append("csrf_token", csrfToken());
+    Object.keys(criteria).forEach(function (ckey) {
+      var c = criteria[ckey];
+      Object.keys(c.fields).forEach(function (name) { data.append(name, c.fields[name]); });
+      data.append("rev_" + ckey, c.rev || "");
     });
-    data.append("go", go);
+    if (go) data.append("go", go);
     return data;
   }
 
-  // Remove from a copy the fields the server confirmed (those still as they were sent).
-  function forget(key, sent) {
-    var record = read(key);
-    if (!record) return;
-    Object.keys(sent).forEach(function (name) {
-      if (name in record.fields && record.fields[name] === sent[name]) delete record.fields[name];
-    });
-    var kept = {};
-    Object.keys(record.fields).forEach(function (name) { kept[baseName(name)] = true; });
-    Object.keys(record.bases || {}).forEach(function (base) { if (!kept[base]) delete record.bases[base]; });
-    record.queued = false; // what is left was changed after the save: it waits for the next one
-    write(key, record);
-  }
-
-  function unqueue(key) {
-    var record = read(key);
-    if (record && record.queued) {
-      record.queued = false;
-      write(key, record);
-    }
-  }
-
-  function parse(html) {
-    return new DOMParser().parseFromString(html, "text/html");
-  }
-
-  // POST a save; resolves to {ok, status, doc} or to null when the server was not reached.
-  // Only a redirect to a page with the success flash (and no error) counts as saved: a
-  // 422 (bad value), 409 (conflict) or 400 (token) page, or the login page, does not.
+  // POST a save to the JSON endpoint; resolves to {status, body} or to null when the
+  // server was not reached (or did not answer with the endpoint's JSON).
   function post(url, data) {
-    return fetch(url, { method: "POST", body: data, credentials: "same-origin", redirect: "follow" })
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (res) {
-        return res.text().then(function (html) {
-          var doc = parse(html);
-          var ok = res.ok && res.redirected && !!doc.querySelector(".flash-success") && !doc.querySelector(".flash-error");
-          return { ok: ok, status: res.status, doc: doc };
-        });
+        return res.json().then(function (body) { return { status: res.status, body: body }; });
       })
       .catch(function () { return null; });
   }
@@ -249,63 +249,52 @@
     }
   }
 
-  // -- every page: settle the save this tab submitted, send queued copies ----------------
-
-  function settlePending() {
-    if (!session) return;
-    var pending = null;
-    try {
-      pending = JSON.parse(session.getItem(PENDING));
-      session.removeItem(PENDING);
-    } catch (e) {
-      return;
-    }
-    if (!pending || !pending.key || !pending.sent) return;
-    var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
-    var arrived = !nav || nav.type === "navigate"; // not a reload or back/forward
-    var fresh = Date.now() - pending.at < PENDING_MAX_AGE;
-    var sameVisit = location.pathname.indexOf(pending.visitPath) === 0;
-    if (arrived && fresh && sameVisit && document.querySelector(".flash-success") && !document.querySelector(".flash-error")) {
-      forget(pending.key, pending.sent);
-    }
+  // Take the server's answer into a copy (keyed by criterion id, `play.space`, where the
+  // fields use `play__space`): criteria saved (or unchanged) as they were sent
+  // leave it; criteria changed again meanwhile start from the new version. Returns the
+  // per-criterion results, for the live page.
+  function settle(key, sent, body) {
+    var record = read(key);
+    var results = (body && body.criteria) || {};
+    if (!record) return results;
+    Object.keys(sent).forEach(function (ckey) {
+      var c = record.criteria[ckey];
+      var result = results[ckey.replace(/__/g, ".")];
+      if (!c || !result || (result.status !== "saved" && result.status !== "unchanged")) return;
+      if (sameFields(c.fields, sent[ckey].fields)) delete record.criteria[ckey];
+      else if (result.status === "saved") c.rev = result.version;
+    });
+    record.queued = false;
+    write(key, record);
+    return results;
   }
+
+  // -- every page: send queued copies of other checklist pages -----------------------------
 
   var flushing = {};
 
-  // Send the queued copies of other checklist pages: fetch the page for its current
-  // answers, fingerprints and token, put the touched fields in, and save.
   function flushOthers(exceptKey) {
     if (navigator.onLine === false) return;
-    storedKeys().forEach(function (key) {
+    storedKeys(PREFIX).forEach(function (key) {
       if (key === exceptKey || flushing[key]) return;
       var record = readOwn(key);
-      if (!record || !record.queued || !sameOrigin(record.url)) return;
+      if (!record || !record.queued || !sameOrigin(record.saveUrl)) return;
       flushing[key] = true;
-      fetch(record.url, { credentials: "same-origin" })
-        .then(function (res) {
-          return res.text().then(function (html) {
-            var doc = parse(html);
-            var form = doc.getElementById("checklist-form");
-            if (!form || form.getAttribute("data-visit") !== record.visit || form.getAttribute("data-domain") !== record.domain) {
-              // Signed out: try again later. Submitted, gone or out of reach: stop sending;
-              // the copy stays and is shown if this page is ever opened again.
-              if (!doc.querySelector("input[type=password]")) unqueue(key);
-              return;
-            }
-            applyRecord(form, record);
-            var sent = answerValues(form);
-            return post(record.url, formData(form, "save")).then(function (result) {
-              if (!result) return;
-              if (result.ok) forget(key, sent); else unqueue(key);
-            });
-          });
-        })
-        .catch(function () { /* not reached: try again later */ })
-        .then(function () { delete flushing[key]; });
+      var sent = JSON.parse(JSON.stringify(record.criteria));
+      post(record.saveUrl, saveBody(sent, "")).then(function (result) {
+        delete flushing[key];
+        if (!result || result.status === 401) return; // not reached or signed out: later
+        if (result.body && result.body.outcome === "expired" && result.body.csrf_token && csrfToken() !== result.body.csrf_token) {
+          setCsrfToken(result.body.csrf_token);
+          flushOthers(exceptKey);
+          return;
+        }
+        settle(key, sent, result.body); // what is left waits until its page is opened
+      });
     });
   }
 
-  settlePending();
+  upgradeOldCopies();
 
   // -- the checklist page ------------------------------------------------------------------
 
@@ -320,6 +309,7 @@
 
   var key = PREFIX + "visit:" + visit + ":domain:" + domain;
   var pageUrl = location.origin + location.pathname;
+  var saveUrl = new URL(form.getAttribute("data-save-url"), location.href).href;
   var statusEl = document.getElementById("autosave-status");
   var unstored = false; // a change the browser refused to store: warn before leaving
   var sending = false;
@@ -332,17 +322,17 @@
   }
 
   function newRecord() {
-    return { v: 1, visit: visit, domain: domain, url: pageUrl, who: me, fields: {}, bases: {}, queued: false, savedAt: 0 };
+    return { v: 2, visit: visit, domain: domain, url: pageUrl, saveUrl: saveUrl, who: me, criteria: {}, queued: false, savedAt: 0 };
   }
 
   function remember(name) {
-    if (!name || !FIELD.test(name)) return;
+    var ckey = criterionOf(name);
+    if (!ckey) return;
     var record = readOwn(key) || newRecord(); // another person's copy is replaced
-    record.fields[name] = getValue(form, name);
-    var base = baseName(name);
-    var baseInput = controls(form, base)[0];
-    if (baseInput) record.bases[base] = baseInput.value;
+    var rev = revInput(form, ckey);
+    record.criteria[ckey] = { fields: criterionFields(form, ckey), rev: rev ? rev.value : "" };
     record.url = pageUrl;
+    record.saveUrl = saveUrl;
     record.savedAt = Date.now();
     if (!write(key, record)) unstored = true;
   }
@@ -361,83 +351,95 @@
     return true;
   }
 
+  // After a save: the page's versions follow what the server stored.
+  function adopt(results) {
+    Object.keys(results).forEach(function (id) {
+      var result = results[id];
+      var input = revInput(form, id.replace(/\./g, "__"));
+      if (input && result.status === "saved") input.value = result.version;
+    });
+  }
+
+  // The form as a browser would submit it, for a save pressed on this page.
+  function wholeForm() {
+    var criteria = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var ckey = criterionOf(el.name);
+      if (ckey && !criteria[ckey]) {
+        var rev = revInput(form, ckey);
+        criteria[ckey] = { fields: criterionFields(form, ckey), rev: rev ? rev.value : "" };
+      }
+    });
+    return criteria;
+  }
+
+  // Submit as without JavaScript, so the server shows its page for what went wrong.
+  function submitNatively(go) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "go";
+    input.value = go;
+    form.appendChild(input);
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
   form.addEventListener("submit", function (event) {
-    var record = readOwn(key);
+    event.preventDefault();
+    var go = (event.submitter && event.submitter.name === "go") ? event.submitter.value : "save";
     if (navigator.onLine === false) {
       // The navigation would end on the browser's offline page: stay, keep, send later.
-      event.preventDefault();
-      if (record) {
-        setQueued(true);
-        say("offline");
-      } else {
-        say("offlineNothing");
-      }
+      if (setQueued(true)) say("offline"); else say("offlineNothing");
       return;
     }
+    if (sending) return;
+    sending = true;
     unstored = false;
-    if (record && session) {
-      var visitPath = location.pathname.split("/domains/")[0] + "/";
-      try {
-        session.setItem(PENDING, JSON.stringify({ key: key, sent: answerValues(form), at: Date.now(), visitPath: visitPath }));
-      } catch (e) { /* the copy then waits for the next save */ }
-    }
-  });
-
-  // Take the page's new fingerprints (and token) after a save sent from here.
-  function adoptPage(doc) {
-    var fresh = doc.getElementById("checklist-form");
-    if (!fresh || fresh.getAttribute("data-visit") !== visit || fresh.getAttribute("data-domain") !== domain) return;
-    Array.prototype.forEach.call(fresh.querySelectorAll("input[type=hidden][name]"), function (input) {
-      if (input.name.indexOf("base_") === 0 || input.name === "csrf_token") {
-        controls(form, input.name).forEach(function (el) { el.value = input.value; });
+    var sent = wholeForm();
+    post(saveUrl, saveBody(sent, go)).then(function (result) {
+      sending = false;
+      if (!result) { // the server was not reached: what was typed waits on this device
+        if (setQueued(true)) { say("offline"); retryLater(); } else say("offlineNothing");
+        return;
       }
+      if (result.body && result.body.outcome === "saved") {
+        adopt(settle(key, sent, result.body));
+        location.assign(result.body.next);
+        return;
+      }
+      if (result.body && result.body.csrf_token) setCsrfToken(result.body.csrf_token);
+      submitNatively(go); // the page for a conflict, a bad value, a submitted visit or the login
     });
-  }
-
-  function rebase() {
-    var record = readOwn(key);
-    if (!record) return;
-    Object.keys(record.fields).forEach(function (name) {
-      var base = baseName(name), input = controls(form, base)[0];
-      if (input) record.bases[base] = input.value;
-    });
-    write(key, record);
-  }
+  });
 
   function retryLater() {
     if (retryTimer) return;
     retryTimer = setTimeout(function () { retryTimer = null; sendQueued(); }, RETRY_MS);
   }
 
+  // Send this page's queued copy in the background (after being offline).
   function sendQueued(attempt) {
     var record = readOwn(key);
     if (sending || !record || !record.queued) return;
     if (navigator.onLine === false) { say("offline"); return; }
-    applyRecord(form, record); // a copy queued in another tab is sent as well
     sending = true;
     say("sending");
-    var sent = answerValues(form);
-    post(pageUrl, formData(form, "save")).then(function (result) {
+    var sent = JSON.parse(JSON.stringify(record.criteria));
+    post(saveUrl, saveBody(sent, "")).then(function (result) {
       sending = false;
-      if (!result) { // the server was not reached
+      if (!result || result.status === 401) { // not reached, or signed out: try again later
         say("offline");
         retryLater();
         return;
       }
-      if (result.ok) {
-        forget(key, sent);
-        adoptPage(result.doc);
-        rebase(); // what was typed during the send now starts from what was saved
-        say("saved");
-        return;
-      }
-      if (result.status === 400 && !attempt) { // an expired token: the page came back with a new one
-        adoptPage(result.doc);
+      var body = result.body || {};
+      if (body.outcome === "expired" && !attempt) { // a new token came with the answer
+        setCsrfToken(body.csrf_token);
         sendQueued(1);
         return;
       }
-      setQueued(false); // a bad value or a conflict: the visitor sees why when pressing Save
-      say("failed");
+      adopt(settle(key, sent, body));
+      if (body.outcome === "saved") say("saved");
+      else say(body.outcome === "locked" ? "locked" : "failed"); // kept; Save shows why
     });
   }
 
@@ -445,12 +447,26 @@
   (function restore() {
     var record = readOwn(key);
     if (!record) return;
-    var pageHasErrors = !!(document.querySelector(".flash-error") || form.querySelector(".has-error"));
-    if (applyRecord(form, record) > 0) {
+    var changed = 0;
+    Object.keys(record.criteria).forEach(function (ckey) {
+      var c = record.criteria[ckey];
+      var fieldset = document.getElementById("c-" + ckey);
+      var shown = criterionFields(form, ckey);
+      if (sameFields(shown, c.fields)) {
+        // The page shows the same: stored, or typed and kept by the server's page.
+        if (fieldset && fieldset.getAttribute("data-stored") === "1") delete record.criteria[ckey];
+        return;
+      }
+      var put = Object.keys(c.fields).filter(function (name) { return setValue(form, name, c.fields[name]); });
+      if (!put.length) return;
+      var rev = revInput(form, ckey);
+      if (rev && c.rev) rev.value = c.rev;
+      changed++;
+    });
+    write(key, record);
+    if (changed > 0) {
       say("restored");
       if (record.queued && navigator.onLine !== false) sendQueued();
-    } else if (!pageHasErrors) {
-      write(key, newRecord()); // no fields: removes the copy, the server has all of it
     }
   })();
   flushOthers(key);

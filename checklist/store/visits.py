@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import Callable
 from typing import Mapping
 
 from sqlite_utils import Database
 
 from checklist.access import Scope
 from checklist.db import immediate
+from checklist.save_protocol import CONFLICT
+from checklist.save_protocol import NONE
+from checklist.save_protocol import SAME
+from checklist.save_protocol import UNCHANGED
+from checklist.save_protocol import Answer
+from checklist.save_protocol import Version
+from checklist.save_protocol import decide
 from checklist.scoring import AnswerValue
+from checklist.scoring import VisitScore
 from checklist.store.base import VISIT_FIELDS
 from checklist.store.base import Actor
 from checklist.store.base import VisitLocked
@@ -29,7 +37,7 @@ __all__ = [
     "update_visit_details",
     "visit_answers",
     "answer_values",
-    "fingerprint",
+    "Edit",
     "SaveResult",
     "save_answers",
     "submit_visit",
@@ -101,87 +109,95 @@ def answer_values(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, AnswerV
     return {cid: AnswerValue(value=a.get("value"), number=a.get("number")) for cid, a in answers.items()}
 
 
-def fingerprint(answer: Mapping[str, Any] | None) -> str:
-    """A short digest of an answer as a visitor saw it, to tell later whether it changed."""
-    answer = answer or {}
-    number = answer.get("number")
-    parts = [answer.get("value") or "", "" if number is None else f"{float(number):g}", (answer.get("note") or "").strip()]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class Edit:
+    """One criterion as a visitor posted it, with the version of it their page showed."""
+
+    answer: Answer
+    started: Version = NONE
 
 
 @dataclass
 class SaveResult:
-    changed: int = 0
-    conflicts: dict = field(default_factory=dict)  # criterion id -> the stored answer that differs from both
-    changed_ids: list = field(default_factory=list)
+    """Per criterion posted: what is stored now, and whether the visitor's answer is it.
+
+    `saved`: the posted answer is stored (written now, or someone stored the same);
+    `unchanged`: the visitor did not change it, so nothing was written;
+    `conflicts`: someone else changed it after the visitor's page was made: not written.
+    Each maps the criterion id to the row stored now (None: no answer stored).
+    """
+
+    saved: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+    conflicts: dict = field(default_factory=dict)
+    written: list = field(default_factory=list)
 
 
 def save_answers(
     db: Database,
     visit_id: int,
-    answers: Mapping[str, Mapping[str, Any]],
+    edits: Mapping[str, Edit],
     current_domain: str | None = None,
-    base: Mapping[str, str] | None = None,
     actor: Actor | None = None,
 ) -> SaveResult:
-    """Store the given answers of a draft visit.
+    """Store a draft's answers by the save protocol (`checklist.save_protocol`).
 
-    `base` holds each answer's fingerprint as the visitor loaded it. An answer the visitor
-    did not change is left as stored (someone else may have changed it meanwhile); an
-    answer both changed differently is not written but returned as a conflict, so neither
-    version is lost. An answer with no value, number or note removes the stored row.
+    The only way answers are written. Everything is decided inside one BEGIN IMMEDIATE
+    transaction, so two saves of one criterion are ordered and the second sees the first.
+    Raises VisitLocked when the visit is no longer a draft: then nothing is written.
     """
     result = SaveResult()
     stamp = now()
     with immediate(db):
         _require_draft(db, visit_id)
         stored = visit_answers(db, visit_id)
-        for cid, answer in answers.items():
-            row = {"value": answer.get("value") or None, "number": answer.get("number"), "note": (answer.get("note") or "").strip() or None}
+        rev = list(db.query("select answers_rev from visits where id = ?", [visit_id]))[0]["answers_rev"] + 1
+        for cid, edit in edits.items():
             old = stored.get(cid)
-            if base is not None and cid in base:
-                mine, theirs = fingerprint(row), fingerprint(old)
-                if mine == base[cid] or mine == theirs:
-                    continue
-                if theirs != base[cid]:
-                    result.conflicts[cid] = old
-                    continue
-            if old and all(old[k] == row[k] for k in row):
-                continue
-            if not any(v is not None for v in row.values()):
-                if old:
-                    db.execute("delete from answers where visit_id = ? and criterion_id = ?", [visit_id, cid])
-                    result.changed += 1
-                    result.changed_ids.append(cid)
-                continue
-            db["answers"].upsert(
-                {"visit_id": visit_id, "criterion_id": cid, **row, "rev": (old["rev"] + 1) if old else 1, "updated_at": stamp},
-                pk=("visit_id", "criterion_id"),
-            )
-            result.changed += 1
-            result.changed_ids.append(cid)
+            decision = decide(edit.answer, edit.started, Answer.of(old), old["rev"] if old else 0)
+            if decision == UNCHANGED:
+                result.unchanged[cid] = old
+            elif decision == SAME:
+                result.saved[cid] = old
+            elif decision == CONFLICT:
+                result.conflicts[cid] = old
+            elif edit.answer.empty:
+                db.execute("delete from answers where visit_id = ? and criterion_id = ?", [visit_id, cid])
+                result.saved[cid] = None
+                result.written.append(cid)
+            else:
+                row = {"visit_id": visit_id, "criterion_id": cid, **edit.answer.as_row(), "rev": rev, "updated_at": stamp}
+                db["answers"].upsert(row, pk=("visit_id", "criterion_id"))
+                result.saved[cid] = row
+                result.written.append(cid)
+        if result.written:
+            db.execute("update visits set answers_rev = ? where id = ?", [rev, visit_id])
+            audit(db, actor, "answer", "visit", visit_id, result.written)
         if current_domain is not None:
             db.execute("update visits set current_domain = ?, updated_at = ? where id = ?", [current_domain, stamp, visit_id])
-        if result.changed_ids:
-            audit(db, actor, "answer", "visit", visit_id, result.changed_ids)
     return result
 
 
-def submit_visit(db: Database, visit_id: int, actor: Actor | None = None, score=None) -> int:
-    """Make the visit read-only, keep a copy of what was submitted and its scores; returns the revision.
+def submit_visit(db: Database, visit_id: int, score_answers: Callable[[dict], VisitScore], actor: Actor | None = None) -> tuple[int, VisitScore]:
+    """Make the visit read-only, keep a copy of what was submitted and its scores.
 
-    `score` is the VisitScore of the answers as submitted (scoring is not the store's job)."""
+    The answers are read and scored inside the submitting transaction
+    (`score_answers(answers)`, pure), so a save that lands just before cannot leave stored
+    scores that disagree with the answers, and one that lands after finds the visit locked.
+    Returns the revision and the score.
+    """
     with immediate(db):
         _require_draft(db, visit_id)
-        if score is not None:
-            write_scores(db, visit_id, score)
+        answers = visit_answers(db, visit_id)
+        score = score_answers(answers)
+        write_scores(db, visit_id, score)
         stamp = now()
         db.execute(
             "update visits set status = 'submitted', submitted_at = ?, updated_at = ?, version = version + 1, revision = revision + 1 where id = ?",
             [stamp, stamp, visit_id],
         )
         visit = db["visits"].get(visit_id)
-        snapshot = {"visit": visit, "answers": visit_answers(db, visit_id), "voices": visit_voices(db, visit_id)}
+        snapshot = {"visit": visit, "answers": answers, "voices": visit_voices(db, visit_id)}
         db["visit_revisions"].insert(
             {
                 "visit_id": visit_id,
@@ -193,7 +209,7 @@ def submit_visit(db: Database, visit_id: int, actor: Actor | None = None, score=
             }
         )
         audit(db, actor, "submit", "visit", visit_id, ["status", "revision"])
-    return visit["revision"]
+    return visit["revision"], score
 
 
 def reopen_visit(db: Database, visit_id: int, reason: str, actor: Actor | None = None) -> None:

@@ -23,7 +23,7 @@ OFFLINE_NL = "Geen verbinding: je antwoorden staan veilig op dit apparaat"
 
 
 def storage_key(visit_id, domain="play"):
-    return f"checklist:v1:visit:{visit_id}:domain:{domain}"
+    return f"checklist:v2:visit:{visit_id}:domain:{domain}"
 
 
 def stored_copy(page, visit_id, domain="play"):

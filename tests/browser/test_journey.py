@@ -57,6 +57,7 @@ def test_full_visit_journey(page, live_server, tmp_path):
     page.get_by_label("Note: what you saw or heard").first.fill("Speelkamer alleen 's middags open <b>")
     page.locator("#c-play__outdoor").get_by_label("Yes").check()
     page.get_by_role("button", name="Safety →").click()  # a page change saves
+    page.wait_for_url("**/domains/safety")
 
     # Domain 2: reload halfway, the saved page is intact; then continue from the overview.
     assert page.get_by_text("Domain 2 of 2").is_visible()
@@ -64,12 +65,15 @@ def test_full_visit_journey(page, live_server, tmp_path):
     page.goto(page.url.split("/domains/")[0])
     page.get_by_role("link", name="Continue the checklist: Safety").click()
     page.get_by_role("button", name="← Play").click()
+    page.wait_for_url("**/domains/play")
     assert page.locator("#c-play__space").get_by_label("Partly").is_checked()
     assert page.get_by_label("Note: what you saw or heard").first.input_value() == "Speelkamer alleen 's middags open <b>"
     page.get_by_role("button", name="Safety →").click()
+    page.wait_for_url("**/domains/safety")
     page.locator("#c-safety__fire").get_by_label("No", exact=True).check()
     page.get_by_label("Number (moves)").fill("2")
     page.get_by_role("button", name="What children said").click()
+    page.wait_for_url("**/children")
 
     page.get_by_label("Age band").select_option("8-12")
     page.get_by_label("What a child said").fill("De douche kan niet op slot.")
