@@ -41,6 +41,7 @@ from checklist.access import visit_scope
 from checklist.db import get_db
 from checklist.store import Actor
 from checklist.forms import LoginForm
+from checklist.security import safe_next
 from checklist.web import csrf
 
 bp = Blueprint("auth", __name__)
@@ -203,14 +204,8 @@ def login():
             store.set_password(get_db(), user["id"], hash_password(form.password.data), end_sessions=False)
         start_session(user)
         log.info("login ok user=%s address=%s", user["id"], address)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")) or url_for("pages.index"))
     return render_template("auth/login.html", form=form), form.status()
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.index")
 
 
 @bp.post("/logout")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import current_app
 from flask import make_response
@@ -22,6 +20,7 @@ from checklist.i18n import LANGUAGE_COOKIE
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
+from checklist.security import safe_next
 
 bp = Blueprint("pages", __name__)
 csrf = CSRFProtect()
@@ -47,10 +46,7 @@ def health():
 def set_language():
     """Remember the chosen language in a cookie and go back to the page the user was on."""
     lang = request.form.get("lang", "")
-    target = request.form.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("pages.index")
+    target = safe_next(request.form.get("next")) or url_for("pages.index")
     response = make_response(redirect(target))
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
