@@ -197,11 +197,11 @@ def throttle(email: str, address: str, trusted_device: bool) -> Throttle | None:
     address_window = timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"])
     counts = store.login_failures_since(get_db(), email, stamp(now - account_window), address, stamp(now - address_window))
     if counts["by_email"] >= config["LOGIN_MAX_PER_ACCOUNT"]:
-        return Throttle(_("Too many failed attempts. Wait a few minutes and try again."), _seconds_until(counts["oldest_by_email"], account_window, now))
+        message = _("Too many failed attempts. Wait a few minutes and try again.")
+        return Throttle(message, _seconds_until(counts["oldest_by_email"], account_window, now))
     if not trusted_device and counts["by_address"] >= config["LOGIN_MAX_PER_ADDRESS"]:
-        return Throttle(
-            _("Many sign-ins failed from your network just now. Wait a minute and try again."), _seconds_until(counts["oldest_by_address"], address_window, now)
-        )
+        message = _("Many sign-ins failed from your network just now. Wait a minute and try again.")
+        return Throttle(message, _seconds_until(counts["oldest_by_address"], address_window, now))
     return None
 
 
