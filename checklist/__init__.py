@@ -37,9 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=0,
         SESSION_IDLE_MINUTES=120,
         SESSION_MAX_HOURS=12,
-        LOGIN_WINDOW_MINUTES=15,
+        LOGIN_WINDOW_MINUTES=15,  # LOGIN_MAX_PER_ACCOUNT failures in this window lock that account for the rest of it
         LOGIN_MAX_PER_ACCOUNT=5,
-        LOGIN_MAX_PER_ADDRESS=20,
+        LOGIN_MAX_PER_ADDRESS=20,  # failures per LOGIN_ADDRESS_WINDOW_SECONDS from one address: a rate, never a lockout
+        LOGIN_ADDRESS_WINDOW_SECONDS=60,
+        PROXY_FIX_X_FOR=0,  # how many proxies in front of the app set X-Forwarded-For; 0: the header is ignored
         ARGON2_TIME_COST=2,
         ARGON2_MEMORY_KIB=19 * 1024,  # OWASP's argon2id minimum (t=2, m=19 MiB, p=1)
     )
@@ -50,6 +52,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _check_config_or_stop(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # request.remote_addr becomes the client as the trusted proxy saw it (for the login throttle and the log)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.extensions["criteria"] = _load_criteria_or_stop(app.config["CRITERIA_PATH"])
 
     from checklist import backup
@@ -82,6 +89,9 @@ def _check_config_or_stop(app: Flask) -> None:
         )
     if production and (app.debug or app.config.get("DEBUG")):
         problems.append("DEBUG is on in the production configuration; debug mode runs code sent by the browser. Turn it off.")
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        problems.append(f"PROXY_FIX_X_FOR must be a whole number of proxies (0 or more), not {hops!r}.")
     if app.config["ENVIRONMENT"] == "development" and not app.config.get("SECRET_KEY"):
         import secrets
 

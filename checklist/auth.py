@@ -34,6 +34,8 @@ from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
 
 from checklist import store
 from checklist.access import may
@@ -41,6 +43,7 @@ from checklist.access import visit_scope
 from checklist.db import get_db
 from checklist.store import Actor
 from checklist.forms import LoginForm
+from checklist.security import safe_next
 from checklist.web import csrf
 
 bp = Blueprint("auth", __name__)
@@ -167,14 +170,94 @@ def end_session() -> None:
 
 
 # -- throttling -------------------------------------------------------------------------
+#
+# Two limits, both checked before any password is hashed (so a flood costs no CPU):
+# - per account: LOGIN_MAX_PER_ACCOUNT failures in LOGIN_WINDOW_MINUTES lock that one account
+#   for the rest of the window;
+# - per address: LOGIN_MAX_PER_ADDRESS failures in LOGIN_ADDRESS_WINDOW_SECONDS slow that address
+#   down to that rate, never lock it: many colleagues can share one address (an office, or every
+#   user when the app sits behind a proxy without PROXY_FIX_X_FOR), and refused attempts do not
+#   count, so the limit lifts within the short window after the failures stop. A browser in which
+#   the account signed in before (the device cookie below) is not held to the address's rate for
+#   that account, so other accounts' failures from the same address never refuse its correct
+#   password; only that account's own lock does.
 
 
-def throttled(email: str, address: str) -> bool:
-    """Too many recent failures for this account or this address: refuse before hashing."""
+@dataclass(frozen=True)
+class Throttle:
+    message: str
+    retry_after: int  # seconds
+
+
+def throttle(email: str, address: str, trusted_device: bool) -> Throttle | None:
+    """Why this attempt must wait, if it must."""
     config = current_app.config
-    since = stamp(utcnow() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]))
-    by_email, by_address = store.login_failures_since(get_db(), email, address, since)
-    return by_email >= config["LOGIN_MAX_PER_ACCOUNT"] or by_address >= config["LOGIN_MAX_PER_ADDRESS"]
+    now = utcnow()
+    account_window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    address_window = timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"])
+    counts = store.login_failures_since(get_db(), email, stamp(now - account_window), address, stamp(now - address_window))
+    if counts["by_email"] >= config["LOGIN_MAX_PER_ACCOUNT"]:
+        message = _("Too many failed attempts. Wait a few minutes and try again.")
+        return Throttle(message, _seconds_until(counts["oldest_by_email"], account_window, now))
+    if not trusted_device and counts["by_address"] >= config["LOGIN_MAX_PER_ADDRESS"]:
+        message = _("Many sign-ins failed from your network just now. Wait a minute and try again.")
+        return Throttle(message, _seconds_until(counts["oldest_by_address"], address_window, now))
+    return None
+
+
+def _seconds_until(oldest: str, window: timedelta, now: datetime) -> int:
+    """Seconds until the oldest counted failure leaves the window."""
+    return max(1, int((datetime.fromisoformat(oldest) + window - now).total_seconds()) + 1)
+
+
+def forget_before() -> str:
+    """Failures older than the longest window count for nothing and are deleted."""
+    config = current_app.config
+    longest = max(timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]), timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"]))
+    return stamp(utcnow() - longest)
+
+
+# -- device cookie ----------------------------------------------------------------------
+#
+# After a successful sign-in the browser gets a signed cookie naming the accounts that signed
+# in with it (OWASP's "device cookie"). It opens nothing by itself: it only exempts those accounts
+# from the per-address rate in this browser. Per account, the lock still applies.
+
+DEVICE_COOKIE_DAYS = 180
+DEVICE_COOKIE_ACCOUNTS = 5  # a shared tablet remembers its last five accounts
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="checklist.login-device")
+
+
+def _device_cookie_name() -> str:
+    return "__Host-login-device" if current_app.config["SESSION_COOKIE_SECURE"] else "login-device"
+
+
+def device_accounts() -> list[int]:
+    """The accounts that signed in with this browser before (an invalid cookie counts as none)."""
+    value = request.cookies.get(_device_cookie_name())
+    if not value:
+        return []
+    try:
+        ids = _device_serializer().loads(value, max_age=DEVICE_COOKIE_DAYS * 24 * 3600)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def remember_device(response, user_id: int) -> None:
+    ids = [user_id] + [i for i in device_accounts() if i != user_id]
+    response.set_cookie(
+        _device_cookie_name(),
+        _device_serializer().dumps(ids[:DEVICE_COOKIE_ACCOUNTS]),
+        max_age=DEVICE_COOKIE_DAYS * 24 * 3600,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
 
 
 # -- views ------------------------------------------------------------------------------
@@ -185,32 +268,30 @@ def throttled(email: str, address: str) -> bool:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        db = get_db()
         email = form.email.data.strip().lower()
-        address = request.remote_addr or "?"
-        if throttled(email, address):
-            log.warning("login throttled email=%r address=%s", email, address)
-            flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
-        user = store.get_user_by_email(get_db(), email)
+        address = request.remote_addr or "?"  # the client's, behind a proxy when PROXY_FIX_X_FOR says so
+        user = store.get_user_by_email(db, email)
+        wait = throttle(email, address, trusted_device=user is not None and user["id"] in device_accounts())
+        if wait:
+            log.warning("login throttled email=%r address=%r", email, address)
+            flash(wait.message, "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         ok = verify_password(user["password_hash"] if user else _dummy_hash(), form.password.data)
         if not (ok and user and user["active"]):
-            store.record_login_failure(get_db(), email, address, stamp(utcnow()))
-            log.warning("login failed email=%r address=%s", email, address)
+            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before())
+            log.warning("login failed email=%r address=%r", email, address)
             flash(_("Email address or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 401
-        store.clear_login_failures(get_db(), email)
+        store.clear_login_failures(db, email)
         if password_hasher().check_needs_rehash(user["password_hash"]):
-            store.set_password(get_db(), user["id"], hash_password(form.password.data), end_sessions=False)
+            store.set_password(db, user["id"], hash_password(form.password.data), end_sessions=False)
         start_session(user)
-        log.info("login ok user=%s address=%s", user["id"], address)
-        return redirect(_safe_next(request.args.get("next")))
+        log.info("login ok user=%s address=%r", user["id"], address)
+        response = redirect(safe_next(request.args.get("next")) or url_for("pages.index"))
+        remember_device(response, user["id"])
+        return response
     return render_template("auth/login.html", form=form), form.status()
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.index")
 
 
 @bp.post("/logout")

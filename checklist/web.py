@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -24,6 +22,7 @@ from checklist.store import VisitLocked
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
+from checklist.security import safe_next
 
 bp = Blueprint("pages", __name__)
 csrf = CSRFProtect()
@@ -49,10 +48,7 @@ def health():
 def set_language():
     """Remember the chosen language in a cookie and go back to the page the user was on."""
     lang = request.form.get("lang", "")
-    target = request.form.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("pages.index")
+    target = safe_next(request.form.get("next")) or url_for("pages.index")
     response = make_response(redirect(target))
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
@@ -61,6 +57,41 @@ def set_language():
 
 def _error_page(status, title, message):
     return render_template("error.html", title=title, message=message, status=status), status
+
+
+# When even the error page cannot be drawn (say the database is gone), this is what is left.
+_BARE_SERVER_ERROR = """<!doctype html>
+<html lang="nl">
+<head><meta charset="utf-8"><title>Er ging iets mis – Something went wrong</title></head>
+<body>
+<h1>Er ging iets mis</h1>
+<p>De server kon dit verzoek niet afmaken. Probeer het over een paar minuten opnieuw.</p>
+<h1 lang="en">Something went wrong</h1>
+<p lang="en">The server could not complete this request. Try again in a few minutes.</p>
+</body>
+</html>
+"""
+
+
+def _server_error(error):
+    """A 500 in the app's own page and the user's language, without any internals.
+
+    Flask has already logged an unhandled exception with its traceback (logger "checklist");
+    an explicit abort(500) has none, so it is logged here."""
+    if getattr(error, "original_exception", None) is None:
+        current_app.logger.error("500 on %s %s: %s", request.method, request.path, error)
+    try:
+        return _error_page(
+            500,
+            _("Something went wrong"),
+            _(
+                "The server could not complete this request, so your last step may not have been saved. "
+                "Go back, check and try again. If it keeps happening, tell the administrator of your organisation what you did and when."
+            ),
+        )
+    except Exception:
+        current_app.logger.exception("the error page for a 500 failed too")
+        return _BARE_SERVER_ERROR, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def init_app(app) -> None:
@@ -122,6 +153,7 @@ def init_app(app) -> None:
         return redirect(url_for("visits.detail", visit_id=e.args[0]), 303)
 
     app.register_error_handler(VisitLocked, visit_locked)
+    app.register_error_handler(500, _server_error)
     app.register_error_handler(404, lambda e: _error_page(404, _("Not found"), _("This page or item does not exist (any more).")))
     app.register_error_handler(
         413, lambda e: _error_page(413, _("Too much data"), _("The form was larger than the server accepts. Shorten long notes and try again."))

@@ -143,9 +143,10 @@ def test_session_cookie_flags(tmp_path):
     add_users(app)
     client = app.test_client()
     response = client.post("/login", data={"email": "visitor@a.test", "password": PASSWORD}, base_url="https://localhost")
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-session=")
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert set(cookies) == {"__Host-session", "__Host-login-device"}
+    for cookie in cookies.values():
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "Strict-Transport-Security" in response.headers
 
 

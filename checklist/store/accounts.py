@@ -108,20 +108,27 @@ def delete_session(db: Database, token_hash: str) -> None:
     db.execute("delete from sessions where token_hash = ?", [token_hash])
 
 
-def record_login_failure(db: Database, email: str, address: str, at: str) -> None:
-    db["login_failures"].insert({"email": email.strip().lower(), "remote_ip": address, "at": at})
+def record_login_failure(db: Database, email: str, address: str, at: str, forget_before: str) -> None:
+    """Record a failed login and forget the failures older than `forget_before` (the longest
+    throttle window): they no longer count, and the table is kept that short."""
+    with immediate(db):
+        db["login_failures"].insert({"email": email.strip().lower(), "remote_ip": address, "at": at})
+        db.execute("delete from login_failures where at < ?", [forget_before])
 
 
-def login_failures_since(db: Database, email: str, address: str, since: str) -> tuple[int, int]:
-    """Recent failures for this account and for this address."""
-    row = list(
+def login_failures_since(db: Database, email: str, email_since: str, address: str, address_since: str) -> dict:
+    """Failures for this account since `email_since` and for this address since `address_since`:
+    how many, and the oldest (which tells how long until a limit lifts)."""
+    email = email.strip().lower()
+    return list(
         db.query(
             """select (select count(*) from login_failures where email = ? and at >= ?) as by_email,
-                      (select count(*) from login_failures where remote_ip = ? and at >= ?) as by_address""",
-            [email.strip().lower(), since, address, since],
+                      (select min(at) from login_failures where email = ? and at >= ?) as oldest_by_email,
+                      (select count(*) from login_failures where remote_ip = ? and at >= ?) as by_address,
+                      (select min(at) from login_failures where remote_ip = ? and at >= ?) as oldest_by_address""",
+            [email, email_since, email, email_since, address, address_since, address, address_since],
         )
     )[0]
-    return row["by_email"], row["by_address"]
 
 
 def clear_login_failures(db: Database, email: str) -> None:
