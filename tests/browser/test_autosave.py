@@ -7,6 +7,7 @@ when the connection is back.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -197,3 +198,87 @@ def test_a_queued_copy_is_sent_from_the_next_page_opened(page, live_server, live
     again.goto(f"{live_server}/visits/{visit_id}")  # the overview, not the checklist page
     assert wait_for_answer(live_app, visit_id, "play.space", ("partly", "In de wachtrij")) == ("partly", "In de wachtrij")
     again.wait_for_function("key => localStorage.getItem(key) === null", arg=storage_key(visit_id))
+
+
+def colleague_saves(app, visit_id, data):
+    """A colleague saves the play page from another device (over HTTP, with the page's versions)."""
+    from tests.conftest import login
+    from tests.conftest import save
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        assert save(login(app.test_client(), "coordinator@a.test"), visit_id, "play", data).status_code == 303
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_an_offline_answer_that_meets_a_colleagues_change_shows_both(page, live_server, live_app):
+    """Sent when the connection is back, it conflicts: nothing is overwritten, the copy stays,
+    and Save shows both versions."""
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    page.context.set_offline(True)
+    type_answers(page, note="Mijn versie, offline")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
+
+    colleague_saves(live_app, visit_id, {"value_play__space": "fails", "note_play__space": "Versie van collega"})
+    page.context.set_offline(False)
+    page.locator("#autosave-status.autosave-failed").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") == ("fails", "Versie van collega")
+    assert stored_copy(page, visit_id) is not None
+
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".conflict").wait_for()
+    assert "Versie van collega" in page.locator(".conflict").inner_text()
+    assert_typed_answers_back(page, note="Mijn versie, offline")
+    assert stored_answer(live_app, visit_id, "play.space") == ("fails", "Versie van collega")
+    # Having seen both, saving again keeps mine; the copy is then gone.
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-success").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Mijn versie, offline")
+    assert stored_copy(page, visit_id) is None
+
+
+def test_answers_sent_after_the_visit_was_submitted_stay_on_the_device(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    page.context.set_offline(True)
+    type_answers(page, note="Na het indienen getypt")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+
+    from tests.conftest import login
+
+    live_app.config["WTF_CSRF_ENABLED"] = False
+    assert login(live_app.test_client(), "coordinator@a.test").post(f"/visits/{visit_id}/submit").status_code == 303
+    live_app.config["WTF_CSRF_ENABLED"] = True
+    page.context.set_offline(False)
+    page.locator("#autosave-status.autosave-locked").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") is None
+    assert "Na het indienen getypt" in stored_copy(page, visit_id)
+
+    page.get_by_role("button", name="Opslaan", exact=True).click()  # the server's read-only page, with what was typed
+    page.locator("fieldset.locked").wait_for()
+    assert_typed_answers_back(page, note="Na het indienen getypt")
+    assert "Na het indienen getypt" in stored_copy(page, visit_id)
+
+
+def test_a_copy_from_the_previous_version_of_the_script_is_still_restored(page, live_server, live_app):
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    open_play(page, live_server, visit_id)
+    who = page.locator(".site-header .who").inner_text().split("·")
+    old = {
+        "v": 1, "visit": str(visit_id), "domain": "play", "url": page.url, "who": f"{who[0].strip()} · {who[1].strip()}",
+        "fields": {"value_play__space": "partly", "note_play__space": "Uit de oude kopie"},
+        "bases": {"base_play__space": "0" * 16}, "queued": False, "savedAt": 0,
+    }
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"checklist:v1:visit:{visit_id}:domain:play", json.dumps(old)])
+    page.reload()
+    assert_typed_answers_back(page, note="Uit de oude kopie")
+    assert RESTORED_NL in page.locator("#autosave-status").inner_text()
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator(".flash-success").wait_for()
+    assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Uit de oude kopie")
