@@ -210,3 +210,11 @@ def test_a_save_arriving_after_the_submit_keeps_what_was_typed(app, english, col
         response = save_json(english, visit, data)
         assert response.status_code == 409 and response.get_json()["outcome"] == "locked"
     assert stored(app, visit) == {}
+
+
+def test_only_a_domain_of_the_visit_is_remembered_as_where_to_continue(app, english, visit):
+    response = english.post(f"/visits/{visit}/domains/play", data={"value_play__outdoor": "yes", "go": "domain:" + "x" * 500_000})
+    assert response.status_code == 303 and response.location.endswith(f"/visits/{visit}/domains/play")
+    assert query(app, "select current_domain from visits where id = ?", [visit])[0]["current_domain"] == "play"
+    english.post(f"/visits/{visit}/domains/play", data={"go": "domain:safety"})
+    assert query(app, "select current_domain from visits where id = ?", [visit])[0]["current_domain"] == "safety"
