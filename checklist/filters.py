@@ -14,6 +14,8 @@ from datetime import date
 from typing import Mapping
 from urllib.parse import urlencode
 
+from checklist.ids import parse_id
+
 CLOSED_CHOICES = ("open", "closed", "all")
 
 
@@ -68,9 +70,9 @@ def parse_filters(args: Mapping, known_types: set[str], known_sorts: set[str]) -
     if unknown:
         problems.append(f"type: unknown {', '.join(unknown)}")
     organisation = get("organisation")
-    organisation_id = int(organisation) if organisation.isdigit() else None
+    organisation_id = parse_id(organisation)
     if organisation and organisation_id is None:
-        problems.append("organisation: not a number")
+        problems.append(f"organisation: not a number {organisation[:20]!r}")
     closed = get("closed") or "open"
     if closed not in CLOSED_CHOICES:
         problems.append(f"closed: one of {', '.join(CLOSED_CHOICES)}")

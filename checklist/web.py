@@ -22,6 +22,7 @@ from checklist.i18n import LANGUAGE_COOKIE
 from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
+from checklist.ids import IdConverter
 
 bp = Blueprint("pages", __name__)
 csrf = CSRFProtect()
@@ -71,6 +72,8 @@ def init_app(app) -> None:
     from checklist import reporting
     from checklist import visits
 
+    # Before any blueprint: every `<int:...>` takes ASCII digits within SQLite's range only.
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     auth.init_app(app)
     app.register_blueprint(bp)

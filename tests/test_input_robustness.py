@@ -1,0 +1,149 @@
+"""Input a browser would never send: a clear 400/404 or a form error, never a 500.
+
+Ids beyond SQLite's 64-bit range or written with non-ASCII digits, random text in every
+filter parameter, a file posted into a text field, and Unicode non-characters that would
+make an XLSX export unreadable.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from checklist import create_app
+from tests.conftest import USERS
+from tests.conftest import add_users
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+from tests.conftest import make_config
+from tests.conftest import query
+
+TOO_LARGE = "9223372036854775808"  # 2**63: SQLite raises OverflowError
+BAD_IDS = (TOO_LARGE, "99999999999999999999999", "²", "٣")  # ² is a digit int() refuses; ٣ one it accepts
+ROLES = ("coordinator@a.test", "visitor@a.test", "monitor@m.test", "admin@a.test")
+FILTER_URLS = (
+    "/compare/",
+    "/compare/types.svg",
+    "/compare/side",
+    "/reports/",
+    "/reports/monitor.pdf",
+    "/exports/visits.csv",
+    "/exports/visits.xlsx",
+    "/exports/answers.csv",
+    "/exports/answers.xlsx",
+    "/locations/",
+    "/admin/audit/",
+)
+FILTER_PARAMS = (
+    "organisation", "location", "type", "province", "operator", "from", "to", "closed", "sort", "desc",
+    "anonymise", "q", "user_id", "since", "until", "entity", "action",
+)  # fmt: skip
+
+
+PARAMETER_VALUES = st.one_of(
+    st.text(max_size=24),
+    st.integers(min_value=-1, max_value=10**6).map(str),
+    st.integers(min_value=2**63 - 3, max_value=2**64).map(str),  # ids around SQLite's largest integer
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=3),  # digits that are not ASCII
+    st.dates().map(str),  # years 1 to 9999
+)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app that answers errors as it would in production (500), instead of raising them into the test."""
+    app = create_app(make_config(tmp_path, PROPAGATE_EXCEPTIONS=False))
+    add_users(app)
+    return app
+
+
+@pytest.fixture
+def world(app):
+    """A location with a submitted visit and one with a draft, so ids 1 exist."""
+    client = login(app.test_client(), "visitor@a.test")
+    location_id = create_location(client)
+    visit_id = create_visit(client, location_id)
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "partly", "note_play__space": "Klein"})
+    assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+    create_visit(client, create_location(client, name="Azc Tweede"))
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    action = {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA", "due_on": "2026-02-15"}
+    assert coordinator.post(f"/visits/{visit_id}/actions", data=action).status_code == 303
+    (row,) = query(app, "select id from actions")
+    return {"location_id": location_id, "visit_id": visit_id, "action_id": row["id"]}
+
+
+def get(client, url, params) -> int:
+    """The status of a GET, with the (maybe streamed) body read and the response closed."""
+    with client.get(url, query_string=params) as response:
+        response.get_data()
+        return response.status_code
+
+
+def int_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+
+
+def test_every_route_with_an_id_answers_404_for_an_id_sqlite_cannot_hold_or_non_ascii_digits(app, world):
+    assert len(int_rules(app)) >= 15
+    wrong = []
+    for email in ROLES:
+        client = login(app.test_client(), email)
+        for rule in int_rules(app):
+            for bad in BAD_IDS:
+                url = re.sub(r"<int:\w+>", bad, rule.rule).replace("<domain_id>", "play")
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    status = client.open(url, method=method).status_code
+                    if status not in (400, 404):
+                        wrong.append(f"{email} {method} {url}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_id_in_ascii_digits_still_works(app, world):
+    client = login(app.test_client(), "coordinator@a.test")
+    location_id = world["location_id"]
+    assert client.get(f"/locations/{location_id}").status_code == 200
+    assert client.get(f"/locations/{location_id:03d}").status_code == 200  # leading zeros, as before
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in str(location_id))
+    assert client.get(f"/locations/{arabic_indic}").status_code == 404  # not a second URL for the same page
+    assert client.get(f"/visits/{world['visit_id']}").status_code == 200
+
+
+@pytest.mark.parametrize("url", FILTER_URLS)
+@pytest.mark.parametrize("param", ("organisation", "location", "user_id"))
+def test_an_id_parameter_that_is_no_id_never_answers_500(app, world, url, param):
+    client = login(app.test_client(), "admin@a.test" if url.startswith("/admin") else "monitor@m.test")
+    for bad in BAD_IDS:
+        assert get(client, url, {param: bad}) in (200, 400), (url, param, bad)
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_an_organisation_filter_that_is_no_id_is_refused_where_filters_are_strict(app, world, bad):
+    client = login(app.test_client(), "monitor@m.test")
+    assert get(client, "/exports/visits.csv", {"organisation": bad}) == 400
+    assert client.get("/reports/monitor.pdf", query_string={"organisation": bad}).status_code == 400
+    response = client.get("/compare/", query_string={"organisation": bad})  # the overview shows and ignores it
+    assert response.status_code == 200 and "organisation: not a number" in response.get_data(as_text=True)
+
+
+def test_checking_an_action_at_a_visit_that_is_no_id_answers_404(app, world):
+    client = login(app.test_client(), "coordinator@a.test")
+    for bad in BAD_IDS:
+        assert client.post(f"/actions/{world['action_id']}/status", data={"status": "done", "visit_id": bad}).status_code == 404
+
+
+@settings(max_examples=40, derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.fixed_dictionaries({}, optional=dict.fromkeys(FILTER_PARAMS, PARAMETER_VALUES)))
+def test_random_text_in_any_filter_parameter_never_answers_500(app, world, params):
+    for email in ("monitor@m.test", "admin@a.test"):
+        client = login(app.test_client(), email)
+        for url in FILTER_URLS:
+            assert get(client, url, params) < 500, (email, url, params)
