@@ -73,12 +73,12 @@ def world(app):
     visit_id = create_visit(client, location_id)
     client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "partly", "note_play__space": "Klein"})
     assert client.post(f"/visits/{visit_id}/submit").status_code == 303
-    create_visit(client, create_location(client, name="Azc Tweede"))
+    draft_id = create_visit(client, create_location(client, name="Azc Tweede"))
     coordinator = login(app.test_client(), "coordinator@a.test")
     action = {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA", "due_on": "2026-02-15"}
     assert coordinator.post(f"/visits/{visit_id}/actions", data=action).status_code == 303
     (row,) = query(app, "select id from actions")
-    return {"location_id": location_id, "visit_id": visit_id, "action_id": row["id"]}
+    return {"location_id": location_id, "visit_id": visit_id, "action_id": row["id"], "draft_id": draft_id}
 
 
 def get(client, url, params) -> int:
@@ -147,3 +147,53 @@ def test_random_text_in_any_filter_parameter_never_answers_500(app, world, param
         client = login(app.test_client(), email)
         for url in FILTER_URLS:
             assert get(client, url, params) < 500, (email, url, params)
+
+
+# -- a file posted into a text field ------------------------------------------------------
+
+FILE_MESSAGE = "a file cannot be sent in this field"
+
+
+def text_forms(world):
+    """(signed-in user, URL, valid form data) for every form with text fields."""
+    location, visit = world["location_id"], world["visit_id"]
+    draft = world["draft_id"]
+    location_data = {"name": "Azc Nieuw", "type": "azc", "municipality": "Ergens", "province": "Utrecht", "operator": "COA", "capacity": "10", "children": "2"}
+    visit_data = {"visit_date": "2026-01-15", "visitors": "A.B.", "announced": "1", "children_present": "3", "amv_present": "0", "impression": "Rustig"}
+    action = {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA", "due_on": "2026-02-15"}
+    return [
+        ("coordinator@a.test", "/locations/new", location_data),
+        ("coordinator@a.test", f"/locations/{location}/edit", location_data),
+        ("visitor@a.test", f"/locations/{location}/visits/new", visit_data),
+        ("visitor@a.test", f"/visits/{draft}/details", visit_data),
+        ("visitor@a.test", f"/visits/{draft}/children", {"age_band": "4-7", "domain_id": "", "text": "Het is hier saai"}),
+        ("visitor@a.test", f"/visits/{draft}/domains/play", {"value_play__space": "partly", "note_play__space": "Klein"}),
+        ("coordinator@a.test", f"/visits/{visit}/reopen", {"reason": "Datum klopt niet"}),
+        ("coordinator@a.test", f"/visits/{visit}/actions", action),
+        ("admin@a.test", "/admin/organisations/", {"name": "Nieuwe organisatie"}),
+        ("admin@a.test", "/admin/users/new", {"email": "nieuw@a.test", "display_name": "Nieuw", "organisation_id": "1", "role": "visitor", "password": "een lange zin als wachtwoord"}),
+        (None, "/login", {"email": "visitor@a.test", "password": "lange zin als wachtwoord 42"}),
+    ]  # fmt: skip
+
+
+def test_a_file_posted_into_any_text_field_is_refused_with_a_message_on_that_field(app, world):
+    wrong = []
+    for email, url, data in text_forms(world):
+        for name in data:
+            client = login(app.test_client(), email) if email else app.test_client()
+            client.set_cookie("lang", "en")
+            posted = dict(data, **{name: (io.BytesIO(b"not text"), "notes.txt")})
+            response = client.post(url, data=posted, content_type="multipart/form-data")
+            shown = FILE_MESSAGE in response.get_data(as_text=True) or name == "criterion_id"  # a hidden field: 422 without its own message
+            if response.status_code not in (400, 422) or not shown:
+                wrong.append(f"{url} {name}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_forms_still_take_multipart_text(app, world):
+    """What the checklist's offline queue sends (FormData): a multipart body without files."""
+    client = login(app.test_client(), "visitor@a.test")
+    url = f"/visits/{world['draft_id']}/domains/play"
+    response = client.post(url, data={"value_play__space": "meets", "note_play__space": "Ruim"}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert query(app, "select note from answers where visit_id = ? and criterion_id = 'play.space'", [world["draft_id"]])[0]["note"] == "Ruim"
