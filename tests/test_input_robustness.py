@@ -197,3 +197,58 @@ def test_the_forms_still_take_multipart_text(app, world):
     response = client.post(url, data={"value_play__space": "meets", "note_play__space": "Ruim"}, content_type="multipart/form-data")
     assert response.status_code == 303
     assert query(app, "select note from answers where visit_id = ? and criterion_id = 'play.space'", [world["draft_id"]])[0]["note"] == "Ruim"
+
+
+# -- Unicode non-characters ----------------------------------------------------------------
+
+NON_CHARACTERS = "\ufffe\uffff\ufdd0\ufdef\U0001fffe\U0010ffff"
+
+
+def xlsx_texts(client, url) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)  # fails on U+FFFE in the XML
+    return [str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+
+
+def test_non_characters_typed_into_a_name_or_note_are_not_stored_and_the_xlsx_export_opens(app):
+    visitor = login(app.test_client(), "visitor@a.test")
+    location_id = create_location(visitor, name=f"Azc{NON_CHARACTERS} Noord\ufffe", operator="COA\uffff")
+    visit_id = create_visit(visitor, location_id, visitors="A.\ufffeB.", impression="Rustig\uffff")
+    note = {"value_play__space": "partly", "note_play__space": "Te \ufdd0klein\ufffe"}
+    assert visitor.post(f"/visits/{visit_id}/domains/play", data=note).status_code == 303
+    assert visitor.post(f"/visits/{visit_id}/children", data={"age_band": "4-7", "domain_id": "", "text": "Saai\uffff"}).status_code == 303
+    assert visitor.post(f"/visits/{visit_id}/submit").status_code == 303
+
+    (location,) = query(app, "select name, operator from locations where id = ?", [location_id])
+    assert location == {"name": "Azc Noord", "operator": "COA"}
+    (visit,) = query(app, "select visitors, impression from visits where id = ?", [visit_id])
+    assert visit == {"visitors": "A.B.", "impression": "Rustig"}
+    assert query(app, "select note from answers where criterion_id = 'play.space'")[0]["note"] == "Te klein"
+    assert query(app, "select text from child_voices")[0]["text"] == "Saai"
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    assert "Azc Noord" in xlsx_texts(monitor, "/exports/visits.xlsx")
+    assert "Te klein" in xlsx_texts(monitor, "/exports/answers.xlsx")
+
+
+def test_the_xlsx_export_opens_with_non_characters_stored_before(app, db):
+    visitor = login(app.test_client(), "visitor@a.test")
+    location_id = create_location(visitor)
+    visit_id = create_visit(visitor, location_id)
+    assert visitor.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Dicht"}).status_code == 303
+    assert visitor.post(f"/visits/{visit_id}/submit").status_code == 303
+    db.execute("update locations set name = ?", [f"Azc{NON_CHARACTERS} Oud"])
+    db.execute("update answers set note = ?", ["Dicht\ufffe"])
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    assert "Azc Oud" in xlsx_texts(monitor, "/exports/visits.xlsx")
+    assert "Dicht" in xlsx_texts(monitor, "/exports/answers.xlsx")
+    assert "Azc Oud" in monitor.get("/exports/visits.csv").get_data(as_text=True)
+
+
+def test_a_filter_with_non_characters_gives_a_readable_xlsx(app, world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    response = monitor.get("/exports/visits.xlsx", query_string={"operator": "COA\ufffe"})
+    assert response.status_code == 200
+    load_workbook(io.BytesIO(response.data), read_only=True)
