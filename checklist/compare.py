@@ -16,6 +16,7 @@ from flask_login import current_user
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.filters import PERIOD_REVERSED
 from checklist.filters import Filters
 from checklist.filters import parse_filters
 from checklist.ids import parse_id
@@ -32,6 +33,8 @@ def overview_filters() -> Filters:
     filters = parse_filters(request.args, {t.id for t in criteria.location_types}, sorts)
     for problem in filters.problems:
         flash(_("Filter ignored: %(problem)s", problem=problem), "error")
+    if filters.period_reversed:
+        flash(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()), "error")
     return filters
 
 

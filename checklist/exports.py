@@ -79,6 +79,7 @@ from checklist.i18n import N_
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.filters import PERIOD_REVERSED
 from checklist.filters import Filters
 from checklist.filters import parse_filters
 from checklist.i18n import current_language
@@ -215,6 +216,8 @@ def request_filters() -> Filters:
     known_types = {t.id for t in get_criteria().location_types}
     filters = parse_filters(request.args, known_types=known_types, known_sorts={"name"})
     problems = [p for p in filters.problems if not p.startswith("sort:")]
+    if filters.period_reversed:
+        problems.append(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()))
     if problems:
         abort(400, description="; ".join(problems))
     return filters
