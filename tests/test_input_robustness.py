@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from checklist import create_app
-from tests.conftest import USERS
 from tests.conftest import add_users
 from tests.conftest import create_location
 from tests.conftest import create_visit
