@@ -45,6 +45,7 @@ from checklist.forms import Form
 from checklist.forms import _strip
 from checklist.forms import field_key
 from checklist.i18n import current_language
+from checklist.ids import parse_id
 from checklist.i18n import request_translations
 from checklist.visits import get_bundle_or_404
 from checklist.web import csrf
@@ -128,7 +129,8 @@ def status(action_id: int):
     checked_in = None
     visit_id = request.form.get("visit_id", "")
     if visit_id:
-        visit = store.get_visit(db, int(visit_id), current_user.scope) if visit_id.isdigit() and len(visit_id) < 12 else None
+        checked_in_id = parse_id(visit_id)
+        visit = store.get_visit(db, checked_in_id, current_user.scope) if checked_in_id is not None else None
         if visit is None:
             abort(404)
         if visit["location_id"] != action["location_id"] or visit["id"] == action["visit_id"]:

@@ -21,6 +21,7 @@ from checklist.db import get_db
 from checklist.forms import OrganisationForm
 from checklist.forms import UserForm
 from checklist.forms import choices
+from checklist.ids import parse_id
 from checklist.web import csrf
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -88,7 +89,7 @@ def audit():
     """The audit log, newest first, filtered by user, entity, action and period."""
     args = request.args
     filters = {
-        "user_id": args.get("user_id", type=int),
+        "user_id": args.get("user_id", type=parse_id),
         "entity": args.get("entity", ""),
         "action": args.get("action", ""),
         "since": args.get("since", ""),

@@ -16,8 +16,10 @@ from flask_login import current_user
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.filters import PERIOD_REVERSED
 from checklist.filters import Filters
 from checklist.filters import parse_filters
+from checklist.ids import parse_id
 from checklist.visit_data import load_visit
 from checklist.web import get_criteria
 
@@ -31,6 +33,8 @@ def overview_filters() -> Filters:
     filters = parse_filters(request.args, {t.id for t in criteria.location_types}, sorts)
     for problem in filters.problems:
         flash(_("Filter ignored: %(problem)s", problem=problem), "error")
+    if filters.period_reversed:
+        flash(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()), "error")
     return filters
 
 
@@ -92,8 +96,9 @@ def side_by_side():
     db, scope = get_db(), current_user.scope
     wanted = []
     for value in request.args.getlist("location"):
-        if value.isdigit() and int(value) not in wanted:
-            wanted.append(int(value))
+        location_id = parse_id(value)  # anything else is not a location: left out, as an unknown id is
+        if location_id is not None and location_id not in wanted:
+            wanted.append(location_id)
     columns = []
     for location_id in wanted[:4]:
         location = store.get_location(db, location_id)

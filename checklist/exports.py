@@ -79,11 +79,13 @@ from checklist.i18n import N_
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.filters import PERIOD_REVERSED
 from checklist.filters import Filters
 from checklist.filters import parse_filters
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
 from checklist.labels import answer_labels
+from checklist.text import NONCHARACTER_CLASS
 from checklist.web import get_criteria
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -92,8 +94,10 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_SET = frozenset(FORMULA_STARTS)
-# Characters XML 1.0 cannot hold (openpyxl refuses them); tab, newline and CR stay.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 cannot hold (openpyxl refuses the controls, and writes U+FFFE/U+FFFF
+# into a file that neither Excel nor openpyxl can open again); tab, newline and CR stay.
+# New input has no non-characters (web.Request), but rows stored before may.
+CONTROL_CHARACTERS = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{NONCHARACTER_CLASS}]")
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit minus the header row
 XLSX_MAX_CELLS = 1_000_000  # default of EXPORT_XLSX_MAX_CELLS: about 20 s of openpyxl, see refuse_large_xlsx
 CSV_CHUNK_ROWS = 500
@@ -212,6 +216,8 @@ def request_filters() -> Filters:
     known_types = {t.id for t in get_criteria().location_types}
     filters = parse_filters(request.args, known_types=known_types, known_sorts={"name"})
     problems = [p for p in filters.problems if not p.startswith("sort:")]
+    if filters.period_reversed:
+        problems.append(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()))
     if problems:
         abort(400, description="; ".join(problems))
     return filters

@@ -14,7 +14,13 @@ from datetime import date
 from typing import Mapping
 from urllib.parse import urlencode
 
+from checklist.i18n import N_
+from checklist.ids import parse_id
+
 CLOSED_CHOICES = ("open", "closed", "all")
+# Each view says it in the user's language: the report and the exports refuse the
+# request (400, as `monitor-report` does), the overview shows the message.
+PERIOD_REVERSED = N_("The period ends before it starts: %(since)s is after %(until)s. Choose a start date on or before the end date.")
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,11 @@ class Filters:
     sort: str = "name"  # name | type | overall | date | <domain id>
     descending: bool = False
     problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def period_reversed(self) -> bool:
+        """`from` after `to`: no visit can match, which is never what was meant."""
+        return bool(self.since and self.until and self.since > self.until)
 
     def query(self, **changes) -> str:
         """These filters (with changes) as a query string for a bookmarkable URL."""
@@ -68,9 +79,9 @@ def parse_filters(args: Mapping, known_types: set[str], known_sorts: set[str]) -
     if unknown:
         problems.append(f"type: unknown {', '.join(unknown)}")
     organisation = get("organisation")
-    organisation_id = int(organisation) if organisation.isdigit() else None
+    organisation_id = parse_id(organisation)
     if organisation and organisation_id is None:
-        problems.append("organisation: not a number")
+        problems.append(f"organisation: not a number {organisation[:20]!r}")
     closed = get("closed") or "open"
     if closed not in CLOSED_CHOICES:
         problems.append(f"closed: one of {', '.join(CLOSED_CHOICES)}")

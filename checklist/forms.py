@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from flask_wtf.form import _is_submitted as is_submitted
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import FloatField
@@ -55,13 +58,29 @@ class Form(FlaskForm):
     Views that render a form are exempt from the global CSRF check and validate the token
     here instead, so the visitor gets the same form with everything typed and a fresh
     token rather than an error page.
+
+    Fields read the posted form fields only: the app has no file fields, so a file posted
+    under a field's name (Flask-WTF would hand the field a FileStorage, which crashed
+    the filters and validators) is refused with a message on that field, and a JSON body
+    is not read as a form.
     """
 
     csrf_expired = False
     announce_expiry = True  # False where the answer is JSON, not a page with flashes
 
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                return request.form if is_submitted() and request.form else None
+            return formdata
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        if is_submitted():
+            for field in self:
+                if field.name in request.files:
+                    field.errors = [*field.errors, _l("Type the text here: a file cannot be sent in this field.")]
+                    valid = False
         if "csrf_token" in self._fields and self.csrf_token.errors:
             from flask import flash
             from flask_babel import gettext

@@ -8,6 +8,7 @@ coordinator's own organisation, or every organisation's submitted visits for a m
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from datetime import timezone
 from io import BytesIO
@@ -16,11 +17,13 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 from flask import send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from checklist import store
 from checklist.auth import require
 from checklist.db import get_db
+from checklist.filters import PERIOD_REVERSED
 from checklist.filters import Filters
 from checklist.filters import parse_filters
 from checklist.i18n import current_language
@@ -33,7 +36,11 @@ KNOWN_SORTS = {"name"}
 
 def _filters() -> Filters:
     criteria = get_criteria()
-    return parse_filters(request.args, {t.id for t in criteria.location_types}, KNOWN_SORTS)
+    filters = parse_filters(request.args, {t.id for t in criteria.location_types}, KNOWN_SORTS)
+    if filters.period_reversed:
+        problem = _(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat())
+        filters = replace(filters, problems=(*filters.problems, problem))
+    return filters
 
 
 def _form(filters: Filters, anonymise: bool, status: int = 200):

@@ -89,6 +89,9 @@ def new(location_id: int):
     """Create a draft visit for a location, then start the checklist."""
     require("edit_visits")
     location = get_location_or_404(location_id)
+    if location["closed_on"]:  # the location page offers no "New visit" for it; a direct request gets why
+        flash(_("This location is closed, so no new visit can be recorded. Reopen the location first if it takes in residents again."), "error")
+        return redirect(url_for("locations.detail", location_id=location_id), 303)
     form = _visit_form(data={"visit_date": date.today(), "children_present": None})
     if form.validate_on_submit():
         values = dict(form.values(), organisation_id=current_user.organisation_id)

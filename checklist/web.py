@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import Request as FlaskRequest
 from flask import current_app
 from flask import flash
 from flask import make_response
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 
 from checklist import labels
 from checklist import scoring
@@ -23,6 +25,9 @@ from checklist.i18n import LANGUAGES
 from checklist.i18n import current_language
 from checklist.i18n import request_translations
 from checklist.security import safe_next
+from checklist.ids import IdConverter
+from checklist.text import NONCHARACTERS
+from checklist.text import clean_text
 
 bp = Blueprint("pages", __name__)
 csrf = CSRFProtect()
@@ -53,6 +58,28 @@ def set_language():
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query-string and form parameters without Unicode non-characters or lone surrogates.
+
+    The one place where typed text enters the app, so no form, filter or view can store
+    a character that makes an export or a report unreadable (see checklist.text).
+    """
+
+    def __init__(self, mapping=None):
+        super().__init__(mapping)
+        dirty = lambda v: isinstance(v, str) and NONCHARACTERS.search(v)  # noqa: E731
+        if any(dirty(key) or any(dirty(v) for v in values) for key, values in dict.items(self)):
+            cleaned: dict = {}
+            for key, values in dict.items(self):
+                cleaned.setdefault(clean_text(key), []).extend(clean_text(v) if isinstance(v, str) else v for v in values)
+            dict.clear(self)
+            dict.update(self, cleaned)
+
+
+class Request(FlaskRequest):
+    parameter_storage_class = CleanParameters
 
 
 def _error_page(status, title, message):
@@ -104,6 +131,9 @@ def init_app(app) -> None:
     from checklist import reporting
     from checklist import visits
 
+    app.request_class = Request
+    # Before any blueprint: every `<int:...>` takes ASCII digits within SQLite's range only.
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     auth.init_app(app)
     app.register_blueprint(bp)

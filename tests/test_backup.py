@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from bench.crash import check
 from bench.crash import kill_runs
@@ -180,3 +181,120 @@ def test_kill_9_during_saves_loses_nothing_acknowledged(app, client):
             acked += run.acked
             previous = run.stored
     assert acked > 0
+
+
+# -- a restore checks the file's schema first, keeps the database as it was, swaps last --------
+
+
+def lookalike(kind: str, good: Path, path: Path) -> Path:
+    """Files a restore must refuse: SQLite databases that are not this app's, or not as this app left them."""
+    if kind == "empty file":
+        path.write_bytes(b"")
+        return path
+    if kind == "same table names, other columns":
+        with closing(sqlite3.connect(path)) as other:
+            for table in ("locations", "answers", "child_voices"):
+                other.execute(f"create table {table} (id integer primary key, text)")
+            other.execute("create table visits (id integer primary key, title text, body text)")
+            other.commit()
+        return path
+    path.write_bytes(good.read_bytes())
+    with closing(sqlite3.connect(path)) as other:
+        if kind == "no migrations table":
+            other.execute("drop table _sqlite_migrations")
+        elif kind == "a column missing":
+            other.execute("alter table visits drop column impression")
+        elif kind == "made by a newer app":
+            other.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('checklist', 'm999_future', '2030-01-01')")
+        other.commit()
+    return path
+
+
+def leftovers(app) -> list[str]:
+    """Temporary restore files next to the live database."""
+    database = Path(app.config["DATABASE"])
+    return sorted(p.name for p in database.parent.iterdir() if ".restore-" in p.name)
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("empty file", "is not a checklist database (no table locations"),
+        ("same table names, other columns", "no table _sqlite_migrations"),
+        ("no migrations table", "no table _sqlite_migrations"),
+        ("a column missing", "table visits lacks impression"),
+        ("made by a newer app", "made by a newer version of the app (migration m999_future)"),
+    ],
+)
+def test_restore_refuses_a_lookalike_database_touches_nothing_and_the_app_still_starts(app, client, runner, tmp_path, kind, message):
+    from checklist import create_app
+    from tests.conftest import make_config
+
+    visit_id = fill(client)
+    bad = lookalike(kind, make_backup(runner, tmp_path / "backups"), tmp_path / "lookalike.sqlite")
+    before = live_counts(app)
+    result = runner.invoke(args=["restore", str(bad), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "nothing restored" in result.output and message in result.output
+    assert live_counts(app) == before
+    assert note_of(app, visit_id, "play.space") == "Open op woensdag"
+    assert not (tmp_path / "before-restore").exists() and leftovers(app) == []
+    restarted = create_app(make_config(tmp_path))
+    assert restarted.test_client().get("/health").status_code == 200
+
+
+def test_restore_keeps_the_database_as_it_was_before(app, client, runner, tmp_path):
+    visit_id = fill(client)
+    path = make_backup(runner, tmp_path / "backups")
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Na de backup"})
+    create_location(client, name="Azc Na de backup")
+    changed = live_counts(app)
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    (safety,) = (tmp_path / "before-restore").iterdir()
+    assert f"The database as it was before: {safety}" in result.output
+    with closing(connect(safety)) as kept:
+        assert counts(kept) == changed
+        assert kept.execute("select note from answers where criterion_id = 'play.space'").fetchone()[0] == "Na de backup"
+    assert note_of(app, visit_id, "play.space") == "Open op woensdag"
+    assert leftovers(app) == []
+
+
+def test_an_older_backup_is_brought_up_to_date_by_the_restore(app, client, runner, tmp_path):
+    from checklist.migrations import migrations
+
+    fill(client)
+    older = tmp_path / "older.sqlite"
+    with closing(sqlite3.connect(older)) as conn:
+        db = Database(conn, execute_plugins=False)
+        migrations.apply(db, stop_before="m006_actions")  # before follow-up actions existed
+        db["locations"].insert({"name": "Azc Van Vroeger", "type": "azc", "created_at": "2025-01-01", "updated_at": "2025-01-01"})
+        conn.commit()
+    result = runner.invoke(args=["restore", str(older), "--yes"])
+    assert result.exit_code == 0, result.output
+    with closing(connect(app.config["DATABASE"])) as db:
+        assert [row["name"] for row in db.query("select name from locations")] == ["Azc Van Vroeger"]
+        assert db["actions"].exists()
+        assert [m.name for m in migrations.pending(db)] == []
+    assert client.get("/locations/").status_code == 302  # signed out, the app runs
+
+
+def test_a_restore_whose_migration_fails_leaves_the_database_as_it_was(app, client, runner, tmp_path, monkeypatch):
+    import checklist.db
+
+    visit_id = fill(client)
+    path = make_backup(runner, tmp_path / "backups")
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Na de backup"})
+    before = live_counts(app)
+
+    def failing_migrate(db):
+        db.execute("delete from answers")  # half done, in the temporary copy
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(checklist.db, "migrate", failing_migrate)
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "nothing restored: bringing the backup up to date failed: disk full" in result.output
+    assert live_counts(app) == before
+    assert note_of(app, visit_id, "play.space") == "Na de backup"
+    assert leftovers(app) == []

@@ -250,6 +250,24 @@ def test_bad_filters_show_the_form_with_the_problem(app, world):
     assert "from: not a date (YYYY-MM-DD)" in response.get_data(as_text=True)
 
 
+def test_from_after_to_is_refused_with_the_form_and_a_message_as_the_cli_does(app, world):
+    reversed_period = "from=2025-12-31&to=2025-01-01"
+    response = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{reversed_period}")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "The period ends before it starts: 2025-12-31 is after 2025-01-01." in page
+    assert 'value="2025-12-31"' in page and 'value="2025-01-01"' in page  # the dates as typed, to correct
+    dutch = client_for(app, "monitor@m.test", "nl").get(f"/reports/monitor.pdf?{reversed_period}")
+    assert dutch.status_code == 400 and "De periode eindigt voordat ze begint: 2025-12-31 ligt na 2025-01-01." in dutch.get_data(as_text=True)
+    assert client_for(app, "monitor@m.test").get("/reports/monitor.pdf?from=2025-01-01&to=2025-01-01").status_code == 200  # one day is a period
+
+    monitor = client_for(app, "monitor@m.test")
+    export = monitor.get(f"/exports/visits.csv?{reversed_period}")
+    assert export.status_code == 400 and "The period ends before it starts" in export.get_data(as_text=True)
+    overview = monitor.get(f"/compare/?{reversed_period}")
+    assert overview.status_code == 200 and "The period ends before it starts" in overview.get_data(as_text=True)
+
+
 def test_the_form_is_a_get_form_with_labels(app, world):
     page = client_for(app, "monitor@m.test").get("/reports/?type=noodopvang&anonymise=1").get_data(as_text=True)
     assert 'method="get"' in page and 'action="/reports/monitor.pdf"' in page

@@ -11,6 +11,7 @@ from tests.conftest import add_users
 from tests.conftest import login
 from tests.conftest import make_config
 from tests.conftest import save
+from tests.conftest import query
 from tests.conftest import textarea
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}", "<font size=40>BIG</font>"]
@@ -313,3 +314,17 @@ def test_edits_of_different_criteria_merge_without_conflict(app, english):
     stored = answers_in_db(app, visit_id)
     assert stored["play.space"]["value"] == "meets"
     assert stored["play.outdoor"]["value"] == "no" and stored["play.outdoor"]["note"] == "Hek kapot"
+
+
+def test_no_new_visit_at_a_closed_location_not_even_by_a_direct_post(app, english):
+    location_id = create_location(english, name="Azc Gesloten")
+    assert english.post(f"/locations/{location_id}/close").status_code == 302
+    data = {"visit_date": "2026-01-15", "visitors": "A.B.", "announced": "1"}
+    for method in ("GET", "POST"):
+        response = english.open(f"/locations/{location_id}/visits/new", method=method, data=data if method == "POST" else None)
+        assert response.status_code == 303 and response.location.endswith(f"/locations/{location_id}")
+        page = english.get(response.location).get_data(as_text=True)
+        assert "This location is closed, so no new visit can be recorded." in page
+    assert query(app, "select count(*) as n from visits") == [{"n": 0}]
+    english.post(f"/locations/{location_id}/close", data={"reopen": "1"})
+    assert english.post(f"/locations/{location_id}/visits/new", data=data).status_code == 302  # open again: visits as before
