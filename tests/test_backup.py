@@ -246,7 +246,7 @@ def test_restore_refuses_a_lookalike_database_touches_nothing_and_the_app_still_
 def test_restore_keeps_the_database_as_it_was_before(app, client, runner, tmp_path):
     visit_id = fill(client)
     path = make_backup(runner, tmp_path / "backups")
-    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Na de backup"})
+    assert save(client, visit_id, "play", {"value_play__space": "fails", "note_play__space": "Na de backup"}).status_code == 303
     create_location(client, name="Azc Na de backup")
     changed = live_counts(app)
     result = runner.invoke(args=["restore", str(path), "--yes"])
@@ -284,7 +284,7 @@ def test_a_restore_whose_migration_fails_leaves_the_database_as_it_was(app, clie
 
     visit_id = fill(client)
     path = make_backup(runner, tmp_path / "backups")
-    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "fails", "note_play__space": "Na de backup"})
+    assert save(client, visit_id, "play", {"value_play__space": "fails", "note_play__space": "Na de backup"}).status_code == 303
     before = live_counts(app)
 
     def failing_migrate(db):
