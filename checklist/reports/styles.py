@@ -116,7 +116,10 @@ _HAS_ARABIC = re.compile(f"[{_ARABIC_CHARS}]")
 # Drawn in the Arabic font (and shaped): Arabic letters and marks. Arabic-Indic digits
 # and Arabic punctuation are drawn by DejaVu, left to right as the bidi algorithm put
 # them, because harfbuzz would draw a run of them right to left.
-_ARABIC_FONT_CHAR = re.compile("[\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff\u0750-\u077f\u0870-\u089f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
+_ARABIC_FONT_CHAR = re.compile(
+    "[\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u0870-\u089f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]"
+)
 _ETHIOPIC_CHAR = re.compile(f"[{_ETHIOPIC_CHARS}]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 # Paragraph-level bidi: text with any of these classes goes through `_BidiParagraph`.
@@ -130,6 +133,7 @@ _original_cmap = ttfonts.makeToUnicodeCMap
 _original_shape = _paragraph_module.shapeFragWord
 _SHAPED_FONTS = {ARABIC, ARABIC + "-Bold"}
 _FEATURES = {"kern": True, "liga": True}
+_PRIVATE_TEXT: dict[tuple[str, int], str] = {}  # (font name, private-use code) -> the letters of that glyph
 
 
 def setup_reportlab() -> None:
@@ -200,8 +204,9 @@ def _to_unicode_cmap(fontname: str, subset) -> str:
 def _glyph_text(font: TTFont, cp: int) -> str:
     text = None
     if 0xE000 <= cp < 0xF900:
+        text = _PRIVATE_TEXT.get((font.fontName, cp))
         gid = font.face.charToGlyph.get(cp)
-        if gid is not None:
+        if text is None and gid is not None:
             text = _text_from_glyph_name(font.hbFont().glyph_to_string(gid))
     elif 0xFB00 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFE:
         text = chr(cp)
@@ -209,6 +214,26 @@ def _glyph_text(font: TTFont, cp: int) -> str:
         return chr(cp)
     text = unicodedata.normalize("NFKC", text)
     return text[::-1] if len(text) > 1 and _HAS_ARABIC.match(text) else text
+
+
+def _remember_private_glyphs(run, shaped) -> None:
+    """Note which letters each private-use (unnamed) glyph of a shaped run stands for.
+
+    Some glyphs have no name to decode, such as Noto Naskh's final alef with hamza
+    after lam (`_1029` in `نلأث`); harfbuzz's cluster of the glyph says which typed
+    letters it came from.
+    """
+    text = "".join(str(t) for _, t in run)
+    glyphs = [
+        (frag.fontName, char, data.cluster)
+        for frag, shaped_text in shaped[1:]
+        for char, data in zip(shaped_text, shaped_text.__shapeData__)
+    ]
+    clusters = sorted({cluster for _, _, cluster in glyphs}) + [len(text)]
+    for font_name, char, cluster in glyphs:
+        if 0xE000 <= ord(char) < 0xF900:
+            end = clusters[clusters.index(cluster) + 1]
+            _PRIVATE_TEXT.setdefault((font_name, ord(char)), text[cluster:end])
 
 
 def _text_from_glyph_name(name: str) -> str | None:
@@ -251,7 +276,9 @@ def _shape_by_font(word, *args, **kwargs):
         part = [sum(stringWidth(text, frag.fontName, frag.fontSize) for frag, text in run)] + run
         if run[0][0].fontName in _SHAPED_FONTS and not any(isinstance(text, ttfonts.ShapedStr) for _, text in run):
             part = _original_shape([part[0]] + [(frag, str(text)) for frag, text in run], *args, **kwargs)
-            changed = changed or isinstance(part, ttfonts.ShapedFragWord)
+            if isinstance(part, ttfonts.ShapedFragWord):
+                changed = True
+                _remember_private_glyphs(run, part)
         width += part[0]
         pieces.extend(part[1:])
     if not changed:
@@ -376,6 +403,7 @@ def visual_lines(source: str, style: ParagraphStyle, first: float, later: float)
     brackets (L4) are done here, because python-bidi's `get_display` only reorders a
     whole paragraph as one line and mirrors nothing.
     """
+    setup_reportlab()
     lines: list[str] = []
     for paragraph in source.split("\n"):
         text = paragraph.translate(_OVERRIDES_AS_EMBEDDINGS)
@@ -408,12 +436,12 @@ def _levels(text: str) -> list[int]:
 
 def _visual(text: str, levels: list[int], start: int, end: int) -> str:
     """`text[start:end]` in visual order (rules L2 to L4), bidi controls left out."""
+    # Bidi controls take part in the reordering (an isolate's initiator separates its
+    # content from the text around it) and are left out afterwards: they are invisible.
     clusters: list[list] = []  # [level, letter with its marks]
     for i in range(start, end):
         char = text[i]
-        if _BIDI_CONTROLS.match(char):
-            continue
-        if clusters and _is_mark(char):
+        if clusters and _is_mark(char) and not _BIDI_CONTROLS.match(clusters[-1][1]):
             clusters[-1][1] += char
         else:
             clusters.append([levels[i], char])
@@ -438,7 +466,7 @@ def _visual(text: str, levels: list[int], start: int, end: int) -> str:
         if level % 2 and unicodedata.mirrored(chars[0]):
             chars = MIRRORED.get(chars[0], chars[0]) + chars[1:]
         out.append(chars)
-    return "".join(out).strip(" ")
+    return _BIDI_CONTROLS.sub("", "".join(out)).strip(" ")
 
 
 def _is_mark(char: str) -> bool:
