@@ -100,6 +100,11 @@ def test_glyphs_without_a_name_extract_as_the_letters_typed(tmp_path):
     assert not re.search("[\ue000-\uf8ff]", text)
 
 
+def test_a_mark_without_a_letter_sits_on_a_dotted_circle(tmp_path):
+    text = pdftotext(build([para("!\n\u0301\u202bxżżñ")]), tmp_path)
+    assert "\u25cc\u0301" in text and "xżżñ" in unicodedata.normalize("NFC", text)
+
+
 # -- word order of wrapped right-to-left text --------------------------------------------
 
 ARABIC_SENTENCE = "ألعب كل يوم في الحديقة مع أصدقائي بعد المدرسة ثم نرجع إلى البيت معا."

@@ -312,7 +312,23 @@ def _clean(text) -> str:
     source = "" if text is None else str(text)
     for newline in ("\r\n", "\r", "\u2028", "\u2029", "\x85"):
         source = source.replace(newline, "\n")
-    return _CONTROL.sub("", source.replace("\t", " "))
+    return _dotted_circles(_CONTROL.sub("", source.replace("\t", " ")))
+
+
+def _dotted_circles(text: str) -> str:
+    """A combining mark with no letter before it gets a dotted circle (U+25CC) to sit on.
+
+    That is how Unicode says to show such a mark (TUS 2.11); drawn bare at the start of
+    a line it overlaps the next letter, and pdftotext then moves that letter elsewhere.
+    """
+    out, previous = [], ""
+    for char in text:
+        if _is_mark(char) and (not previous or previous.isspace()):
+            out.append("\u25cc")
+        out.append(char)
+        if not _BIDI_CONTROLS.match(char):
+            previous = char
+    return "".join(out)
 
 
 def _fonts(style: ParagraphStyle) -> tuple[str, str, str]:
