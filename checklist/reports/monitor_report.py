@@ -52,6 +52,7 @@ from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import STYLES
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
+from checklist.reports.styles import setup_reportlab
 from checklist.reports.styles import table_style as _house_table_style
 from checklist.reports.visit_report import FRAME_WIDTH
 from checklist.reports.visit_report import MARGIN_BOTTOM
@@ -208,6 +209,7 @@ class _Context(ReportContext):
 
 def build_monitor_report(data: MonitorReport) -> bytes:
     """Render the monitor report as PDF bytes."""
+    setup_reportlab()
     ctx = _Context(data)
     buffer = BytesIO()
     doc = BaseDocTemplate(

@@ -3,27 +3,31 @@
 Why this module exists (see shared/reliability.md §2):
 
 - ReportLab's built-in fonts silently drop everything outside Latin-1 (Ł, Arabic,
-  Tigrinya), so the TTFs in `checklist/fonts/` are registered once per process, as
-  families so that `<b>`/`<i>` work.
+  Tigrinya), so the TTFs in `checklist/fonts/` are registered, as families so that
+  `<b>`/`<i>` work. DejaVu Sans also covers Hebrew.
 - `Paragraph` parses a markup dialect (`<font>`, `<img src>`, `<a href>`), so user text
   must be escaped before it gets there. `para()` is the only place in the package
   that builds a `Paragraph`; it escapes first and only then adds the tags we trust
   (`<br/>` and `<font name=...>` for Arabic and Ethiopic runs).
-- Arabic needs shaping (joined letter forms) and right-to-left order. ReportLab shapes
-  with uharfbuzz but its bidi needs `rlbidi`, which is not on PyPI. So `para()` puts
-  the words of each Arabic run in visual (reversed) order itself, and paragraphs with
-  Arabic get `shaping=1`. Two small patches to ReportLab (installed by
-  `register_fonts()`) make that text extractable and correct; see
-  `_to_unicode_cmap` and `_shape_by_font`.
+- Right-to-left text (Arabic, Hebrew) is laid out with the Unicode bidirectional
+  algorithm (python-bidi), per line: a paragraph that holds right-to-left text is
+  broken into lines in logical (typed) order first, and only then is each line put in
+  visual order (`_BidiParagraph`). So an Arabic sentence that wraps keeps its words in
+  reading order, and punctuation, digits and brackets land where the algorithm says.
+  The base direction of each paragraph is that of its first strong letter (rule P2).
+- Arabic also needs shaping (joined letter forms): each Arabic run is handed to
+  ReportLab in logical order in the Arabic font, and harfbuzz shapes it and draws it
+  right to left. Two small ReportLab patches, installed by `setup_reportlab()`, are
+  still needed for that, bidi or not: `_shape_by_font` (shape only the Arabic runs of
+  a word, each with its own font) and `_to_unicode_cmap` (make shaped glyphs extract
+  as the letters typed).
+- Bidi override controls (U+202D, U+202E) are read as embeddings (U+202A, U+202B): a
+  pasted U+202E can then not show text backwards ("Trojan source" style spoofing), and
+  every word stays readable. All bidi controls are invisible and are left out of the PDF.
 
-Known limits of the Arabic handling, all documented here on purpose:
-- The run is reordered before line breaking, so an Arabic run that wraps over two
-  lines shows its last words on the first line. Short runs (names, a sentence in a
-  note) are fine.
-- Arabic-Indic digits inside a run are drawn right-to-left by harfbuzz.
-- `pdftotext` applies its own bidi per line. For a line that holds only Arabic (plus
-  spaces), it gives back the text exactly as typed; on a line that mixes Latin and
-  Arabic it may reorder the parts, and it wraps RTL text in U+202B/U+202C marks.
+`pdftotext` applies its own bidi per line and gives right-to-left words back in logical
+order; on a line that mixes directions it may order the parts differently from the
+page, and it wraps right-to-left text in U+202B/U+202C marks.
 """
 
 from __future__ import annotations
@@ -34,9 +38,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import uharfbuzz
+from bidi import get_base_level
+from bidi import get_display
+from bidi.mirror import MIRRORED
 
 from reportlab import rl_config
 from reportlab.lib import colors
+from reportlab.lib.abag import ABag
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.fonts import ps2tt
@@ -51,6 +59,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 from reportlab.platypus import TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 # Markup must never fetch anything. Note that a *local path* in `<img src>` is read
 # whatever these say (measured with 5.1.0), so escaping in `para()` is the real defence;
@@ -103,16 +112,20 @@ STATUS_TINTS = {
 
 _ARABIC_CHARS = "\u0600-\u06ff\u0750-\u077f\u0870-\u089f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe"
 _ETHIOPIC_CHARS = "\u1200-\u139f\u2d80-\u2ddf\uab00-\uab2f"
-_ARABIC_WORD = f"[{_ARABIC_CHARS}]+"
-# An Arabic run: Arabic words with spaces, Western digits or common punctuation between
-# them. Under the Unicode bidi rules such a run is one right-to-left stretch inside our
-# left-to-right paragraphs: its parts are shown in reverse order, brackets mirrored.
-_ARABIC_RUN = re.compile(rf"{_ARABIC_WORD}(?:[ 0-9.,:;!?()\[\]«»\"'/\-–]+{_ARABIC_WORD})*")
-_ARABIC_TOKEN = re.compile(rf"{_ARABIC_WORD}|[0-9]+|.")
-_MIRROR = str.maketrans("()[]«»", ")(][»«")
 _HAS_ARABIC = re.compile(f"[{_ARABIC_CHARS}]")
-_ETHIOPIC_RUN = re.compile(rf"[{_ETHIOPIC_CHARS}]+(?: +[{_ETHIOPIC_CHARS}]+)*")
+# Drawn in the Arabic font (and shaped): Arabic letters and marks. Arabic-Indic digits
+# and Arabic punctuation are drawn by DejaVu, left to right as the bidi algorithm put
+# them, because harfbuzz would draw a run of them right to left.
+_ARABIC_FONT_CHAR = re.compile(
+    "[\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u0870-\u089f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]"
+)
+_ETHIOPIC_CHAR = re.compile(f"[{_ETHIOPIC_CHARS}]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Paragraph-level bidi: text with any of these classes goes through `_BidiParagraph`.
+_BIDI_CLASSES = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_OVERRIDES_AS_EMBEDDINGS = str.maketrans({"\u202d": "\u202a", "\u202e": "\u202b"})
 
 _registered = False
 _FONTS_BY_FACE: dict[str, TTFont] = {}
@@ -120,10 +133,14 @@ _original_cmap = ttfonts.makeToUnicodeCMap
 _original_shape = _paragraph_module.shapeFragWord
 _SHAPED_FONTS = {ARABIC, ARABIC + "-Bold"}
 _FEATURES = {"kern": True, "liga": True}
+_PRIVATE_TEXT: dict[tuple[str, int], str] = {}  # (font name, private-use code) -> the letters of that glyph
 
 
-def register_fonts() -> None:
-    """Register the TTF families and the two ReportLab patches, once per process."""
+def setup_reportlab() -> None:
+    """Register the TTF families and install the two ReportLab patches, once per process.
+
+    Called by the report builders and `create_app`, and by `para()` as a guard.
+    """
     global _registered
     if _registered:
         return
@@ -187,8 +204,9 @@ def _to_unicode_cmap(fontname: str, subset) -> str:
 def _glyph_text(font: TTFont, cp: int) -> str:
     text = None
     if 0xE000 <= cp < 0xF900:
+        text = _PRIVATE_TEXT.get((font.fontName, cp))
         gid = font.face.charToGlyph.get(cp)
-        if gid is not None:
+        if text is None and gid is not None:
             text = _text_from_glyph_name(font.hbFont().glyph_to_string(gid))
     elif 0xFB00 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFE:
         text = chr(cp)
@@ -196,6 +214,26 @@ def _glyph_text(font: TTFont, cp: int) -> str:
         return chr(cp)
     text = unicodedata.normalize("NFKC", text)
     return text[::-1] if len(text) > 1 and _HAS_ARABIC.match(text) else text
+
+
+def _remember_private_glyphs(run, shaped) -> None:
+    """Note which letters each private-use (unnamed) glyph of a shaped run stands for.
+
+    Some glyphs have no name to decode, such as Noto Naskh's final alef with hamza
+    after lam (`_1029` in `نلأث`); harfbuzz's cluster of the glyph says which typed
+    letters it came from.
+    """
+    text = "".join(str(t) for _, t in run)
+    glyphs = [
+        (frag.fontName, char, data.cluster)
+        for frag, shaped_text in shaped[1:]
+        for char, data in zip(shaped_text, shaped_text.__shapeData__)
+    ]
+    clusters = sorted({cluster for _, _, cluster in glyphs}) + [len(text)]
+    for font_name, char, cluster in glyphs:
+        if 0xE000 <= ord(char) < 0xF900:
+            end = clusters[clusters.index(cluster) + 1]
+            _PRIVATE_TEXT.setdefault((font_name, ord(char)), text[cluster:end])
 
 
 def _text_from_glyph_name(name: str) -> str | None:
@@ -215,28 +253,32 @@ def _text_from_glyph_name(name: str) -> str | None:
 
 
 def _shape_by_font(word, *args, **kwargs):
-    """Shape only the Arabic parts of a word, each with its own font.
+    """Shape only the Arabic runs of a word, each with its own font.
 
     ReportLab shapes a whole word with the font of its first fragment, so in a word
     such as `(مرحبا)` or `مرحبا!` the characters in the other font came out as wrong
-    glyphs (a Hebrew point instead of `!`). Latin and Ethiopic need no shaping, and
-    shaping them would switch on DejaVu's discretionary ligatures ("st"), so only
-    Arabic runs are shaped, without discretionary ligatures.
+    glyphs (a Hebrew point instead of `!`). Latin, Hebrew and Ethiopic need no shaping
+    (and `_BidiParagraph` has already put them in visual order), so only Arabic runs
+    are shaped, without discretionary ligatures. A word is shaped once: a Paragraph
+    that is wrapped again (tables wrap their cells twice) hands back shaped words,
+    which harfbuzz must not get again.
     """
+    if isinstance(word, ttfonts.ShapedFragWord):
+        return word
     runs = _font_runs(word)
     if runs is None:
         return _original_shape(word, *args, **kwargs)
     if not any(run[0][0].fontName in _SHAPED_FONTS for run in runs):
         return word
     kwargs.setdefault("features", _FEATURES)
-    if len(runs) == 1:
-        return _original_shape(word, *args, **kwargs)
     width, pieces, changed = 0.0, [], False
     for run in runs:
         part = [sum(stringWidth(text, frag.fontName, frag.fontSize) for frag, text in run)] + run
-        if run[0][0].fontName in _SHAPED_FONTS:
-            part = _original_shape(part, *args, **kwargs)
-            changed = changed or isinstance(part, ttfonts.ShapedFragWord)
+        if run[0][0].fontName in _SHAPED_FONTS and not any(isinstance(text, ttfonts.ShapedStr) for _, text in run):
+            part = _original_shape([part[0]] + [(frag, str(text)) for frag, text in run], *args, **kwargs)
+            if isinstance(part, ttfonts.ShapedFragWord):
+                changed = True
+                _remember_private_glyphs(run, part)
         width += part[0]
         pieces.extend(part[1:])
     if not changed:
@@ -256,35 +298,268 @@ def _font_runs(word):
     return runs
 
 
-# -- escaping ---------------------------------------------------------------------
+def _shaped_width(text: str, font_name: str, size: float) -> float:
+    """The width ReportLab will give `text` once `_shape_by_font` has shaped it."""
+    word = [stringWidth(text, font_name, size), (ABag(fontName=font_name, fontSize=size), text)]
+    return _original_shape(word, features=_FEATURES)[0]
+
+
+# -- escaping and bidi ------------------------------------------------------------
+
+
+def _clean(text) -> str:
+    """User text as plain text: newlines unified, tabs as spaces, C0 controls dropped."""
+    source = "" if text is None else str(text)
+    for newline in ("\r\n", "\r", "\u2028", "\u2029", "\x85"):
+        source = source.replace(newline, "\n")
+    return _dotted_circles(_CONTROL.sub("", source.replace("\t", " ")))
+
+
+def _dotted_circles(text: str) -> str:
+    """A combining mark with no letter before it gets a dotted circle (U+25CC) to sit on.
+
+    That is how Unicode says to show such a mark (TUS 2.11); drawn bare at the start of
+    a line it overlaps the next letter, and pdftotext then moves that letter elsewhere.
+    """
+    out, previous = [], ""
+    for char in text:
+        if _is_mark(char) and (not previous or previous.isspace()):
+            out.append("\u25cc")
+        out.append(char)
+        if not _BIDI_CONTROLS.match(char):
+            previous = char
+    return "".join(out)
+
+
+def _fonts(style: ParagraphStyle) -> tuple[str, str, str]:
+    """Base, Arabic and Ethiopic font names in the weight and slant of `style`."""
+    _, bold, italic = ps2tt(style.fontName)
+    return style.fontName, tt2ps(ARABIC.lower(), bold, italic), tt2ps(ETHIOPIC.lower(), bold, italic)
+
+
+def _segments(text: str, style: ParagraphStyle) -> list[list[str]]:
+    """`text` cut into [font name, text] runs; a combining mark stays with its base if that font has it."""
+    base, arabic, ethiopic = _fonts(style)
+    runs: list[list[str]] = []
+    for char in text:
+        font = base
+        if _ARABIC_FONT_CHAR.match(char) and _covers(arabic, char):
+            font = arabic
+        elif _ETHIOPIC_CHAR.match(char) and _covers(ethiopic, char):
+            font = ethiopic
+        elif _is_mark(char) and runs and _covers(runs[-1][0], char):
+            font = runs[-1][0]
+        if runs and runs[-1][0] == font:
+            runs[-1][1] += char
+        else:
+            runs.append([font, char])
+    return runs
+
+
+def _covers(font_name: str, char: str) -> bool:
+    return ord(char) in pdfmetrics.getFont(font_name).face.charToGlyph
+
+
+def _tagged(text: str, style: ParagraphStyle, visual: bool = False) -> str:
+    """Escaped markup for one line of plain text, script runs in their fonts.
+
+    With `visual`, the text is a line in visual order: its Arabic runs are turned back
+    into logical order, because harfbuzz shapes them from that and draws them right to left.
+    """
+    base, arabic, _ = _fonts(style)
+    out = []
+    for font, run in _segments(text, style):
+        if visual and font == arabic:
+            run = _reverse_clusters(run)
+        out.append(escape(run) if font == base else f'<font name="{font}">{escape(run)}</font>')
+    return "".join(out)
 
 
 def markup(text, style: ParagraphStyle) -> str:
-    """Escaped Paragraph source for untrusted text: escape, newlines, then script fonts."""
-    source = "" if text is None else str(text)
-    source = source.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    source = escape(_CONTROL.sub("", source)).replace("\n", "<br/>")
-    _, bold, italic = ps2tt(style.fontName)
-    arabic = tt2ps(ARABIC.lower(), bold, italic)
-    ethiopic = tt2ps(ETHIOPIC.lower(), bold, italic)
-    source = _ARABIC_RUN.sub(lambda m: _visual_arabic(m.group(0), arabic), source)
-    return _ETHIOPIC_RUN.sub(lambda m: f'<font name="{ethiopic}">{m.group(0)}</font>', source)
+    """Escaped Paragraph source for untrusted text, in logical order: escape, newlines, script fonts."""
+    setup_reportlab()
+    source = _BIDI_CONTROLS.sub("", _clean(text))
+    return "<br/>".join(_tagged(line, style) for line in source.split("\n"))
 
 
-def _visual_arabic(run: str, font: str) -> str:
-    """Words of an Arabic run in visual order, each word in the Arabic font."""
-    tokens = _ARABIC_TOKEN.findall(run)[::-1]
-    return "".join(f'<font name="{font}">{t}</font>' if _HAS_ARABIC.match(t) else t.translate(_MIRROR) for t in tokens)
+def _needs_bidi(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in _BIDI_CLASSES for char in text) or bool(_BIDI_CONTROLS.search(text))
+
+
+class _BidiParagraph(Paragraph):
+    """A Paragraph with right-to-left text: lines broken in logical order, then laid out visually.
+
+    Line breaking needs the width, so the visual markup (one `<br/>`-separated line per
+    line) is made in `wrap`. Paragraphs made by `split` (a page break inside the
+    paragraph) get already laid-out fragments and behave as plain Paragraphs.
+    """
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", source=None):
+        self._source = source
+        self._laid_out_for = None
+        super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+
+    def wrap(self, availWidth, availHeight):
+        if self._source is not None and availWidth != self._laid_out_for:
+            style = self.style
+            first = availWidth - style.leftIndent - style.firstLineIndent - style.rightIndent
+            later = availWidth - style.leftIndent - style.rightIndent
+            lines = visual_lines(self._source, style, first, later)
+            self._setup("<br/>".join(lines), style, self.bulletText, None, cleanBlockQuotedText)
+            self._laid_out_for = availWidth
+        return super().wrap(availWidth, availHeight)
+
+
+def visual_lines(source: str, style: ParagraphStyle, first: float, later: float) -> list[str]:
+    """Markup per line: each paragraph of `source` broken in logical order, then each line reordered.
+
+    python-bidi resolves the embedding level of every character over the whole
+    paragraph (rules P2 to I2 of UAX #9, base direction from the first strong letter);
+    the reordering of each line (L2), marks kept after their letter (L3) and mirrored
+    brackets (L4) are done here, because python-bidi's `get_display` only reorders a
+    whole paragraph as one line and mirrors nothing.
+    """
+    setup_reportlab()
+    lines: list[str] = []
+    for paragraph in source.split("\n"):
+        text = paragraph.translate(_OVERRIDES_AS_EMBEDDINGS)
+        levels = _levels(text)
+        for start, end in _break_lines(text, style, first if not lines else later, later):
+            lines.append(_tagged(_visual(text, levels, start, end), style, visual=True))
+    return lines
+
+
+def _levels(text: str) -> list[int]:
+    """The resolved bidi level of each character of one paragraph, from python-bidi.
+
+    `get_display(debug=True)` documents that it returns the calculated levels; they
+    come as the debug form of the Rust `BidiInfo`, one level per UTF-8 byte.
+    """
+    if not text:
+        return []
+    base_dir = "R" if get_base_level(text) == 1 else "L"
+    info = get_display(text, base_dir=base_dir, debug=True)
+    block = re.search(r"levels: \[(.*?)\]", info, re.S)
+    per_byte = [int(n) for n in re.findall(r"Level\(\s*(\d+)", block.group(1))] if block else []
+    levels, offset = [], 0
+    for char in text:
+        levels.append(per_byte[offset] if offset < len(per_byte) else -1)
+        offset += len(char.encode("utf-8"))
+    if offset != len(per_byte):
+        raise RuntimeError("python-bidi gave no level per character; check its debug output format")
+    return levels
+
+
+def _visual(text: str, levels: list[int], start: int, end: int) -> str:
+    """`text[start:end]` in visual order (rules L2 to L4), bidi controls left out."""
+    # Bidi controls take part in the reordering (an isolate's initiator separates its
+    # content from the text around it) and are left out afterwards: they are invisible.
+    clusters: list[list] = []  # [level, letter with its marks]
+    for i in range(start, end):
+        char = text[i]
+        if clusters and _is_mark(char) and not _BIDI_CONTROLS.match(clusters[-1][1]):
+            clusters[-1][1] += char
+        else:
+            clusters.append([levels[i], char])
+    if not clusters:
+        return ""
+    order = list(range(len(clusters)))
+    highest, lowest_odd = max(c[0] for c in clusters), min(c[0] for c in clusters) | 1
+    for level in range(highest, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if clusters[order[i]][0] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(order) and clusters[order[j]][0] >= level:
+                j += 1
+            order[i:j] = order[i:j][::-1]
+            i = j
+    out = []
+    for i in order:
+        level, chars = clusters[i]
+        if level % 2 and unicodedata.mirrored(chars[0]):
+            chars = MIRRORED.get(chars[0], chars[0]) + chars[1:]
+        out.append(chars)
+    return _BIDI_CONTROLS.sub("", "".join(out)).strip(" ")
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me")
+
+
+def _reverse_clusters(run: str) -> str:
+    """A right-to-left run from visual back to logical order, each letter keeping its marks after it."""
+    clusters: list[str] = []
+    for char in run:
+        if clusters and _is_mark(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return "".join(reversed(clusters))
+
+
+def _break_lines(text: str, style: ParagraphStyle, first: float, later: float) -> list[tuple[int, int]]:
+    """(start, end) of each line of `text`, greedy, words cut only when one is wider than a line."""
+    # ReportLab puts the space of the font of the word before it between two words: take the widest.
+    space = max(stringWidth(" ", font, style.fontSize) for font in _fonts(style))
+    lines: list[tuple[int, int]] = []
+    start = end = None
+    used = 0.0
+    for match in re.finditer(r"[^ ]+", text):
+        limit = (first if not lines else later) - 0.01
+        width = _width(match.group(), style)
+        if start is not None and used + space + width <= limit:
+            end, used = match.end(), used + space + width
+            continue
+        if start is not None:
+            lines.append((start, end))
+            limit = later - 0.01
+        start, end, used = match.start(), match.end(), width
+        while used > limit and end - start > 1:
+            cut = _cut(text, start, end, style, limit)
+            lines.append((start, cut))
+            start, used, limit = cut, _width(text[cut:end], style), later - 0.01
+    if start is not None or not lines:
+        lines.append((start or 0, end or 0))
+    return lines
+
+
+def _cut(text: str, start: int, end: int, style: ParagraphStyle, limit: float) -> int:
+    """Where to cut an over-long word: after the most clusters (letter plus marks) that fit, at least one."""
+    cut = start + 1
+    for i in range(start + 1, end):
+        if _is_mark(text[i]) or _BIDI_CONTROLS.match(text[i]):
+            continue
+        if _width(text[start:i], style) > limit:
+            break
+        cut = i
+    while cut < end and (_is_mark(text[cut]) or _BIDI_CONTROLS.match(text[cut])):
+        cut += 1
+    return cut
+
+
+def _width(word: str, style: ParagraphStyle) -> float:
+    _, arabic, _ = _fonts(style)
+    word = _BIDI_CONTROLS.sub("", word)
+    return sum(
+        _shaped_width(run, font, style.fontSize) if font == arabic else stringWidth(run, font, style.fontSize)
+        for font, run in _segments(word, style)
+    )
 
 
 def para(text, style: str | ParagraphStyle = "Body") -> Paragraph:
     """THE way to put any string into the PDF: escaped, so it can never be markup."""
+    setup_reportlab()
     if isinstance(style, str):
         style = STYLES[style]
-    source = markup(text, style)
-    if text is not None and _HAS_ARABIC.search(str(text)):
+    source = _clean(text)
+    if _HAS_ARABIC.search(source):
         style = _shaped(style)
-    return Paragraph(source, style)
+    if _needs_bidi(source):
+        return _BidiParagraph(markup(source, style), style, source=source)
+    return Paragraph(markup(source, style), style)
 
 
 def cell(text, style: str | ParagraphStyle = "Cell") -> Paragraph:
@@ -416,5 +691,4 @@ def table_style(*extra, header: bool = True) -> TableStyle:
     return TableStyle(commands + list(extra))
 
 
-register_fonts()
 STYLES = _stylesheet()

@@ -45,6 +45,7 @@ from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import cell
 from checklist.reports.styles import draw_outlined
 from checklist.reports.styles import para
+from checklist.reports.styles import setup_reportlab
 from checklist.reports.styles import table_style
 from checklist.scoring import domain_changes
 
@@ -74,6 +75,7 @@ class _Context(ReportContext):
 
 def build_visit_report(report: VisitReport) -> bytes:
     """Render the visit report as PDF bytes."""
+    setup_reportlab()
     ctx = _Context(report)
     buffer = BytesIO()
     doc = BaseDocTemplate(
