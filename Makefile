@@ -17,6 +17,7 @@ run: install translations instance/config.py
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 60 wsgi:app
 
 test: install-test system-deps translations
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: install-test system-deps translations

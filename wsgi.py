@@ -4,7 +4,7 @@ import sys
 
 from checklist import ConfigError
 from checklist import create_app
-from checklist.criteria import CriteriaError
+from checklist.core.criteria import CriteriaError
 
 try:
     app = create_app()

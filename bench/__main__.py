@@ -24,8 +24,8 @@ BENCH_PASSWORD = "benchmark wachtwoord lang genoeg"
 def build_database(path: Path):
     from checklist import create_app
     from checklist import store
-    from checklist.save_protocol import Answer
-    from checklist.db import connect
+    from checklist.core.save_protocol import Answer
+    from checklist.store.connection import connect
 
     from bench.data import generate
 
@@ -38,7 +38,7 @@ def build_database(path: Path):
     counts = generate(db, criteria, LOCATIONS, VISITS)
     print(f"data set: {counts['locations']} locations, {counts['visits']} submitted visits, {counts['answers']:,} answers "
           f"({time.perf_counter() - start:.1f} s to generate)")
-    from checklist.auth import hash_password
+    from checklist.views.common import hash_password
 
     with app.app_context():
         store.create_user(db, BENCH_EMAIL, "Bench", 1, "visitor", hash_password(BENCH_PASSWORD))
@@ -54,7 +54,7 @@ def build_database(path: Path):
 
 
 def visible_visit_ids(db_path: Path) -> list[int]:
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     db = connect(db_path)
     try:
@@ -101,11 +101,11 @@ def bench_pdf(app, db_path: Path, submitted_id: int) -> tuple:
     from bench.pdf_baseline import bare_reportlab_pdf
     from bench.pdf_baseline import count_pages
     from bench.pdf_baseline import extract_lines
-    from checklist.access import EVERYTHING
-    from checklist.db import connect
+    from checklist.core.access import EVERYTHING
+    from checklist.store.connection import connect
     from checklist.reports.visit_report import build_visit_report
-    from checklist.visit_data import load_visit
-    from checklist.visit_data import visit_report
+    from checklist.reports.visit_data import load_visit
+    from checklist.reports.visit_data import visit_report
 
     db = connect(db_path)
     with app.app_context():

@@ -150,7 +150,7 @@ def check(db_path: Path, visit_id: int, baseline: dict[str, int], printed: list[
 
 def read_state(db_path: Path, visit_id: int) -> tuple[list[str], dict[str, int]]:
     """Open the database as the app does after a crash: integrity check, then the stored counters."""
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     db = connect(db_path)
     try:
@@ -166,10 +166,10 @@ def read_state(db_path: Path, visit_id: int) -> tuple[list[str], dict[str, int]]
 def make_database(db_path: Path) -> int:
     """A fresh database with the schema, one location and one draft visit; returns the visit id."""
     from checklist import store
-    from checklist.criteria import load_criteria
-    from checklist.db import connect
-    from checklist.db import immediate
-    from checklist.db import migrate
+    from checklist.core.criteria import load_criteria
+    from checklist.store.connection import connect
+    from checklist.store.connection import immediate
+    from checklist.store.connection import migrate
 
     criteria = load_criteria(SMALL_CRITERIA)
     db = connect(db_path)

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from checklist.db import connect  # noqa: E402
-from checklist.save_protocol import Answer  # noqa: E402
-from checklist.save_protocol import Version  # noqa: E402
+from checklist.store.connection import connect  # noqa: E402
+from checklist.core.save_protocol import Answer  # noqa: E402
+from checklist.core.save_protocol import Version  # noqa: E402
 from checklist.store import Edit  # noqa: E402
 from checklist.store import save_answers  # noqa: E402
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from checklist.criteria import Criteria
-from checklist.db import immediate
-from checklist.demo import DEMO_LOCATIONS
-from checklist.demo import TYPE_QUALITY
-from checklist.demo import generate_answers
-from checklist.scoring import AnswerValue
-from checklist.scoring import score_visit
+from checklist.core.criteria import Criteria
+from checklist.store.connection import immediate
+from checklist.commands.demo import DEMO_LOCATIONS
+from checklist.commands.demo import TYPE_QUALITY
+from checklist.commands.demo import generate_answers
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import score_visit
 from checklist.store.scores import write_scores
 
 TYPES = list(TYPE_QUALITY)

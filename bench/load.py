@@ -31,8 +31,8 @@ def _prepare(db_path: Path) -> list[tuple[str, int, str, str]]:
     """16 visitors, two drafts, and for each visitor a criterion in a domain of its own."""
     from checklist import create_app
     from checklist import store
-    from checklist.auth import hash_password
-    from checklist.db import connect
+    from checklist.views.common import hash_password
+    from checklist.store.connection import connect
 
     app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "bench-secret-key-0123456789"})
     criteria = app.extensions["criteria"]
@@ -80,7 +80,7 @@ def _saver(port, email, visit_id, domain_id, criterion_id, deadline, out):
 
 
 def concurrent_saves(db_path: Path, log_path: Path) -> dict:
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     plan = _prepare(db_path)
     results: list = []

@@ -31,8 +31,8 @@ def build(path: Path):
     from bench.data import generate
     from checklist import create_app
     from checklist import store
-    from checklist.auth import hash_password
-    from checklist.db import connect
+    from checklist.views.common import hash_password
+    from checklist.store.connection import connect
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -63,11 +63,11 @@ def in_process(app, path: Path) -> dict:
     from flask import render_template
 
     from checklist import store
-    from checklist.access import Scope
-    from checklist.compare import sort_rows
-    from checklist.db import connect
-    from checklist.filters import Filters
-    from checklist.monitor_data import monitor_report_data
+    from checklist.core.access import Scope
+    from checklist.views.overview import sort_rows
+    from checklist.store.connection import connect
+    from checklist.core.filters import Filters
+    from checklist.reports.monitor_data import monitor_report_data
     from checklist.reports.monitor_report import build_monitor_report
 
     db = connect(path)
@@ -82,12 +82,12 @@ def in_process(app, path: Path) -> dict:
     with app.test_request_context("/compare/"):
         from flask_login import login_user
 
-        from checklist.auth import User
+        from checklist.views.auth import User
 
         login_user(User(row=dict(store.get_user_by_email(db, EMAIL)), token="bench"))
 
         def render():
-            return render_template("compare/index.html", filters=filters, rows=sort_rows(rows, filters), averages=averages, not_visited=not_visited,
+            return render_template("overview/index.html", filters=filters, rows=sort_rows(rows, filters), averages=averages, not_visited=not_visited,
                                    overdue=overdue, months=6, organisations=store.list_organisations(db), provinces=store.provinces_in_use(db), operators=store.operators_in_use(db))
 
         render_ms = median_ms(render)

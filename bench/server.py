@@ -3,7 +3,7 @@
 Configured through environment variables set by `bench/__main__.py`.
 """
 
-from checklist import auth
+from checklist.views import auth
 from checklist import create_app
 
 app = create_app()

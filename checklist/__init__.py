@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from checklist.criteria import CriteriaError
-from checklist.criteria import load_criteria
+from checklist.core.criteria import CriteriaError
+from checklist.core.criteria import load_criteria
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,18 +59,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.extensions["criteria"] = _load_criteria_or_stop(app.config["CRITERIA_PATH"])
 
-    from checklist import backup
-    from checklist import cli
-    from checklist import db
-    from checklist import i18n
-    from checklist import security
-    from checklist import web
+    from checklist.commands import backup
+    from checklist.commands import cli
+    from checklist.commands import database
+    from checklist.views import database as request_database
+    from checklist.views import i18n
+    from checklist.views import security
+    from checklist.views import site
 
-    db.init_app(app)
+    database.prepare(app)
+    request_database.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
     backup.init_app(app)
-    web.init_app(app)
+    site.init_app(app)
     security.init_app(app)
     return app
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checklist import create_app
-from checklist.db import connect
+from checklist.store.connection import connect
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -55,7 +55,7 @@ def make_config(tmp_path, **overrides):
 
 def add_users(app):
     from checklist import store
-    from checklist.auth import hash_password
+    from checklist.views.common import hash_password
 
     with app.app_context():
         db = connect(app.config["DATABASE"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklist.auth import PUBLIC_ENDPOINTS
+from checklist.views.auth import PUBLIC_ENDPOINTS
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
@@ -33,16 +33,16 @@ def world(app):
 # the app without a line here fails `test_every_route_is_classified`.
 ROUTES = {
     "pages.index": ("GET", "/", None),
-    "compare.index": ("GET", "/compare/", None),
-    "compare.types_svg": ("GET", "/compare/types.svg", None),
-    "compare.legend_svg": ("GET", "/compare/legend.svg", None),
-    "reporting.index": ("GET", "/reports/", None),
-    "reporting.monitor_pdf": ("GET", "/reports/monitor.pdf", None),
+    "overview.index": ("GET", "/compare/", None),
+    "overview.types_svg": ("GET", "/compare/types.svg", None),
+    "overview.legend_svg": ("GET", "/compare/legend.svg", None),
+    "monitor.index": ("GET", "/reports/", None),
+    "monitor.monitor_pdf": ("GET", "/reports/monitor.pdf", None),
     "exports.visits_csv": ("GET", "/exports/visits.csv", None),
     "exports.visits_xlsx": ("GET", "/exports/visits.xlsx", None),
     "exports.answers_csv": ("GET", "/exports/answers.csv", None),
     "exports.answers_xlsx": ("GET", "/exports/answers.xlsx", None),
-    "compare.side_by_side": ("GET", "/compare/side?location=1&location=2", None),
+    "overview.side_by_side": ("GET", "/compare/side?location=1&location=2", None),
     "locations.index": ("GET", "/locations/", None),
     "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
     "locations.detail": ("GET", "/locations/{location}", None),
@@ -132,7 +132,7 @@ LOCKED_STATUS = {"visits.details": 409, "visits.domain": 409, "visits.save_answe
 
 
 def snapshot(app):
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     db = connect(app.config["DATABASE"])
     try:
@@ -181,7 +181,7 @@ def test_previous_visit_of_another_organisation_is_not_shown(app, world):
 
 
 def test_posted_fields_a_role_may_not_set_change_nothing(app, world):
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     client = login(app.test_client(), "visitor@a.test")
     response = client.post(

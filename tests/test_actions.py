@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from checklist import store
-from checklist.access import Scope
-from checklist.filters import Filters
+from checklist.core.access import Scope
+from checklist.core.filters import Filters
 from tests.conftest import create_location
 from tests.conftest import query as rows
 from tests.conftest import create_visit

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from checklist.db import connect
+from checklist.store.connection import connect
 from tests.conftest import create_location
 from tests.conftest import query as rows
 from tests.conftest import create_visit

@@ -12,9 +12,9 @@ from sqlite_utils import Database
 
 from bench.crash import check
 from bench.crash import kill_runs
-from checklist.backup import BackupError
-from checklist.backup import backup_database
-from checklist.db import connect
+from checklist.commands.backup import BackupError
+from checklist.commands.backup import backup_database
+from checklist.store.connection import connect
 from checklist.store import counts
 from tests.conftest import save
 from tests.conftest import create_location
@@ -137,14 +137,14 @@ def test_restore_asks_first_and_no_changes_nothing(app, client, runner, tmp_path
 
 
 def test_a_copy_that_fails_the_integrity_check_is_deleted(app, client, tmp_path, monkeypatch):
-    import checklist.backup
+    import checklist.commands.backup
 
     fill(client)
 
     def failing_check(path):
         raise BackupError(f"{path} fails the integrity check: page 3 is never used")
 
-    monkeypatch.setattr(checklist.backup, "check_database", failing_check)
+    monkeypatch.setattr(checklist.commands.backup, "check_database", failing_check)
     with pytest.raises(BackupError, match="deleted"):
         backup_database(app.config["DATABASE"], tmp_path / "backups")
     assert list((tmp_path / "backups").iterdir()) == []
@@ -261,7 +261,7 @@ def test_restore_keeps_the_database_as_it_was_before(app, client, runner, tmp_pa
 
 
 def test_an_older_backup_is_brought_up_to_date_by_the_restore(app, client, runner, tmp_path):
-    from checklist.migrations import migrations
+    from checklist.store.migrations import migrations
 
     fill(client)
     older = tmp_path / "older.sqlite"
@@ -280,7 +280,7 @@ def test_an_older_backup_is_brought_up_to_date_by_the_restore(app, client, runne
 
 
 def test_a_restore_whose_migration_fails_leaves_the_database_as_it_was(app, client, runner, tmp_path, monkeypatch):
-    import checklist.db
+    import checklist.store.connection
 
     visit_id = fill(client)
     path = make_backup(runner, tmp_path / "backups")
@@ -291,7 +291,7 @@ def test_a_restore_whose_migration_fails_leaves_the_database_as_it_was(app, clie
         db.execute("delete from answers")  # half done, in the temporary copy
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(checklist.db, "migrate", failing_migrate)
+    monkeypatch.setattr(checklist.store.connection, "migrate", failing_migrate)
     result = runner.invoke(args=["restore", str(path), "--yes"])
     assert result.exit_code == 1, result.output
     assert "nothing restored: bringing the backup up to date failed: disk full" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checklist import create_app
-from checklist.db import connect
+from checklist.store.connection import connect
 from tests.conftest import ROOT
 from tests.conftest import make_config
 from tests.conftest import pdftotext
@@ -36,8 +36,8 @@ def test_demo_data_loads_once(tmp_path):
 
 
 def test_demo_data_has_a_believable_spread(tmp_path):
-    from checklist.access import EVERYTHING
-    from checklist.visit_data import load_visit
+    from checklist.core.access import EVERYTHING
+    from checklist.reports.visit_data import load_visit
 
     app = real_app(tmp_path)
     app.test_cli_runner().invoke(args=["demo-data"])

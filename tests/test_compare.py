@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from checklist.criteria import load_criteria
-from checklist.scoring import AnswerValue
-from checklist.scoring import score_visit
+from checklist.core.criteria import load_criteria
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import score_visit
 from tests.conftest import SMALL_CRITERIA
 from tests.conftest import create_location
 from tests.conftest import create_visit
@@ -79,9 +79,9 @@ def test_monitor_sees_every_organisation_and_the_averages_match(app, world):
 
 def test_average_per_type_equals_the_visits_behind_it(app, world):
     from checklist import store
-    from checklist.access import Scope
-    from checklist.db import connect
-    from checklist.filters import Filters
+    from checklist.core.access import Scope
+    from checklist.store.connection import connect
+    from checklist.core.filters import Filters
 
     db = connect(app.config["DATABASE"])
     averages = {a["type"]: a for a in store.type_averages(db, Scope(submitted_only=True), Filters())}
@@ -155,10 +155,10 @@ def test_admin_cannot_open_the_overview(app):
 
 
 def test_overview_query_plan_never_scans_answers(app, world):
-    from checklist.access import Scope
-    from checklist.db import connect
-    from checklist.filters import Filters
-    from checklist.store.compare import latest_visits_cte
+    from checklist.core.access import Scope
+    from checklist.store.connection import connect
+    from checklist.core.filters import Filters
+    from checklist.store.overview import latest_visits_cte
 
     db = connect(app.config["DATABASE"])
     cte, params = latest_visits_cte(Scope(organisation_id=1), Filters(types=("azc",)))
@@ -207,7 +207,7 @@ def test_side_by_side(app, world):
 
 
 def test_overdue_actions_are_listed_in_the_overview(app, world):
-    from checklist.db import connect
+    from checklist.store.connection import connect
 
     client = login(app.test_client(), "visitor@a.test")
     db = connect(app.config["DATABASE"])

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from checklist import create_app
-from checklist.criteria import CriteriaError
-from checklist.criteria import load_criteria
-from checklist.criteria import parse_criteria
+from checklist.core.criteria import CriteriaError
+from checklist.core.criteria import load_criteria
+from checklist.core.criteria import parse_criteria
 from tests.conftest import ROOT
 from tests.conftest import SMALL_CRITERIA
 from tests.conftest import make_config

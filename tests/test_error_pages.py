@@ -61,7 +61,7 @@ def test_an_explicit_500_is_logged_and_shown_the_same_way(crashing_app, caplog):
 
 
 def test_when_the_error_page_itself_fails_a_plain_page_remains(crashing_app, monkeypatch, caplog):
-    import checklist.web as web
+    import checklist.views.site as web
 
     client = login(crashing_app.test_client())
 

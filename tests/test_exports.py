@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from checklist import store
-from checklist.access import Scope
-from checklist.db import connect
-from checklist.filters import Filters
-from checklist.i18n import translations_for
-from checklist.scoring import score_visit
+from checklist.core.access import Scope
+from checklist.store.connection import connect
+from checklist.core.filters import Filters
+from checklist.core.i18n import translations_for
+from checklist.core.scoring import score_visit
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
@@ -342,9 +342,9 @@ def test_too_large_xlsx_is_refused_before_any_work_and_the_csv_is_not(app, monit
 
 def test_csv_with_preformatted_blocks_is_the_same_text(app, world):
     """The answers CSV formats the visit's and the criterion's columns once; the text must not change."""
-    from checklist.exports import ANSWER_CSV_BLOCKS
-    from checklist.exports import csv_chunks
-    from checklist.labels import answer_labels
+    from checklist.views.exports import ANSWER_CSV_BLOCKS
+    from checklist.views.exports import csv_chunks
+    from checklist.core.labels import answer_labels
 
     db = connect(app.config["DATABASE"])
     try:

@@ -34,7 +34,7 @@ def flood(app, n=25, **kwargs):
 @pytest.fixture
 def clock(monkeypatch):
     """Moves the auth module's clock forward."""
-    import checklist.auth as auth
+    import checklist.views.auth as auth
 
     start = auth.utcnow()
     state = {"now": start}
@@ -74,7 +74,7 @@ def test_a_shared_address_is_slowed_down_not_locked_out(app, clock):
 
 
 def test_the_address_limit_still_caps_the_hashing_rate(app, monkeypatch):
-    import checklist.auth as auth
+    import checklist.views.auth as auth
 
     hashes = []
     real_verify = auth.verify_password

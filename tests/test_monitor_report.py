@@ -2,7 +2,7 @@
 
 Visits are made through the client as a visitor would (answers posted, then submitted);
 the numbers the PDF should show are computed here independently, by scoring the stored
-answers with `checklist.scoring`, and read back from the PDF with pdftotext.
+answers with `checklist.core.scoring`, and read back from the PDF with pdftotext.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pytest
 from pypdf import PdfReader
 
 from checklist import store
-from checklist.access import Scope
-from checklist.db import connect
-from checklist.filters import Filters
-from checklist.scoring import score_visit
+from checklist.core.access import Scope
+from checklist.store.connection import connect
+from checklist.core.filters import Filters
+from checklist.core.scoring import score_visit
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
@@ -377,11 +377,11 @@ def test_an_empty_period_still_builds(app, world, runner, tmp_path):
 
 def test_the_demo_data_report_builds_named_and_anonymised(tmp_path):
     """Realistic data builds; its speed is measured in bench/scale.py, not asserted here."""
-    from checklist.demo import DEMO_LOCATIONS
-    from checklist.demo import load_demo_data
-    from checklist.monitor_data import monitor_report_data
+    from checklist.commands.demo import DEMO_LOCATIONS
+    from checklist.commands.demo import load_demo_data
+    from checklist.reports.monitor_data import monitor_report_data
     from checklist.reports.monitor_report import build_monitor_report
-    from checklist.visit_data import recompute_scores
+    from checklist.reports.visit_data import recompute_scores
 
     app = real_app(tmp_path)
     db = connect(app.config["DATABASE"])

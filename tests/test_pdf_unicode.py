@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from reportlab.platypus import SimpleDocTemplate
 from reportlab.platypus import Table
 
-from checklist.filters import Filters
+from checklist.core.filters import Filters
 from checklist.reports import VisitReport
 from checklist.reports.monitor_report import MonitorReport
 from checklist.reports.monitor_report import build_monitor_report

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from checklist.security import safe_next
+from checklist.views.security import safe_next
 from tests.conftest import PASSWORD
 
 BASE = "https://app.example/"

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from checklist.criteria import load_criteria
-from checklist.criteria import parse_criteria
-from checklist.i18n import translations_for
+from checklist.core.criteria import load_criteria
+from checklist.core.criteria import parse_criteria
+from checklist.core.i18n import translations_for
 from checklist.reports import PreviousVisit
 from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
@@ -27,8 +27,8 @@ from checklist.reports.styles import markup
 from checklist.reports.styles import para
 from checklist.reports.styles import visual_lines
 from checklist.reports.visit_report import build_visit_report
-from checklist.scoring import AnswerValue
-from checklist.scoring import score_visit
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import score_visit
 
 HERE = Path(__file__).parent
 CRITERIA = load_criteria(HERE / "criteria_small.yaml")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklist import visits as visits_view
+from checklist.views import visits as visits_view
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
@@ -180,9 +180,9 @@ def test_a_save_landing_before_the_submit_is_in_the_stored_score(app, english, c
     _during_load(monkeypatch, lambda: save(colleague, visit, "play", {"value_play__space": "fails", "value_play__outdoor": "no"}))
     assert english.post(f"/visits/{visit}/submit").status_code == 303
     monkeypatch.undo()
-    from checklist.access import EVERYTHING
-    from checklist.db import connect
-    from checklist.visit_data import load_visit
+    from checklist.core.access import EVERYTHING
+    from checklist.store.connection import connect
+    from checklist.reports.visit_data import load_visit
 
     db = connect(app.config["DATABASE"])
     try:

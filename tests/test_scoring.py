@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from checklist.criteria import parse_criteria
-from checklist.scoring import AnswerValue as A
-from checklist.scoring import domain_changes
-from checklist.scoring import score_visit
+from checklist.core.criteria import parse_criteria
+from checklist.core.scoring import AnswerValue as A
+from checklist.core.scoring import domain_changes
+from checklist.core.scoring import score_visit
 from tests.conftest import SMALL_CRITERIA
 
 TEXT = SMALL_CRITERIA.read_text(encoding="utf-8")

@@ -70,7 +70,7 @@ def test_admin_resets_a_password(app):
 
 @pytest.mark.parametrize("minutes, hours, alive", [(119, 0, True), (121, 0, False), (0, 13, False)])
 def test_idle_and_absolute_timeouts(app, monkeypatch, minutes, hours, alive):
-    import checklist.auth as auth
+    import checklist.views.auth as auth
 
     client = login(app.test_client())
     real_now = auth.utcnow()
@@ -84,13 +84,13 @@ def test_idle_and_absolute_timeouts(app, monkeypatch, minutes, hours, alive):
 
 
 def test_login_throttled_before_hashing_and_logged_without_password(app, monkeypatch, caplog):
-    import checklist.auth as auth
+    import checklist.views.auth as auth
 
     calls = []
     real_verify = auth.verify_password
     monkeypatch.setattr(auth, "verify_password", lambda h, p: calls.append(1) or real_verify(h, p))
     client = app.test_client()
-    caplog.set_level(logging.INFO, logger="checklist.auth")
+    caplog.set_level(logging.INFO, logger="checklist.views.auth")
     for _ in range(5):
         assert client.post("/login", data={"email": "visitor@a.test", "password": "wrong password 123"}).status_code == 401
     assert len(calls) == 5

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from checklist.db import connect
-from checklist.db import immediate
-from checklist.db import migrate
-from checklist.migrations import migrations
+from checklist.store.connection import connect
+from checklist.store.connection import immediate
+from checklist.store.connection import migrate
+from checklist.store.migrations import migrations
 
 PERSONAL = ("child_name", "first_name", "last_name", "surname", "dob", "birth", "bsn", "v_number", "vnummer", "address", "phone")
 

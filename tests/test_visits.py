@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checklist import create_app
-from checklist.db import connect
+from checklist.store.connection import connect
 from tests.conftest import SMALL_CRITERIA
 from tests.conftest import create_location
 from tests.conftest import create_visit

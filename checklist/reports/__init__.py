@@ -12,8 +12,8 @@ from typing import Any
 from typing import Mapping
 from typing import Sequence
 
-from checklist.criteria import Criteria
-from checklist.scoring import VisitScore
+from checklist.core.criteria import Criteria
+from checklist.core.scoring import VisitScore
 
 
 @dataclass(frozen=True)

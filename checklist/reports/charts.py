@@ -17,14 +17,14 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from checklist.criteria import Criteria
-from checklist.i18n import translations_for
+from checklist.core.criteria import Criteria
+from checklist.core.i18n import translations_for
 from checklist.reports.styles import BASE
 from checklist.reports.styles import MUTED
 from checklist.reports.styles import RULE
 from checklist.reports.styles import STATUS_COLOURS
 from checklist.reports.styles import font_for
-from checklist.scoring import VisitScore
+from checklist.core.scoring import VisitScore
 
 LABEL_SIZE = 8
 ROW_HEIGHT = 17
@@ -270,7 +270,7 @@ def status_legend(lang: str, bands=None, width: float = 170 * mm) -> Drawing:
 
     `bands` is `criteria.scoring.status_bands`; without it the thresholds are left out.
     """
-    from checklist.labels import status_labels
+    from checklist.core.labels import status_labels
 
     _ = translations_for(lang).gettext
     words = status_labels(_)

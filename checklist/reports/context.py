@@ -8,7 +8,7 @@ from babel.dates import format_date
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from checklist.i18n import translations_for
+from checklist.core.i18n import translations_for
 
 
 class ReportContext:

@@ -34,11 +34,11 @@ from reportlab.platypus import PageTemplate
 from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
-from checklist.i18n import N_
-from checklist.criteria import Criteria
-from checklist.filters import Filters
+from checklist.core.i18n import N_
+from checklist.core.criteria import Criteria
+from checklist.core.filters import Filters
 from checklist.reports.context import ReportContext
-from checklist.labels import status_labels
+from checklist.core.labels import status_labels
 from checklist.reports.charts import series_colour
 from checklist.reports.charts import status_legend
 from checklist.reports.charts import trend_chart
@@ -63,7 +63,7 @@ from checklist.reports.visit_report import PAGE_WIDTH
 from checklist.reports.visit_report import _method as visit_method
 from checklist.reports.visit_report import _numbered_canvas
 from checklist.reports.visit_report import draw_page_rules
-from checklist.scoring import status_for
+from checklist.core.scoring import status_for
 
 # Articles of the UN Convention on the Rights of the Child that the criteria cite, by the
 # short names monitors use. An article not listed is shown by its number only.
@@ -141,7 +141,7 @@ def _head_row(labels, widths) -> list:
 
 @dataclass(frozen=True)
 class MonitorReport:
-    """Everything the monitor report shows (built by `checklist.monitor_data`).
+    """Everything the monitor report shows (built by `checklist.reports.monitor_data`).
 
     summary: locations, visits, organisations, first_date, last_date
     types: per location type in the criteria's order: type, label, locations, visits,

@@ -30,7 +30,7 @@ from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
 from checklist.reports.context import ReportContext
-from checklist.labels import status_labels
+from checklist.core.labels import status_labels
 from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
 from checklist.reports.styles import BASE
@@ -47,7 +47,7 @@ from checklist.reports.styles import draw_outlined
 from checklist.reports.styles import para
 from checklist.reports.styles import setup_reportlab
 from checklist.reports.styles import table_style
-from checklist.scoring import domain_changes
+from checklist.core.scoring import domain_changes
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm

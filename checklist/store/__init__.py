@@ -9,7 +9,7 @@ modules below only split the work by subject.
 from checklist.store.accounts import *  # noqa: F401,F403
 from checklist.store.actions import *  # noqa: F401,F403
 from checklist.store.base import *  # noqa: F401,F403
-from checklist.store.compare import *  # noqa: F401,F403
+from checklist.store.overview import *  # noqa: F401,F403
 from checklist.store.exports import *  # noqa: F401,F403
 from checklist.store.places import *  # noqa: F401,F403
 from checklist.store.reports import *  # noqa: F401,F403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from checklist.db import immediate
+from checklist.store.connection import immediate
 from checklist.store.base import Actor
 from checklist.store.base import audit
 from checklist.store.base import now

@@ -15,8 +15,8 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
-from checklist.access import Scope
-from checklist.db import immediate
+from checklist.core.access import Scope
+from checklist.store.connection import immediate
 from checklist.store.base import Actor
 from checklist.store.base import audit
 from checklist.store.base import now
@@ -198,7 +198,7 @@ def report_actions(db: Database, visit: Mapping[str, Any], reader: Scope) -> tup
 def overdue_actions(db: Database, scope: Scope, today: date | str, filters=None) -> list[dict]:
     """Open actions due before `today` that the reader may see, most overdue first.
 
-    `filters` is an optional `checklist.filters.Filters` (organisation, location types,
+    `filters` is an optional `checklist.core.filters.Filters` (organisation, location types,
     province, operator, open/closed locations); its period (since/until) is about visits
     and is not applied here. Each row has: id, location_id, location_name, location_type,
     municipality, province, criterion_id, criteria_hash (of the visit it came from), what,

@@ -18,14 +18,14 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
-from checklist.access import Scope
-from checklist.criteria import Criteria
-from checklist.filters import Filters
-from checklist.labels import describe_answer
-from checklist.scoring import AnswerValue
-from checklist.scoring import resolve
-from checklist.store.compare import _location_conditions
-from checklist.store.compare import _visit_conditions
+from checklist.core.access import Scope
+from checklist.core.criteria import Criteria
+from checklist.core.filters import Filters
+from checklist.core.labels import describe_answer
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import resolve
+from checklist.store.overview import _location_conditions
+from checklist.store.overview import _visit_conditions
 from checklist.store.places import criteria_for_hash
 
 __all__ = [

@@ -7,10 +7,10 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
-from checklist.access import Scope
-from checklist.criteria import Criteria
-from checklist.criteria import parse_criteria
-from checklist.db import immediate
+from checklist.core.access import Scope
+from checklist.core.criteria import Criteria
+from checklist.core.criteria import parse_criteria
+from checklist.store.connection import immediate
 from checklist.store.base import LOCATION_FIELDS
 from checklist.store.base import Actor
 from checklist.store.base import audit

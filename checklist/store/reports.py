@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from checklist.access import Scope
-from checklist.filters import Filters
-from checklist.store.compare import _location_conditions
-from checklist.store.compare import _visit_conditions
-from checklist.store.compare import latest_visits_cte
+from checklist.core.access import Scope
+from checklist.core.filters import Filters
+from checklist.store.overview import _location_conditions
+from checklist.store.overview import _visit_conditions
+from checklist.store.overview import latest_visits_cte
 from checklist.store.places import criteria_for_hash
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from checklist.scoring import VisitScore
+from checklist.core.scoring import VisitScore
 
 __all__ = ["write_scores", "delete_scores", "visits_without_scores"]
 

@@ -11,17 +11,17 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
-from checklist.access import Scope
-from checklist.db import immediate
-from checklist.save_protocol import CONFLICT
-from checklist.save_protocol import NONE
-from checklist.save_protocol import SAME
-from checklist.save_protocol import UNCHANGED
-from checklist.save_protocol import Answer
-from checklist.save_protocol import Version
-from checklist.save_protocol import decide
-from checklist.scoring import AnswerValue
-from checklist.scoring import VisitScore
+from checklist.core.access import Scope
+from checklist.store.connection import immediate
+from checklist.core.save_protocol import CONFLICT
+from checklist.core.save_protocol import NONE
+from checklist.core.save_protocol import SAME
+from checklist.core.save_protocol import UNCHANGED
+from checklist.core.save_protocol import Answer
+from checklist.core.save_protocol import Version
+from checklist.core.save_protocol import decide
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import VisitScore
 from checklist.store.base import VISIT_FIELDS
 from checklist.store.base import Actor
 from checklist.store.base import VisitLocked
@@ -140,7 +140,7 @@ def save_answers(
     current_domain: str | None = None,
     actor: Actor | None = None,
 ) -> SaveResult:
-    """Store a draft's answers by the save protocol (`checklist.save_protocol`).
+    """Store a draft's answers by the save protocol (`checklist.core.save_protocol`).
 
     The only way answers are written. Everything is decided inside one BEGIN IMMEDIATE
     transaction, so two saves of one criterion are ordered and the second sees the first.

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from checklist.db import connect
+from checklist.store.connection import connect
 from tests.browser.conftest import sign_in
 from tests.browser.test_journey import prepared_visit
 

@@ -1,0 +1,1 @@
+"""The command line, demo data, backups and the database at start-up."""

@@ -1,0 +1,224 @@
+"""Command-line tools: `flask --app checklist <command>`. Docstrings are the help texts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask import current_app
+
+from checklist.core.access import EVERYTHING
+from checklist.core.access import ROLES
+from checklist.core.criteria import CriteriaError
+from checklist.core.criteria import load_criteria
+
+
+@click.command("check-criteria")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def check_criteria_command(path: Path | None):
+    """Validate a criteria file (default: the configured criteria.yaml)."""
+    path = path or Path(current_app.config["CRITERIA_PATH"])
+    try:
+        criteria = load_criteria(path)
+    except CriteriaError as err:
+        for line in err.lines():
+            click.echo(line, err=True)
+        sys.exit(1)
+    click.echo(criteria.summary())
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--force", is_flag=True, help="Add the demo data even if the database already has locations.")
+@click.option("--seed", default=2022, show_default=True, help="Random seed, so the demo data set is the same every time.")
+def demo_data_command(force: bool, seed: int):
+    """Load fictional demo locations and visits (only into an empty database)."""
+    from checklist.store.connection import connect
+    from checklist.commands.demo import load_demo_data
+    from checklist.reports.visit_data import recompute_scores
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        if db["locations"].count and not force:
+            click.echo("The database already has locations; no demo data added (use --force to add anyway).")
+            return
+        summary = load_demo_data(db, current_app.extensions["criteria"], seed=seed)
+        recompute_scores(db)
+        accounts = create_demo_accounts(db)
+    finally:
+        db.conn.close()
+    click.echo(f"Demo data loaded: {summary['locations']} locations, {summary['visits']} visits, {summary['answers']} answers.")
+    click.echo("Demo accounts (shown only now; an admin can reset passwords later):")
+    for email, role, organisation, password in accounts:
+        click.echo(f"  {role:12} {email:32} {password}   ({organisation})")
+
+
+@click.command("report")
+@with_appcontext
+@click.argument("visit_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+def report_command(visit_id: int, out: Path, lang: str):
+    """Write the PDF visit report of one visit."""
+    from checklist.store.connection import connect
+    from checklist.reports.visit_report import build_visit_report
+    from checklist.reports.visit_data import load_visit
+    from checklist.reports.visit_data import visit_report
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        # The command line is the server operator's door: it reads every visit.
+        bundle = load_visit(db, visit_id, EVERYTHING)
+        if bundle is None:
+            raise click.ClickException(f"there is no visit {visit_id}")
+        pdf = build_visit_report(visit_report(db, bundle, lang, EVERYTHING))
+    finally:
+        db.conn.close()
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes{', draft' if bundle.is_draft else ''}).")
+
+
+def create_demo_accounts(db) -> list[tuple[str, str, str, str]]:
+    """One account per role (and a second organisation's visitor), with random passwords."""
+    import secrets
+
+    from checklist import store
+    from checklist.core.passwords import hash_password
+
+    wanted = [
+        ("admin@demo.invalid", "Demo admin", "admin", "De Vrolijkheid"),
+        ("bezoeker@demo.invalid", "Demo bezoeker", "visitor", "De Vrolijkheid"),
+        ("coordinator@demo.invalid", "Demo coördinator", "coordinator", "De Vrolijkheid"),
+        ("monitor@demo.invalid", "Demo monitor", "monitor", "UNICEF Nederland"),
+        ("bezoeker.warchild@demo.invalid", "Demo bezoeker War Child", "visitor", "War Child"),
+    ]
+    created = []
+    for email, name, role, organisation in wanted:
+        if store.get_user_by_email(db, email):
+            continue
+        password = secrets.token_urlsafe(12)
+        store.create_user(db, email, name, store.organisation_id(db, organisation), role, hash_password(password, current_app.config))
+        created.append((email, role, organisation, password))
+    return created
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "organisation", required=True, help="Name of an existing organisation.")
+@click.option("--name", "display_name", help="Display name (default: the part of the email before @).")
+@with_appcontext
+def create_user_command(email: str, role: str, organisation: str, display_name: str | None):
+    """Create an account. The password comes from CHECKLIST_PASSWORD or a prompt."""
+    from checklist import store
+    from checklist.core.passwords import hash_password
+    from checklist.store.connection import connect
+    from checklist.core.passwords import password_problems
+
+    password = os.environ.get("CHECKLIST_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = password_problems(password, email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    db = connect(current_app.config["DATABASE"])
+    try:
+        organisation_id = store.organisation_id(db, organisation)
+        if organisation_id is None:
+            names = ", ".join(o["name"] for o in store.list_organisations(db))
+            raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
+        if store.get_user_by_email(db, email):
+            raise click.ClickException(f"an account for {email} exists")
+        user_id = store.create_user(db, email, display_name or email.split("@")[0], organisation_id, role, hash_password(password, current_app.config))
+    finally:
+        db.conn.close()
+    click.echo(f"Created account {user_id}: {email.lower()} ({role}, {organisation}).")
+
+
+@click.command("recompute-scores")
+@click.option("--all", "everything", is_flag=True, help="Recompute every submitted visit, not only those without stored scores.")
+@with_appcontext
+def recompute_scores_command(everything: bool):
+    """Store the scores of submitted visits from their answers (stored scores are derived data)."""
+    from checklist.store.connection import connect
+    from checklist.reports.visit_data import recompute_scores
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        ids = [r["id"] for r in db.query("select id from visits where status = 'submitted'")] if everything else None
+        count = recompute_scores(db, ids)
+    finally:
+        db.conn.close()
+    click.echo(f"Scores stored for {count} visits.")
+
+
+def _iso_date(ctx, param, value):
+    """A click callback: a YYYY-MM-DD date, or a clear error naming the option."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@click.command("monitor-report")
+@click.option("--from", "since", required=True, callback=_iso_date, help="First visit date, YYYY-MM-DD.")
+@click.option("--to", "until", required=True, callback=_iso_date, help="Last visit date, YYYY-MM-DD.")
+@click.option("--type", "types", multiple=True, help="Location type id (repeat for several; default all).")
+@click.option("--province", default="", help="Only locations in this province.")
+@click.option("--organisation", default="", help="Only visits by this organisation (its name).")
+@click.option("--operator", default="", help="Only locations of this operator.")
+@click.option("--closed", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True, help="Open or closed locations.")
+@click.option("--anonymise", is_flag=True, help="Call locations Location A, B, ...: no names, municipalities, provinces or operators.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+@with_appcontext
+def monitor_report_command(since, until, types, province, organisation, operator, closed, anonymise, lang, out):
+    """Write the aggregate (monitor) report over every organisation's submitted visits."""
+    from datetime import datetime
+    from datetime import timezone
+
+    from checklist import store
+    from checklist.core.access import Scope
+    from checklist.store.connection import connect
+    from checklist.core.filters import Filters
+    from checklist.reports.monitor_data import monitor_report_data
+    from checklist.reports.monitor_report import build_monitor_report
+
+    if since > until:
+        raise click.BadParameter(f"--from {since} is after --to {until}", param_hint="'--from'")
+    criteria = current_app.extensions["criteria"]
+    known = [t.id for t in criteria.location_types]
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown location type {', '.join(unknown)}; known: {', '.join(known)}", param_hint="'--type'")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        organisation_id = None
+        if organisation:
+            organisation_id = store.organisation_id(db, organisation)
+            if organisation_id is None:
+                names = ", ".join(o["name"] for o in store.list_organisations(db))
+                raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
+        filters = Filters(
+            types=tuple(types), province=province, organisation_id=organisation_id, operator=operator, since=since, until=until, closed=closed
+        )
+        # The command line is the server operator's door: every organisation, never drafts.
+        data = monitor_report_data(
+            db, Scope(submitted_only=True), filters, criteria, lang, anonymise, datetime.now(timezone.utc).isoformat(timespec="seconds")
+        )
+        pdf = build_monitor_report(data)
+    finally:
+        db.conn.close()
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes; {data.summary['visits']} visits at {data.summary['locations']} locations).")
+
+
+def init_app(app) -> None:
+    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command, monitor_report_command):
+        app.cli.add_command(command)

@@ -1,0 +1,213 @@
+"""Fictional demo data: locations of every type with two years of submitted visits.
+
+Names and places are invented so that no invented score can be mistaken for a statement
+about a real COA location. The spread is meant to look believable: emergency locations
+(noodopvang, crisisnoodopvang) score lower than regular azc on average, some improve
+over time, and a few critical criteria fail (red flags). The same generator, with more
+locations and visits, builds the benchmark data set.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from datetime import timedelta
+
+from sqlite_utils import Database
+
+from checklist import store
+from checklist.core.criteria import Criteria
+from checklist.store.connection import immediate
+
+# (name, type, municipality, province, operator, capacity, children)
+DEMO_LOCATIONS = [
+    ("Azc Lindewaarde", "azc", "Lindewaarde", "Gelderland", "COA", 600, 140),
+    ("Azc Hoogveen", "azc", "Hoogveen", "Drenthe", "COA", 450, 95),
+    ("Azc De Brinkhorst", "azc", "Brinkum", "Overijssel", "COA", 800, 210),
+    ("Noodopvang Sporthal De Wieken", "noodopvang", "Wiekendam", "Noord-Brabant", "COA", 250, 60),
+    ("Noodopvang Paviljoen Oostermeer", "noodopvang", "Oostermeer", "Friesland", "COA", 300, 75),
+    ("Noodopvang Kazerne Ravensberg", "noodopvang", "Ravensberg", "Limburg", "COA", 400, 110),
+    ("Crisisnoodopvang Evenementenhal Zuiderkamp", "crisisnoodopvang", "Zuiderkamp", "Flevoland", "Gemeente Zuiderkamp", 180, 40),
+    ("Crisisnoodopvang Hotelschip Merwestroom", "crisisnoodopvang", "Merwestroom", "Zuid-Holland", "Gemeente Merwestroom", 220, 55),
+    ("Gezinslocatie Het Klaverveld", "gezinslocatie", "Klaverveld", "Utrecht", "COA", 350, 160),
+    ("Gezinslocatie Rozenburcht", "gezinslocatie", "Rozenburcht", "Zeeland", "COA", 300, 130),
+    ("Kleinschalige woonvoorziening De Kade", "amv_kleinschalig", "Kadewijk", "Noord-Holland", "COA", 40, 36),
+    ("Woongroep Vlinderhof", "amv_kleinschalig", "Vlinderhof", "Groningen", "Nidos", 16, 14),
+    ("Jongerenunit Zeewaarts", "amv_kleinschalig", "Zeewaarts", "Zuid-Holland", "COA", 60, 52),
+    ("Opvang Terpstede (tijdelijk)", "other", "Terpstede", "Friesland", "Gemeente Terpstede", 120, 30),
+]
+
+# Mean quality (0..1) per location type: the level the answers are drawn around.
+TYPE_QUALITY = {
+    "azc": 0.74,
+    "gezinslocatie": 0.70,
+    "amv_kleinschalig": 0.72,
+    "other": 0.62,
+    "noodopvang": 0.52,
+    "crisisnoodopvang": 0.42,
+}
+
+NOTES = {
+    "meets": [
+        "Ruimte was open en schoon tijdens het bezoek.",
+        "Medewerker kon duidelijk uitleggen hoe dit geregeld is.",
+        "Goed geregeld; ouders bevestigen dit.",
+    ],
+    "partly": [
+        "Wel aanwezig, maar alleen op vaste middagen open.",
+        "Afspraak bestaat op papier, in de praktijk wisselend.",
+        "Voor jonge kinderen in orde, voor tieners weinig.",
+    ],
+    "fails": [
+        "Niet aanwezig op deze locatie.",
+        "Medewerkers wisten niet wie hiervoor verantwoordelijk is.",
+        "Ouders melden dit al maanden; geen verbetering gezien.",
+    ],
+}
+
+VOICES = [
+    ("8-12", "play", "We mogen alleen op woensdag in de speelkamer."),
+    ("13-17", "education", "Ik zit nu drie maanden hier en ga nog steeds niet naar school."),
+    ("13-17", "privacy", "Er is geen plek waar ik alleen kan zijn."),
+    ("4-7", "play", "Buiten is leuk, er is een schommel."),
+    ("8-12", "safety", "'s Nachts is het lawaaierig en dan word ik bang."),
+    ("13-17", "stability", "Dit is al mijn vierde opvang dit jaar."),
+    ("8-12", "sanitation", "De douche kan niet op slot."),
+    ("13-17", "information", "Niemand vertelt ons wanneer we weer moeten verhuizen."),
+    ("8-12", "education", "Op school heb ik vrienden gemaakt."),
+    ("13-17", "participation", "In de jongerenraad mochten we zeggen wat beter moet."),
+]
+
+
+def _result_for(rng: random.Random, quality: float) -> str:
+    u = quality + rng.gauss(0, 0.22)
+    if u >= 0.62:
+        return "meets"
+    if u >= 0.42:
+        return "partly"
+    return "fails"
+
+
+def _count_for(rng: random.Random, criterion, result: str) -> float:
+    """A number inside the band that matches the drawn result."""
+    bands = [b for b in criterion.bands if b.answer == result] or list(criterion.bands)
+    band = rng.choice(bands)
+    high = band.to if band.to is not None else min(criterion.range.max, band.from_ + max(3, band.from_))
+    value = rng.uniform(band.from_, high)
+    value = max(criterion.range.min, min(criterion.range.max, value))
+    return float(int(value)) if int(value) >= band.from_ else float(band.from_)
+
+
+def generate_answers(rng: random.Random, criteria: Criteria, location_type: str, quality: float, note_rate: float = 0.3) -> dict:
+    """Answers for one visit, drawn around a quality level."""
+    answers = {}
+    for domain in criteria.domains_for(location_type):
+        for criterion in domain.criteria_for(location_type):
+            roll = rng.random()
+            if roll < 0.03:
+                answers[criterion.id] = {"value": "unknown", "number": None, "note": None}
+                continue
+            if roll < 0.05:
+                answers[criterion.id] = {"value": "na", "number": None, "note": None}
+                continue
+            # Critical minimums are met more often than quality items, except where reception is poor.
+            q = quality + (0.12 if criterion.critical and quality > 0.6 else 0)
+            result = _result_for(rng, q)
+            answer = {"value": None, "number": None, "note": None}
+            if criterion.kind == "count":
+                answer["number"] = _count_for(rng, criterion, result)
+            elif criterion.kind == "yesno":
+                answer["value"] = "no" if result == "fails" else "yes"
+            else:
+                answer["value"] = result
+            if rng.random() < note_rate:
+                answer["note"] = rng.choice(NOTES[result])
+            answers[criterion.id] = answer
+    return answers
+
+
+def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 91) -> list[date]:
+    dates, day = [], first + timedelta(days=rng.randint(0, 30))
+    while day <= last:
+        dates.append(day)
+        day += timedelta(days=every_days + rng.randint(-20, 25))
+    return dates
+
+
+def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: date | None = None) -> dict:
+    """Insert the demo locations with two years of submitted visits and one draft."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    organisations = store.list_organisations(db)
+    visiting_orgs = [o for o in organisations if o["name"] in ("De Vrolijkheid", "War Child")] or organisations
+    locations, plans = [], []
+    for name, type_, municipality, province, operator, capacity, children in DEMO_LOCATIONS:
+        locations.append(
+            {"name": name, "type": type_, "municipality": municipality, "province": province, "operator": operator, "capacity": capacity, "children": children}
+        )
+        base = TYPE_QUALITY[type_] + rng.uniform(-0.07, 0.07)
+        trend = rng.uniform(-0.04, 0.08)  # quality change per year
+        opened = today - timedelta(days=730 if type_ not in ("noodopvang", "crisisnoodopvang") else rng.randint(300, 600))
+        plans.append((base, trend, opened))
+    closed = {"Crisisnoodopvang Evenementenhal Zuiderkamp": today - timedelta(days=120)}
+    summary = {"locations": 0, "visits": 0, "answers": 0}
+    location_ids = []
+    with immediate(db):
+        for location, (base, trend, opened) in zip(locations, plans):
+            last_day = closed.get(location["name"], today - timedelta(days=10))
+            location_id = db["locations"].insert(dict(location, closed_on=closed[location["name"]].isoformat() if location["name"] in closed else None, created_at=store.now(), updated_at=store.now())).last_pk
+            location_ids.append(location_id)
+            summary["locations"] += 1
+            for day in visit_dates(rng, opened, last_day):
+                years = (day - opened).days / 365
+                quality = min(0.95, max(0.1, base + trend * years))
+                _insert_visit(db, rng, criteria, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary)
+        # One draft in progress, to show where a visitor continues.
+        draft_location = db["locations"].get(location_ids[0])
+        _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True)
+        store.set_meta(db, "demo_loaded", store.now())
+    return summary
+
+
+def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False):
+    stamp = f"{day.isoformat()}T16:00:00+00:00"
+    answers = generate_answers(rng, criteria, location_type, quality)
+    if partial:
+        first_domains = {d.id for d in criteria.domains_for(location_type)[:3]}
+        answers = {cid: a for cid, a in answers.items() if cid.split(".")[0] in first_domains}
+    visit_id = db["visits"].insert(
+        {
+            "location_id": location_id,
+            "organisation_id": organisation_id,
+            "visit_date": day.isoformat(),
+            "visitors": rng.choice(["A.B., K.L.", "M.d.V.", "S.J., P.R.", "T.H."]),
+            "announced": 1 if rng.random() < 0.8 else 0,
+            "children_present": rng.randint(5, 60),
+            "amv_present": rng.randint(0, 8) if location_type == "amv_kleinschalig" else 0,
+            "impression": rng.choice(
+                [
+                    "Rustige sfeer, medewerkers betrokken. Speelruimte was open.",
+                    "Locatie vol; gezinnen wonen dicht op elkaar. Weinig privacy.",
+                    "Verbeteringen zichtbaar sinds vorig bezoek, onderwijs nog een knelpunt.",
+                    "Sobere voorzieningen, veel onrust door verhuizingen.",
+                ]
+            ),
+            "status": status,
+            "criteria_hash": criteria.hash,
+            "current_domain": None,
+            "version": 1,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "submitted_at": stamp if status == "submitted" else None,
+        }
+    ).last_pk
+    db["answers"].insert_all(
+        ({"visit_id": visit_id, "criterion_id": cid, **a, "rev": 1, "updated_at": stamp} for cid, a in answers.items()),
+        batch_size=500,
+    )
+    if status == "submitted":
+        for age_band, domain_id, text in rng.sample(VOICES, rng.randint(0, 2)):
+            db["child_voices"].insert({"visit_id": visit_id, "age_band": age_band, "domain_id": domain_id, "text": text, "created_at": stamp})
+    summary["visits"] += 1
+    summary["answers"] += len(answers)
+    return visit_id

@@ -1,0 +1,38 @@
+"""Languages: Dutch first, English too.
+
+UI strings are English msgids translated in `translations/<lang>/LC_MESSAGES/messages.po`.
+`translations_for()` works without Flask so the PDF builder and the CLI share the same
+catalog as the pages; `checklist.views.i18n` wires Flask-Babel and the language choice.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations
+from babel.support import Translations
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+TRANSLATIONS_DIR = Path(__file__).parent.parent / "translations"
+LANGUAGE_COOKIE = "lang"
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction (`pybabel extract -k N_`) where it is defined; it is
+    translated where it is shown."""
+    return message
+
+
+def normalise_language(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def translations_for(lang: str) -> NullTranslations:
+    """The gettext catalog for a language; English is the msgid itself."""
+    lang = normalise_language(lang)
+    if lang == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [lang])

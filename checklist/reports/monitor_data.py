@@ -1,0 +1,245 @@
+"""The data of the monitor (aggregate) report, gathered once through the store.
+
+`monitor_report_data` turns the SQL aggregates of `store.reports` into a `MonitorReport`:
+texts looked up in the criteria (the versions the visits were made with), location
+types in the criteria's order, and locations either named or anonymised. When
+anonymised, no name, municipality, province or operator of a location is put into the
+report object at all, so no part of the PDF can show one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from checklist import store
+from checklist.core.access import Scope
+from checklist.core.criteria import Criteria
+from checklist.core.criteria import Criterion
+from checklist.core.filters import Filters
+from checklist.core.i18n import translations_for
+from checklist.reports.monitor_report import MonitorReport
+
+VOICES_PER_DOMAIN = 8
+FAILED_SHOWN = 20
+REDACTED = "[…]"
+# Words of location names that say what kind of place it is, not which one; kept in
+# children's statements of an anonymised report (with the words of the type labels).
+GENERIC_WORDS = (
+    "azc", "opvang", "locatie", "noodopvang", "crisisnoodopvang", "gezinslocatie", "woongroep", "jongerenunit",
+    "kleinschalige", "woonvoorziening", "tijdelijk", "tijdelijke", "gemeente", "stichting", "centrum", "paviljoen",
+)
+
+
+def monitor_report_data(
+    db: Database,
+    scope: Scope,
+    filters: Filters,
+    criteria: Criteria,
+    lang: str,
+    anonymise: bool,
+    generated_at: str,
+) -> MonitorReport:
+    """Everything the monitor report shows, for the visits `scope` may read within `filters`."""
+    _ = translations_for(lang).gettext
+    versions = store.criteria_versions_used(db, scope, filters)
+    lookup = _Lookup(criteria, [store.criteria_for_hash(db, v["hash"]) for v in versions], lang)
+    located = store.report_locations(db, scope, filters)
+    labels = {loc["id"]: loc["name"] for loc in located}
+    if anonymise:
+        labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
+    types, all_types = _type_rows(store.type_domain_means(db, scope, filters), criteria, lang)
+    failed = store.most_failed_criteria(db, scope, filters)
+    return MonitorReport(
+        criteria=criteria,
+        lang=lang,
+        filters=filters,
+        anonymised=anonymise,
+        organisation_scope=_organisation_name(db, scope.organisation_id),
+        organisation_filter=_organisation_name(db, filters.organisation_id),
+        generated_at=generated_at,
+        summary=store.period_summary(db, scope, filters),
+        types=types,
+        all_types=all_types,
+        domains=lookup.domains({d for row in types for d in row["domains"]}),
+        locations=[_location(loc, labels[loc["id"]], anonymise, criteria, lang) for loc in located],
+        failed=[_failed(row, lookup) for row in failed[:FAILED_SHOWN]],
+        failed_count=len(failed),
+        red_flags=_red_flags(store.red_flags_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
+        trends=[dict(r, label=criteria.location_type_label(r["type"], lang)) for r in store.type_trends(db, scope, filters)],
+        voices=_voices(
+            store.voices_by_domain(db, scope, filters, VOICES_PER_DOMAIN),
+            lookup,
+            criteria,
+            lang,
+            _redactor(store.identifying_terms(db), criteria) if anonymise else None,
+        ),
+        voices_per_domain=VOICES_PER_DOMAIN,
+        versions=versions,
+    )
+
+
+def letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the pseudonym of the index-th location."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+class _Lookup:
+    """Domain titles and criteria from today's file, else from the versions the visits used."""
+
+    def __init__(self, criteria: Criteria, versions: Iterable[Criteria], lang: str):
+        self.files = [criteria, *versions]
+        self.lang = lang
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for f in self.files if (c := f.criterion(criterion_id)) is not None), None)
+
+    def domain_title(self, domain_id: str | None) -> str | None:
+        if not domain_id:
+            return None
+        domain = next((d for f in self.files if (d := f.domain(domain_id)) is not None), None)
+        return domain.title.get(self.lang) if domain else domain_id
+
+    def domains(self, present: set[str]) -> list[tuple[str, str]]:
+        """(id, title) of the domains present, in the order of today's file, retired ones last."""
+        order = [d.id for f in self.files for d in f.domains]
+        ranked = sorted(present, key=lambda d: (order.index(d) if d in order else len(order), d))
+        return [(d, self.domain_title(d)) for d in ranked]
+
+
+def _organisation_name(db: Database, organisation_id: int | None) -> str | None:
+    if organisation_id is None:
+        return None
+    rows = list(db.query("select name from organisations where id = ?", [organisation_id]))
+    return rows[0]["name"] if rows else str(organisation_id)
+
+
+def _type_rows(rows: list[dict], criteria: Criteria, lang: str) -> tuple[list[dict], dict]:
+    """Types in the criteria's order (unknown ones last), and the row over all types."""
+    order = [t.id for t in criteria.location_types]
+    rows = sorted(rows, key=lambda r: (order.index(r["type"]) if r["type"] in order else len(order), r["type"]))
+    for row in rows:
+        row["label"] = criteria.location_type_label(row["type"], lang)
+    total = {
+        "type": None,
+        "locations": sum(r["locations"] for r in rows),
+        "visits": sum(r["visits"] for r in rows),
+        "score_sum": sum(r["score_sum"] or 0 for r in rows),
+        "scored_visits": sum(r["scored_visits"] for r in rows),
+        "domains": {},
+    }
+    total["score"] = total["score_sum"] / total["scored_visits"] if total["scored_visits"] else None
+    for row in rows:
+        for domain_id, d in row["domains"].items():
+            acc = total["domains"].setdefault(domain_id, {"score_sum": 0.0, "scored_visits": 0})
+            acc["score_sum"] += d["score_sum"]
+            acc["scored_visits"] += d["scored_visits"]
+    for acc in total["domains"].values():
+        acc["score"] = acc["score_sum"] / acc["scored_visits"] if acc["scored_visits"] else None
+    return rows, total
+
+
+def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: str) -> dict:
+    out = {
+        "label": label,
+        "type": row["type"],
+        "type_label": criteria.location_type_label(row["type"], lang),
+        "visits": row["visits"],
+        "latest_date": row["latest_date"],
+        "score": row["score"],
+        "status": row["status"] or "none",
+        "red_flags": row["red_flags"] or 0,
+    }
+    if not anonymise:
+        out.update({key: row[key] for key in ("municipality", "province", "operator", "closed_on")})
+    return out
+
+
+def _failed(row: dict, lookup: _Lookup) -> dict:
+    criterion = lookup.criterion(row["criterion_id"])
+    domain_id = row["criterion_id"].split(".")[0]
+    return dict(
+        row,
+        text=criterion.text.get(lookup.lang) if criterion else row["criterion_id"],
+        domain_id=domain_id,
+        domain=lookup.domain_title(domain_id),
+        critical=bool(criterion and criterion.critical),
+        crc=tuple(criterion.anchors.crc) if criterion else (),
+        rcd_2013=tuple(criterion.anchors.rcd_2013) if criterion else (),
+        rcd_2024=tuple(criterion.anchors.rcd_2024) if criterion else (),
+    )
+
+
+def _red_flags(rows, located, labels, lookup: _Lookup, criteria: Criteria, lang: str) -> list[dict]:
+    """Per location with a red flag at its latest visit: label, type, date and the criteria."""
+    by_id = {loc["id"]: loc for loc in located}
+    out: dict[int, dict] = {}
+    for row in rows:
+        loc = by_id.get(row["location_id"])
+        if loc is None:
+            continue
+        entry = out.setdefault(
+            row["location_id"],
+            {
+                "label": labels[row["location_id"]],
+                "type_label": criteria.location_type_label(loc["type"], lang),
+                "visit_date": row["visit_date"],
+                "criteria": [],
+            },
+        )
+        criterion = lookup.criterion(row["criterion_id"])
+        entry["criteria"].append(
+            {
+                "criterion_id": row["criterion_id"],
+                "text": criterion.text.get(lang) if criterion else row["criterion_id"],
+                "domain": lookup.domain_title(row["criterion_id"].split(".")[0]),
+            }
+        )
+    position = {location_id: i for i, location_id in enumerate(by_id)}
+    ranked = sorted(out.items(), key=lambda item: (-len(item[1]["criteria"]), position[item[0]]))
+    return [entry for _id, entry in ranked]
+
+
+def _voices(rows, lookup: _Lookup, criteria: Criteria, lang: str, redact) -> list[dict]:
+    """Statements grouped by domain (in the criteria's order; without a domain last)."""
+    groups: dict = {}
+    for row in rows:
+        group = groups.setdefault(row["domain_id"], {"domain_id": row["domain_id"], "total": row["total"], "items": []})
+        text = redact(row["text"]) if redact else row["text"]
+        group["items"].append(
+            {
+                "text": text,
+                "age_band": row["age_band"],
+                "type_label": criteria.location_type_label(row["type"], lang),
+                "visit_date": row["visit_date"],
+            }
+        )
+    ranked = [domain_id for domain_id, _title in lookup.domains({g for g in groups if g})]
+    out = [groups[d] for d in ranked]
+    if None in groups:
+        out.append(groups[None])
+    for group in out:
+        group["title"] = lookup.domain_title(group["domain_id"])
+    return out
+
+
+def _redactor(terms: list[str], criteria: Criteria):
+    """Replace identifying words (any case) with a mark: every location's full name,
+    municipality, province and operator, and each distinctive word of them ("Zonnedauw"
+    of "Azc Zonnedauw"); words that only say what kind of place it is stay."""
+    generic = set(GENERIC_WORDS)
+    for t in criteria.location_types:
+        generic.update(w.lower() for lang in ("nl", "en") for w in re.findall(r"\w+", t.label.get(lang)))
+    words = {w for term in terms for w in re.findall(r"\w+", term) if len(w) >= 4 and w.lower() not in generic}
+    parts = sorted({t.strip() for t in terms} | words, key=lambda t: (-len(t), t))
+    if not parts:
+        return lambda text: text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in parts) + r")(?!\w)", re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text or "")

@@ -1,0 +1,128 @@
+"""A visit with everything needed to show it: its criteria version, answers and score.
+
+Views, the CLI and the PDF all start from a `VisitBundle`, so they show the same numbers.
+Each visit is read with the criteria version it was made with, not today's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone
+
+from sqlite_utils import Database
+
+from checklist import store
+from checklist.core.access import Scope
+from checklist.core.criteria import Criteria
+from checklist.core.criteria import Domain
+from checklist.reports import PreviousVisit
+from checklist.reports import VisitReport
+from checklist.core.scoring import VisitScore
+from checklist.core.scoring import score_visit
+
+
+@dataclass(frozen=True)
+class VisitBundle:
+    visit: dict
+    location: dict
+    criteria: Criteria
+    answers: dict
+    score: VisitScore
+
+    @property
+    def is_draft(self) -> bool:
+        return self.visit["status"] == "draft"
+
+    @property
+    def domains(self) -> list[Domain]:
+        """Domains that apply to this location's type, in the file's order."""
+        return self.criteria.domains_for(self.location["type"])
+
+
+def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
+    """The visit if the scope allows it, else None."""
+    visit = store.get_visit(db, visit_id, scope)
+    if visit is None:
+        return None
+    location = store.get_location(db, visit["location_id"])
+    criteria = store.criteria_for_hash(db, visit["criteria_hash"])
+    answers = store.visit_answers(db, visit_id)
+    score = score_visit(criteria, location["type"], store.answer_values(answers))
+    return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
+
+
+def previous_visit(db: Database, bundle: VisitBundle, scope: Scope) -> VisitBundle | None:
+    """The location's previous submitted visit, scored with its own criteria version."""
+    previous = store.previous_submitted_visit(db, bundle.visit, scope)
+    return load_visit(db, previous["id"], scope) if previous else None
+
+
+@dataclass(frozen=True)
+class PreviousAnswers:
+    visit: dict
+    answers: dict
+
+
+def previous_answers(db: Database, bundle: VisitBundle, scope: Scope) -> PreviousAnswers | None:
+    """The previous submitted visit's answers, unscored: all the checklist page shows of it."""
+    previous = store.previous_submitted_visit(db, bundle.visit, scope)
+    return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
+
+
+def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:
+    """Store the scores of submitted visits from their answers (all missing ones by default)."""
+    from checklist.core.access import EVERYTHING
+    from checklist.store.connection import immediate
+
+    ids = store.visits_without_scores(db) if visit_ids is None else visit_ids
+    with immediate(db):
+        for visit_id in ids:
+            bundle = load_visit(db, visit_id, EVERYTHING)
+            if bundle is not None and not bundle.is_draft:
+                store.write_scores(db, visit_id, bundle.score)
+    return len(ids)
+
+
+def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> VisitReport:
+    """The input of the PDF visit report; the previous visit is one the reader may see."""
+    previous = previous_visit(db, bundle, scope)
+    visit = dict(bundle.visit, announced=bool(bundle.visit["announced"]))
+    return VisitReport(
+        criteria=bundle.criteria,
+        lang=lang,
+        location=bundle.location,
+        visit=visit,
+        score=bundle.score,
+        answers=bundle.answers,
+        voices=store.visit_voices(db, bundle.visit["id"]),
+        previous=PreviousVisit(visit=previous.visit, score=previous.score) if previous else None,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        actions=report_actions(db, bundle, lang, scope),
+    )
+
+
+def report_actions(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> list[dict]:
+    """The visit's follow-up for the PDF: actions recorded at it, then earlier actions of
+    its organisation at the location that were checked at it or are still open."""
+    recorded, earlier = store.report_actions(db, bundle.visit, scope)
+    out = []
+    for flag, rows in ((False, recorded), (True, earlier)):
+        for row in rows:
+            criterion = bundle.criteria.criterion(row["criterion_id"])
+            if criterion is None:  # made with another criteria version
+                criterion = store.criteria_for_hash(db, row["criteria_hash"]).criterion(row["criterion_id"])
+            out.append(
+                {
+                    "criterion": criterion.text.get(lang) if criterion is not None else row["criterion_id"],
+                    "what": row["what"],
+                    "owner": row["owner"],
+                    "due_on": row["due_on"],
+                    "status": row["status"],
+                    "visit_date": row["visit_date"],
+                    "closed_in_visit_date": row["closed_in_visit_date"],
+                    "checked_here": row["closed_in_visit_id"] == bundle.visit["id"],
+                    "earlier": flag,
+                }
+            )
+    return out

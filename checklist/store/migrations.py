@@ -1,0 +1,248 @@
+"""Schema changes, append-only: never edit a migration that has been applied somewhere.
+
+Answers are stored long-form, one row per (visit, criterion id), so editing
+`criteria.yaml` needs no migration. No table has a column for a child's name, birth
+date or other personal data: the app records locations and observations only.
+"""
+
+from sqlite_utils import Database
+from sqlite_utils import Migrations
+
+migrations = Migrations("checklist")
+
+COALITION = [
+    "De Vrolijkheid",
+    "War Child",
+    "Save the Children",
+    "UNICEF Nederland",
+    "Defence for Children",
+    "VluchtelingenWerk Nederland",
+    "Kinderpostzegels",
+    "Pharos",
+]
+
+
+@migrations()
+def m001_initial(db: Database):
+    db["criteria_versions"].create(
+        {"hash": str, "version": str, "source_text": str, "created_at": str},
+        pk="hash",
+        not_null={"version", "source_text", "created_at"},
+    )
+    db["organisations"].create(
+        {"id": int, "name": str, "created_at": str},
+        pk="id",
+        not_null={"name", "created_at"},
+    )
+    db["organisations"].create_index(["name"], unique=True)
+    db["locations"].create(
+        {
+            "id": int,
+            "name": str,
+            "type": str,
+            "municipality": str,
+            "province": str,
+            "operator": str,
+            "capacity": int,
+            "children": int,
+            "closed_on": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "type", "created_at", "updated_at"},
+    )
+    db["locations"].create_index(["type"])
+    db["locations"].create_index(["province"])
+    db["visits"].create(
+        {
+            "id": int,
+            "location_id": int,
+            "organisation_id": int,
+            "visit_date": str,
+            "visitors": str,
+            "announced": int,
+            "children_present": int,
+            "amv_present": int,
+            "impression": str,
+            "status": str,
+            "criteria_hash": str,
+            "current_domain": str,
+            "version": int,
+            "created_at": str,
+            "updated_at": str,
+            "submitted_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("location_id", "locations", "id"),
+            ("organisation_id", "organisations", "id"),
+            ("criteria_hash", "criteria_versions", "hash"),
+        ],
+        not_null={"location_id", "organisation_id", "visit_date", "status", "criteria_hash", "version", "created_at", "updated_at"},
+        defaults={"status": "draft", "version": 1, "announced": 0},
+    )
+    db["visits"].create_index(["location_id", "status", "visit_date"])
+    db["answers"].create(
+        {
+            "visit_id": int,
+            "criterion_id": str,
+            "value": str,
+            "number": float,
+            "note": str,
+            "rev": int,
+            "updated_at": str,
+        },
+        pk=("visit_id", "criterion_id"),
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "criterion_id", "rev", "updated_at"},
+        defaults={"rev": 1},
+    )
+    db["child_voices"].create(
+        {"id": int, "visit_id": int, "age_band": str, "domain_id": str, "text": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "age_band", "text", "created_at"},
+    )
+    db["child_voices"].create_index(["visit_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_coalition_organisations(db: Database):
+    """The Werkgroep Kind in azc members that do visits; admins add more later."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    db["organisations"].insert_all(({"name": name, "created_at": now} for name in COALITION), ignore=True)
+
+
+@migrations()
+def m003_accounts(db: Database):
+    """Users with a role in one organisation; server-side sessions so logout really ends them."""
+    db["users"].create(
+        {
+            "id": int,
+            "email": str,
+            "display_name": str,
+            "organisation_id": int,
+            "role": str,
+            "active": int,
+            "password_hash": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("organisation_id", "organisations", "id")],
+        not_null={"email", "display_name", "organisation_id", "role", "active", "password_hash", "created_at", "updated_at"},
+        defaults={"active": 1},
+    )
+    db["users"].create_index(["email"], unique=True)
+    # The cookie holds a random token; only its SHA-256 is stored, so a copy of the
+    # database does not hand out live sessions.
+    db["sessions"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "last_seen": str},
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at", "last_seen"},
+    )
+    db["sessions"].create_index(["user_id"])
+    db["login_failures"].create({"id": int, "email": str, "remote_ip": str, "at": str}, pk="id", not_null={"email", "remote_ip", "at"})
+    db["login_failures"].create_index(["email", "at"])
+    db["login_failures"].create_index(["remote_ip", "at"])
+
+
+@migrations()
+def m004_audit_and_revisions(db: Database):
+    """An append-only audit log (ids and field names, never note text) and visit revisions."""
+    db["audit_log"].create(
+        {"id": int, "at": str, "user_id": int, "organisation_id": int, "action": str, "entity": str, "entity_id": int, "fields": str},
+        pk="id",
+        not_null={"at", "action", "entity"},
+    )
+    db["audit_log"].create_index(["at"])
+    db["audit_log"].create_index(["entity", "entity_id"])
+    db["audit_log"].create_index(["user_id"])
+    # The database itself refuses to rewrite history, whatever the code above it does.
+    db.execute("create trigger audit_log_no_update before update on audit_log begin select raise(abort, 'audit_log is append-only'); end")
+    db.execute("create trigger audit_log_no_delete before delete on audit_log begin select raise(abort, 'audit_log is append-only'); end")
+    # Each submission keeps a full copy of what was submitted, so a reopened visit's
+    # earlier version is never lost; reopening records who, when and why.
+    db["visit_revisions"].create(
+        {"id": int, "visit_id": int, "revision": int, "event": str, "at": str, "user_id": int, "reason": str, "snapshot": str},
+        pk="id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"visit_id", "revision", "event", "at"},
+    )
+    db["visit_revisions"].create_index(["visit_id"])
+    db["visits"].add_column("revision", int, not_null_default=0)
+    db.execute("update visits set revision = 1 where status = 'submitted'")
+
+
+@migrations()
+def m005_stored_scores(db: Database):
+    """Scores of submitted visits, stored so comparisons run in SQL over indexes.
+
+    They are derived data: `flask recompute-scores` rebuilds them from the answers.
+    """
+    db["visit_scores"].create(
+        {"visit_id": int, "score": float, "status": str, "scored": int, "assessable": int, "red_flags": int},
+        pk="visit_id",
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"status", "scored", "assessable", "red_flags"},
+    )
+    db["visit_domain_scores"].create(
+        {"visit_id": int, "domain_id": str, "score": float, "status": str, "scored": int, "assessable": int, "red_flags": int},
+        pk=("visit_id", "domain_id"),
+        foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"status", "scored", "assessable", "red_flags"},
+    )
+    db["visit_domain_scores"].create_index(["domain_id", "visit_id"])
+    db["visits"].create_index(["status", "visit_date"])
+    db["locations"].create_index(["operator"])
+
+
+@migrations()
+def m006_actions(db: Database):
+    """Follow-up actions recorded from a criterion that was not or only partly met.
+
+    An action belongs to the visit it came from (and so to that visit's organisation and
+    location); `closed_in_visit_id` is the later visit at which it was found done or not
+    done, if it was checked at a visit. `owner` is who must act outside the app (COA
+    location manager, municipality, school, GGD, ...), free text, never a child.
+    """
+    db.execute(
+        """create table actions (
+            id integer primary key,
+            location_id integer not null references locations(id),
+            visit_id integer not null references visits(id),
+            criterion_id text not null,
+            what text not null,
+            owner text not null,
+            due_on text not null,
+            status text not null default 'open' check (status in ('open', 'done', 'not_done', 'cancelled')),
+            organisation_id integer not null references organisations(id),
+            created_by integer references users(id),
+            created_at text not null,
+            updated_at text not null,
+            closed_at text,
+            closed_in_visit_id integer references visits(id)
+        )"""
+    )
+    db["actions"].create_index(["location_id", "status", "criterion_id"])  # open actions per location (and criterion)
+    db["actions"].create_index(["organisation_id", "status", "due_on"])  # overdue per organisation
+    db["actions"].create_index(["status", "due_on"])  # overdue across organisations (monitors)
+    db["actions"].create_index(["visit_id"])
+    db["actions"].create_index(["closed_in_visit_id"])
+
+
+@migrations()
+def m007_answer_revisions(db: Database):
+    """A revision counter per visit for the save protocol (`checklist.core.save_protocol`).
+
+    Every save that writes answers takes the next number, so a revision is never reused,
+    not even after an answer was cleared (its row deleted) and typed again. It starts
+    above every revision already stored.
+    """
+    db.execute("alter table visits add column answers_rev integer not null default 0")
+    db.execute("update visits set answers_rev = coalesce((select max(rev) from answers a where a.visit_id = visits.id), 0)")

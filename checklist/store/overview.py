@@ -1,0 +1,156 @@
+"""Comparisons across locations, computed in SQL over the stored scores and indexes.
+
+The latest submitted visit per location (within the period and the reader's scope) is
+chosen with a window function over the (location_id, status, visit_date) index; domain
+scores come from `visit_domain_scores`, never from loading answers into Python.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from checklist.core.access import Scope
+from checklist.core.filters import Filters
+
+__all__ = ["latest_visits_cte", "heatmap", "type_averages", "not_visited", "location_trend"]
+
+
+def _visit_conditions(scope: Scope, filters: Filters, alias: str = "v") -> tuple[list[str], list]:
+    visible, params = scope.where(alias)
+    where = [f"{alias}.status = 'submitted'", visible]
+    if filters.organisation_id:
+        where.append(f"{alias}.organisation_id = ?")
+        params.append(filters.organisation_id)
+    if filters.since:
+        where.append(f"{alias}.visit_date >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until:
+        where.append(f"{alias}.visit_date <= ?")
+        params.append(filters.until.isoformat())
+    return where, params
+
+
+def _location_conditions(filters: Filters, alias: str = "l") -> tuple[list[str], list]:
+    where, params = [], []
+    if filters.types:
+        where.append(f"{alias}.type in ({', '.join('?' for _ in filters.types)})")
+        params += list(filters.types)
+    if filters.province:
+        where.append(f"{alias}.province = ?")
+        params.append(filters.province)
+    if filters.operator:
+        where.append(f"{alias}.operator = ?")
+        params.append(filters.operator)
+    if filters.closed == "open":
+        where.append(f"{alias}.closed_on is null")
+    elif filters.closed == "closed":
+        where.append(f"{alias}.closed_on is not null")
+    return where, params
+
+
+def latest_visits_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
+    """`latest(visit_id, location_id, visit_date, organisation_id)`: one row per location."""
+    visit_where, visit_params = _visit_conditions(scope, filters)
+    location_where, location_params = _location_conditions(filters)
+    sql = f"""
+        latest as (
+            select visit_id, location_id, visit_date, organisation_id from (
+                select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id,
+                       row_number() over (partition by v.location_id order by v.visit_date desc, v.id desc) as n
+                from visits v join locations l on l.id = v.location_id
+                where {' and '.join(visit_where + location_where) or '1'}
+            ) where n = 1
+        )"""
+    return sql, visit_params + location_params
+
+
+def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """One row per location: its latest submitted visit, overall score and domain scores."""
+    cte, params = latest_visits_cte(scope, filters)
+    rows = list(
+        db.query(
+            f"""with {cte}
+                select l.id as location_id, l.name, l.type, l.municipality, l.province, l.operator, l.closed_on,
+                       latest.visit_id, latest.visit_date, o.name as organisation,
+                       s.score, s.status, s.scored, s.assessable, s.red_flags
+                from latest
+                join locations l on l.id = latest.location_id
+                join organisations o on o.id = latest.organisation_id
+                join visit_scores s on s.visit_id = latest.visit_id""",
+            params,
+        )
+    )
+    domains: dict[int, dict] = {}
+    for d in db.query(
+        f"""with {cte}
+            select d.visit_id, d.domain_id, d.score, d.status, d.scored, d.assessable, d.red_flags
+            from latest join visit_domain_scores d on d.visit_id = latest.visit_id""",
+        params,
+    ):
+        domains.setdefault(d["visit_id"], {})[d["domain_id"]] = d
+    for row in rows:
+        row["domains"] = domains.get(row["visit_id"], {})
+    return rows
+
+
+def type_averages(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """Per location type: number of locations, mean overall score, mean score per domain."""
+    cte, params = latest_visits_cte(scope, filters)
+    overall = {
+        r["type"]: r
+        for r in db.query(
+            f"""with {cte}
+                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags
+                from latest join locations l on l.id = latest.location_id join visit_scores s on s.visit_id = latest.visit_id
+                group by l.type""",
+            params,
+        )
+    }
+    for r in db.query(
+        f"""with {cte}
+            select l.type, d.domain_id, avg(d.score) as score, count(d.score) as scored_locations
+            from latest join locations l on l.id = latest.location_id join visit_domain_scores d on d.visit_id = latest.visit_id
+            group by l.type, d.domain_id""",
+        params,
+    ):
+        overall[r["type"]].setdefault("domains", {})[r["domain_id"]] = r
+    return sorted(overall.values(), key=lambda r: r["type"])
+
+
+def not_visited(db: Database, scope: Scope, filters: Filters, before: str) -> list[dict]:
+    """Locations (matching the filters) whose latest visible submitted visit is before `before`, or none."""
+    visible, visible_params = scope.where("v")
+    location_where, location_params = _location_conditions(filters)
+    return list(
+        db.query(
+            f"""select l.id, l.name, l.type, l.province,
+                       (select max(v.visit_date) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}) as last_visit
+                from locations l
+                where {' and '.join(location_where) or '1'}
+                  and coalesce((select max(v.visit_date) from visits v where v.location_id = l.id and v.status = 'submitted' and {visible}), '') < ?
+                order by last_visit, l.name""",
+            visible_params + location_params + visible_params + [before],
+        )
+    )
+
+
+def location_trend(db: Database, location_id: int, scope: Scope) -> list[dict]:
+    """A location's submitted visits, oldest first, with overall and per-domain scores."""
+    visible, params = scope.where("v")
+    visits = list(
+        db.query(
+            f"""select v.id as visit_id, v.visit_date, s.score, s.status, s.red_flags
+                from visits v join visit_scores s on s.visit_id = v.id
+                where v.location_id = ? and v.status = 'submitted' and {visible}
+                order by v.visit_date, v.id""",
+            [location_id, *params],
+        )
+    )
+    by_visit = {v["visit_id"]: v for v in visits}
+    for v in visits:
+        v["domains"] = {}
+    if visits:
+        marks = ", ".join("?" for _ in visits)
+        for d in db.query(f"select * from visit_domain_scores where visit_id in ({marks})", list(by_visit)):
+            by_visit[d["visit_id"]]["domains"][d["domain_id"]] = d
+    return visits

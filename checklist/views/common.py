@@ -1,0 +1,64 @@
+"""What every blueprint shares: the CSRF guard, the criteria in use, who is acting, the
+checks that refuse a request, and the lookups that answer 404 for what a user may not see.
+
+Blueprints import this module and never each other (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import current_app
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from checklist import store
+from checklist.core import passwords
+from checklist.reports.visit_data import load_visit
+from checklist.store import Actor
+from checklist.views.database import get_db
+
+csrf = CSRFProtect()
+
+
+def get_criteria():
+    """The criteria version in use for new visits."""
+    return current_app.extensions["criteria"]
+
+
+def actor() -> Actor:
+    """The signed-in user as the audit log records them."""
+    return Actor(user_id=current_user.id, organisation_id=current_user.organisation_id)
+
+
+def require(action: str) -> None:
+    """Refuse a request the user's role may not make (404, like an object they cannot see)."""
+    if not current_user.may(action):
+        abort(404)
+
+
+def get_location_or_404(location_id: int) -> dict:
+    location = store.get_location(get_db(), location_id)
+    if location is None:
+        abort(404)
+    return location
+
+
+def get_bundle_or_404(visit_id: int):
+    """The visit if this user may see it; otherwise 404, whether or not it exists."""
+    bundle = load_visit(get_db(), visit_id, current_user.scope)
+    if bundle is None:
+        abort(404)
+    return bundle
+
+
+def password_hasher():
+    """argon2id at the configured cost (see `checklist.core.passwords`)."""
+    return passwords.password_hasher(current_app.config)
+
+
+def hash_password(password: str) -> str:
+    return passwords.hash_password(password, current_app.config)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    return passwords.verify_password(password_hash, password, current_app.config)

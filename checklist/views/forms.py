@@ -1,0 +1,309 @@
+"""Forms: static ones for locations, visits and children's words; the checklist per request.
+
+Labels are lazy gettext strings so one class serves Dutch and English. Every free-text
+field has a length limit and a description that reminds people not to type children's
+names or other personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from flask_wtf.form import _is_submitted as is_submitted
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import FloatField
+from wtforms import IntegerField
+from wtforms import PasswordField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from checklist.core.criteria import Criterion
+from checklist.store import AGE_BANDS
+
+PROVINCES = (
+    "Drenthe",
+    "Flevoland",
+    "Friesland",
+    "Gelderland",
+    "Groningen",
+    "Limburg",
+    "Noord-Brabant",
+    "Noord-Holland",
+    "Overijssel",
+    "Utrecht",
+    "Zeeland",
+    "Zuid-Holland",
+)
+NO_NAMES = _l("Do not write children's names or other personal data.")
+
+
+class Form(FlaskForm):
+    """A form whose expired or missing CSRF token brings the page back, never loses input.
+
+    Views that render a form are exempt from the global CSRF check and validate the token
+    here instead, so the visitor gets the same form with everything typed and a fresh
+    token rather than an error page.
+
+    Fields read the posted form fields only: the app has no file fields, so a file posted
+    under a field's name (Flask-WTF would hand the field a FileStorage, which crashed
+    the filters and validators) is refused with a message on that field, and a JSON body
+    is not read as a form.
+    """
+
+    csrf_expired = False
+    announce_expiry = True  # False where the answer is JSON, not a page with flashes
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                return request.form if is_submitted() and request.form else None
+            return formdata
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if is_submitted():
+            for field in self:
+                if field.name in request.files:
+                    field.errors = [*field.errors, _l("Type the text here: a file cannot be sent in this field.")]
+                    valid = False
+        if "csrf_token" in self._fields and self.csrf_token.errors:
+            from flask import flash
+            from flask_babel import gettext
+
+            self.csrf_expired = True
+            self.csrf_token.errors = []
+            if self.announce_expiry:
+                flash(gettext("The form's security token had expired. Everything you typed is still here: press save again."), "error")
+        return valid and not self.csrf_expired
+
+    def status(self) -> int:
+        """The HTTP status to render this form with."""
+        if self.csrf_expired:
+            return 400
+        # From the fields, not `self.errors`: views add errors after validation.
+        return 422 if any(field.errors for field in self) else 200
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LocationForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    type = SelectField(_l("Type of location"), validators=[InputRequired()])
+    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    province = SelectField(_l("Province"), choices=choices([("", "—")] + [(p, p) for p in PROVINCES]), validators=[Optional()])
+    operator = StringField(
+        _l("Operator"), validators=[Optional(), Length(max=120)], filters=[_strip], description=_l("For example COA, a municipality or Nidos.")
+    )
+    capacity = IntegerField(_l("Capacity (places)"), validators=[Optional(), NumberRange(min=0, max=10000)])
+    children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
+
+    def set_type_choices(self, criteria, lang):
+        self.type.choices = choices((t.id, t.label.get(lang)) for t in criteria.location_types)
+
+
+class VisitForm(Form):
+    """The organisation of a visit is the visitor's own; it is never a form field."""
+
+    visit_date = DateField(_l("Date of the visit"), validators=[InputRequired()])
+    visitors = StringField(
+        _l("Visitors"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[_strip],
+        description=_l("Names or initials of the visiting staff only, never of children."),
+    )
+    announced = RadioField(_l("Was the visit announced?"), choices=choices([("1", _l("Announced")), ("0", _l("Unannounced"))]), default="1")
+    children_present = IntegerField(_l("Children present during the visit"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    amv_present = IntegerField(_l("Of whom unaccompanied minors (amv)"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    impression = TextAreaField(
+        _l("General impression"), validators=[Optional(), Length(max=4000)], filters=[_strip], description=NO_NAMES
+    )
+
+    def validate_visit_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("A visit cannot take place in the future."))
+        if field.data and field.data.year < 2000:
+            raise ValidationError(_l("Enter a date from 2000 onwards."))
+
+    def validate_amv_present(self, field):
+        if field.data is not None and self.children_present.data is not None and field.data > self.children_present.data:
+            raise ValidationError(_l("Cannot be more than the number of children present."))
+
+    def values(self) -> dict:
+        """The form's data in the shape the store expects."""
+        data = {k: self[k].data for k in ("visitors", "children_present", "amv_present", "impression")}
+        data["visit_date"] = self.visit_date.data.isoformat()
+        data["announced"] = 1 if self.announced.data == "1" else 0
+        return data
+
+
+class VoiceForm(Form):
+    age_band = SelectField(_l("Age band"), choices=choices((b, b) for b in AGE_BANDS), validators=[InputRequired()])
+    domain_id = SelectField(_l("Concerns"), validators=[Optional()])
+    text = TextAreaField(
+        _l("What a child said"),
+        validators=[DataRequired(), Length(max=1000)],
+        filters=[_strip],
+        description=_l("Write down what was said, in short. Never write names: age band and theme are enough."),
+    )
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def _password_rules(form, field):
+    from flask_babel import gettext
+
+    from checklist.core.passwords import password_problems
+
+    email = form.email.data if hasattr(form, "email") and form.email.data else getattr(form, "account_email", "")
+    for problem in password_problems(field.data or "", email or ""):
+        raise ValidationError(gettext(problem))
+
+
+class LoginForm(Form):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)], filters=[_strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})
+
+
+class UserForm(Form):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+    password = PasswordField(
+        _l("New password"),
+        validators=[Optional(), _password_rules],
+        description=_l("At least 12 characters, not a common password. Leave empty to keep the current one."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ReopenForm(Form):
+    reason = TextAreaField(
+        _l("Reason for reopening"),
+        validators=[DataRequired(), Length(max=500)],
+        filters=[_strip],
+        description=_l("Say what must be corrected. No names of children."),
+    )
+
+
+class OrganisationForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+
+
+# -- the checklist ---------------------------------------------------------------------
+
+RATING_CHOICES = (("meets", _l("Meets")), ("partly", _l("Partly")), ("fails", _l("Does not meet")))
+YESNO_CHOICES = (("yes", _l("Yes")), ("no", _l("No")))
+LEFT_OUT_CHOICES = (("na", _l("Not applicable")), ("unknown", _l("Could not assess")))
+UNANSWERED = ("", _l("No answer yet"))
+
+
+def field_key(criterion_id: str) -> str:
+    """A form-safe name for a criterion id (`play.indoor_space` -> `play__indoor_space`)."""
+    return criterion_id.replace(".", "__")
+
+
+def answer_choices(criterion: Criterion):
+    own = {"rating": RATING_CHOICES, "yesno": YESNO_CHOICES, "count": ()}[criterion.kind]
+    return choices([UNANSWERED, *own, *LEFT_OUT_CHOICES])
+
+
+def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None, announce_expiry: bool = True) -> Form:
+    """A fresh form class for one domain page: value, number (counts) and note per criterion."""
+
+    class ChecklistForm(Form):
+        pass
+
+    ChecklistForm.announce_expiry = announce_expiry
+
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        setattr(ChecklistForm, f"value_{key}", RadioField(_l("Answer"), choices=answer_choices(criterion), validators=[Optional()], default=""))
+        if criterion.kind == "count":
+            low, high = criterion.range.min, criterion.range.max
+            setattr(
+                ChecklistForm,
+                f"number_{key}",
+                FloatField(
+                    _l("Number"),
+                    validators=[Optional(), NumberRange(min=low, max=high, message=_l("Enter a number from %(min)s to %(max)s.", min=f"{low:g}", max=f"{high:g}"))],
+                ),
+            )
+        setattr(
+            ChecklistForm,
+            f"note_{key}",
+            TextAreaField(
+                _l("Note"),
+                validators=[Optional(), Length(max=note_max)],
+                filters=[_strip],
+                description=NO_NAMES,
+            ),
+        )
+    return ChecklistForm(data=data)
+
+
+def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
+    """Stored answers as the checklist form's initial data."""
+    data = {}
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        stored = answers.get(criterion.id) or {}
+        data[f"value_{key}"] = stored.get("value") or ""
+        data[f"note_{key}"] = stored.get("note") or ""
+        if criterion.kind == "count":
+            data[f"number_{key}"] = stored.get("number")
+    return data
+
+
+def refresh_criterion(form, criterion: Criterion, stored: dict | None) -> None:
+    """Show a criterion's stored answer instead of what was posted for it (which the
+    visitor did not change): the page then shows what is stored, with its version."""
+    initial = checklist_initial([criterion], {criterion.id: stored} if stored else {})
+    for name, value in initial.items():
+        field = form[name]
+        field.process(None, data=value)
+        field.raw_data = []
+        field.errors = []
+
+
+def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[str]]:
+    """Answers from a validated-or-not form: the valid ones to save, and ids with errors."""
+    to_save, with_errors = {}, []
+    for criterion in criteria_list:
+        key = field_key(criterion.id)
+        fields = [form[f"value_{key}"], form[f"note_{key}"]]
+        if criterion.kind == "count":
+            fields.append(form[f"number_{key}"])
+        if any(f.errors for f in fields):
+            with_errors.append(criterion.id)
+            continue
+        value = form[f"value_{key}"].data or None
+        number = form[f"number_{key}"].data if criterion.kind == "count" else None
+        if value in ("na", "unknown"):
+            number = None
+        to_save[criterion.id] = {"value": value, "number": number, "note": form[f"note_{key}"].data or None}
+    return to_save, with_errors

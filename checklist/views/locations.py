@@ -1,0 +1,125 @@
+"""Locations: list with search and filters, create, edit, close."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from checklist import store
+from checklist.views.common import actor
+from checklist.views.common import require
+from checklist.views.common import get_location_or_404
+from checklist.views.database import get_db
+from checklist.core.history import location_history
+from checklist.reports.visit_data import load_visit
+from checklist.views.forms import LocationForm
+from checklist.views.i18n import current_language
+from checklist.views.common import csrf
+from checklist.views.common import get_criteria
+
+bp = Blueprint("locations", __name__, url_prefix="/locations")
+HISTORY_VISITS = 12  # the visits read for "what changed" and "failing again and again"
+
+
+@bp.get("/")
+def index():
+    """All locations; search by name or municipality, filter by type and province."""
+    args = request.args
+    q = args.get("q", "").strip()
+    type_ = args.get("type", "")
+    province = args.get("province", "")
+    include_closed = args.get("closed") == "1"
+    locations = store.list_locations(get_db(), current_user.scope, q=q, type_=type_, province=province, include_closed=include_closed)
+    return render_template(
+        "locations/index.html",
+        locations=locations,
+        provinces=store.provinces_in_use(get_db()),
+        filters={"q": q, "type": type_, "province": province, "closed": include_closed},
+    )
+
+
+def _location_form(location=None):
+    form = LocationForm(data=location)
+    form.set_type_choices(get_criteria(), current_language())
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token (forms.Form)
+def new():
+    require("edit_locations")
+    form = _location_form()
+    if form.validate_on_submit():
+        location_id = store.create_location(get_db(), form.data, actor())
+        flash(_("Location saved."), "success")
+        return redirect(url_for("locations.detail", location_id=location_id))
+    return render_template("locations/form.html", form=form, location=None), form.status()
+
+
+@bp.get("/<int:location_id>")
+def detail(location_id: int):
+    location = get_location_or_404(location_id)
+    visits = store.location_visits(get_db(), location_id, current_user.scope)
+    trend = store.location_trend(get_db(), location_id, current_user.scope)
+    recent = [load_visit(get_db(), v["visit_id"], current_user.scope) for v in trend[-HISTORY_VISITS:]]
+    return render_template(
+        "locations/detail.html",
+        location=location,
+        visits=visits,
+        trend=trend,
+        history=location_history(recent),
+        latest=recent[-1] if recent else None,
+    )
+
+
+@bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
+@csrf.exempt
+def edit(location_id: int):
+    require("edit_locations")
+    location = get_location_or_404(location_id)
+    form = _location_form(location)
+    if form.validate_on_submit():
+        store.update_location(get_db(), location_id, form.data, actor())
+        flash(_("Location saved."), "success")
+        return redirect(url_for("locations.detail", location_id=location_id))
+    return render_template("locations/form.html", form=form, location=location), form.status()
+
+
+@bp.post("/<int:location_id>/close")
+def close(location_id: int):
+    """Close a location (or reopen it); its visits stay in the history."""
+    require("edit_locations")
+    location = get_location_or_404(location_id)
+    reopen = request.form.get("reopen") == "1"
+    store.set_location_closed(get_db(), location_id, None if reopen else date.today().isoformat(), actor())
+    flash(_("Location reopened.") if reopen else _("Location closed. Its visits stay in the history."), "success")
+    return redirect(url_for("locations.detail", location_id=location["id"]))
+
+
+@bp.get("/<int:location_id>/trend.svg")
+def trend_svg(location_id: int):
+    """Domain scores over the visits this user may see: the same drawing code as the PDFs."""
+    from datetime import date as date_type
+
+    from checklist.views.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import trend_chart
+
+    location = get_location_or_404(location_id)
+    lang = current_language()
+    series = {}
+    trend = store.location_trend(get_db(), location_id, current_user.scope)
+    for domain in get_criteria().domains_for(location["type"]):
+        points = [(date_type.fromisoformat(v["visit_date"]), v["domains"][domain.id]["score"]) for v in trend if v["domains"].get(domain.id, {}).get("score") is not None]
+        if points:
+            series[domain.title.get(lang)] = points
+    return Response(drawing_to_svg(trend_chart(series, lang)), mimetype="image/svg+xml")

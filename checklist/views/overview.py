@@ -1,0 +1,149 @@
+"""The overview for coordinators: locations x domains, averages per type, who was not visited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import flash
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from checklist import store
+from checklist.views.common import require
+from checklist.views.database import get_db
+from checklist.core.filters import PERIOD_REVERSED
+from checklist.core.filters import Filters
+from checklist.core.filters import parse_filters
+from checklist.core.ids import parse_id
+from checklist.reports.visit_data import load_visit
+from checklist.views.common import get_criteria
+
+bp = Blueprint("overview", __name__, url_prefix="/compare")
+
+
+def overview_filters() -> Filters:
+    """The overview's filters from the URL; problems are shown, never fatal."""
+    criteria = get_criteria()
+    sorts = {"name", "type", "overall", "date"} | {d.id for d in criteria.domains}
+    filters = parse_filters(request.args, {t.id for t in criteria.location_types}, sorts)
+    for problem in filters.problems:
+        flash(_("Filter ignored: %(problem)s", problem=problem), "error")
+    if filters.period_reversed:
+        flash(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()), "error")
+    return filters
+
+
+def months_ago(today: date, months: int) -> date:
+    month = today.month - months
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, min(today.day, 28))
+
+
+def sort_rows(rows: list[dict], filters: Filters) -> list[dict]:
+    """Sort by a column; locations without a score for it go last either way."""
+    key = filters.sort
+
+    def value(row):
+        if key == "name":
+            return row["name"].lower()
+        if key == "type":
+            return row["type"]
+        if key == "date":
+            return row["visit_date"]
+        if key == "overall":
+            return row["score"]
+        cell = row["domains"].get(key)
+        return cell["score"] if cell else None
+
+    present = [r for r in rows if value(r) is not None]
+    missing = [r for r in rows if value(r) is None]
+    # The name breaks ties, so equal scores keep a stable, predictable order.
+    return sorted(present, key=lambda r: (value(r), r["name"].lower()), reverse=filters.descending) + sorted(missing, key=lambda r: r["name"].lower())
+
+
+@bp.get("/")
+def index():
+    require("compare")
+    filters = overview_filters()
+    db, scope = get_db(), current_user.scope
+    months = current_app.config["NOT_VISITED_MONTHS"]
+    cutoff = months_ago(date.today(), months).isoformat()
+    overdue = store.overdue_actions(db, scope, date.today(), filters)
+    return render_template(
+        "overview/index.html",
+        filters=filters,
+        rows=sort_rows(store.heatmap(db, scope, filters), filters),
+        averages=store.type_averages(db, scope, filters),
+        not_visited=store.not_visited(db, scope, filters, cutoff),
+        overdue=overdue,
+        months=months,
+        organisations=store.list_organisations(db),
+        provinces=store.provinces_in_use(db),
+        operators=store.operators_in_use(db),
+    )
+
+
+@bp.get("/side")
+def side_by_side():
+    """2-4 locations' latest visits next to each other, and the criteria where they differ most."""
+    require("compare")
+    db, scope = get_db(), current_user.scope
+    wanted = []
+    for value in request.args.getlist("location"):
+        location_id = parse_id(value)  # anything else is not a location: left out, as an unknown id is
+        if location_id is not None and location_id not in wanted:
+            wanted.append(location_id)
+    columns = []
+    for location_id in wanted[:4]:
+        location = store.get_location(db, location_id)
+        trend = store.location_trend(db, location_id, scope) if location else []
+        if location and trend:
+            columns.append(load_visit(db, trend[-1]["visit_id"], scope))
+    if wanted and len(columns) < 2:
+        flash(_("Choose two to four locations that have a submitted visit you may see."), "error")
+    return render_template(
+        "overview/side.html",
+        columns=columns if len(columns) >= 2 else [],
+        differences=largest_differences(columns) if len(columns) >= 2 else [],
+        choices=store.heatmap(db, scope, Filters(closed="all")),
+        wanted=wanted,
+    )
+
+
+def largest_differences(bundles, limit: int = 10) -> list[dict]:
+    """Criteria scored at every visit, ordered by how far their points lie apart."""
+    points = [{line.criterion_id: line.points for d in b.score.domains for line in d.lines if line.points is not None} for b in bundles]
+    shared = set(points[0]).intersection(*points[1:])
+    rows = [{"criterion_id": cid, "spread": max(p[cid] for p in points) - min(p[cid] for p in points)} for cid in shared]
+    rows = [r for r in rows if r["spread"] > 0]
+    rows.sort(key=lambda r: (-r["spread"], r["criterion_id"]))
+    return rows[:limit]
+
+
+@bp.get("/types.svg")
+def types_svg():
+    """Mean domain scores per location type for the overview's filters: the report's chart."""
+    from checklist.views.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import type_domain_chart
+
+    require("compare")
+    rows = store.type_averages(get_db(), current_user.scope, overview_filters())
+    return Response(drawing_to_svg(type_domain_chart(rows, get_criteria(), current_language())), mimetype="image/svg+xml")
+
+
+@bp.get("/legend.svg")
+def legend_svg():
+    """The status colours with the thresholds from the criteria file, as in the PDFs."""
+    from checklist.views.i18n import current_language
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import status_legend
+
+    require("compare")
+    return Response(drawing_to_svg(status_legend(current_language(), get_criteria().scoring.status_bands)), mimetype="image/svg+xml")
