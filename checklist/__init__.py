@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -57,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         # request.remote_addr becomes the client as the trusted proxy saw it (for the login throttle and the log)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
-    app.extensions["criteria"] = _load_criteria_or_stop(app.config["CRITERIA_PATH"])
+    app.extensions["criteria"], criteria_error = _load_criteria(app.config["CRITERIA_PATH"])
 
     from checklist.commands import backup
     from checklist.commands import cli
@@ -74,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup.init_app(app)
     site.init_app(app)
     security.init_app(app)
+    if criteria_error is not None:
+        _refuse_commands(app, criteria_error)
     return app
 
 
@@ -108,12 +109,26 @@ def _check_config_or_stop(app: Flask) -> None:
         raise ConfigError(message)
 
 
-def _load_criteria_or_stop(path: str):
+def _load_criteria(path: str):
+    """The criteria, or why they cannot be used.
+
+    The web app does not start with a broken file (wsgi.py shows its problems). From the
+    command line the app is still made, so `flask check-criteria` can report the problems,
+    and every other command refuses with them (`_refuse_commands`)."""
     try:
-        return load_criteria(path)
+        return load_criteria(path), None
     except CriteriaError as err:
-        if "check-criteria" in sys.argv[1:]:
-            return None  # let `flask check-criteria` report it
-        if click.get_current_context(silent=True) is not None:
-            raise click.ClickException(f"the criteria file is invalid, the app cannot start:\n{err}") from None
-        raise
+        if click.get_current_context(silent=True) is None:
+            raise
+        return None, err
+
+
+def _refuse_commands(app: Flask, err: CriteriaError) -> None:
+    message = f"the criteria file is invalid, the app cannot start:\n{err}"
+
+    def refuse(*args, **kwargs):
+        raise click.ClickException(message)
+
+    for name, command in app.cli.commands.items():
+        if name != "check-criteria":
+            command.callback = refuse
