@@ -5,17 +5,13 @@ Actions are follow-up, not findings: they can be recorded on a draft or a submit
 and never change its answers. Only visitors and coordinators of the visit's organisation
 manage them; everyone else gets 404, like for a visit they cannot see.
 
-The pages that show actions (visit, checklist, location) belong to other blueprints, so
-this one gives their templates small helpers (`visit_action_panel`, `checklist_open_actions`,
-`location_actions`) rather than changing their views. None of that goes into the cached
-body of a submitted visit: it holds per-user content and CSRF tokens.
+The pages that show actions (visit, checklist, location) belong to other blueprints; their
+views gather what they show with `checklist.views.follow_up`. None of that goes into the
+cached body of a submitted visit: it holds per-user content and CSRF tokens.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
-from datetime import date
 
 from flask import Blueprint
 from flask import abort
@@ -44,11 +40,11 @@ from checklist.views.forms import NO_NAMES
 from checklist.views.forms import Form
 from checklist.views.forms import _strip
 from checklist.views.forms import field_key
-from checklist.views.i18n import current_language
 from checklist.core.ids import parse_id
 from checklist.views.i18n import request_translations
 from checklist.views.common import get_bundle_or_404
 from checklist.views.common import csrf
+from checklist.views.follow_up import actionable_results
 
 bp = Blueprint("actions", __name__)
 
@@ -76,12 +72,6 @@ class ActionForm(Form):
             raise ValidationError(_l("The due date cannot be before the visit."))
         if field.data and field.data.year > 2100:
             raise ValidationError(_l("Enter a date before 2100."))
-
-
-def actionable_results(bundle) -> dict[str, str]:
-    """Criterion id -> result, for the criteria this visit found partly met or not met."""
-    lines = (line for d in bundle.score.domains for line in d.lines)
-    return {line.criterion_id: line.result for line in lines if line.result in store.ACTIONABLE_RESULTS}
 
 
 # -- views ------------------------------------------------------------------------------
@@ -161,74 +151,6 @@ def _back(return_to: str, action: dict, visit: dict | None) -> str:
     return url_for("locations.detail", location_id=action["location_id"], _anchor="actions")
 
 
-# -- what other pages show ---------------------------------------------------------------
-
-
-@dataclass
-class VisitActions:
-    """The actions part of a visit page."""
-
-    recorded: list = field(default_factory=list)  # recorded at this visit
-    earlier: list = field(default_factory=list)  # earlier actions, open or checked at this visit
-    targets: list = field(default_factory=list)  # (criterion, result label, answer text) that may get an action
-    may_manage: bool = False
-
-
-def _criterion_text(row: dict, criteria, lang: str) -> str:
-    """An action's criterion in the reader's language: from the given criteria version,
-    else from the version of the visit the action came from, else its id."""
-    criterion = criteria.criterion(row["criterion_id"]) if criteria is not None else None
-    if criterion is None and row.get("criteria_hash"):
-        criterion = store.criteria_for_hash(get_db(), row["criteria_hash"]).criterion(row["criterion_id"])
-    return criterion.text.get(lang) if criterion is not None else row["criterion_id"]
-
-
-def _decorate(rows, criteria, lang: str, today: str) -> list[dict]:
-    for row in rows:
-        row["criterion_text"] = _criterion_text(row, criteria, lang)
-        row["overdue"] = row["status"] == "open" and row["due_on"] < today
-    return rows
-
-
-def visit_action_panel(bundle) -> VisitActions:
-    db, scope, lang, today = get_db(), current_user.scope, current_language(), date.today().isoformat()
-    panel = VisitActions(may_manage=current_user.may("manage_actions"))
-    panel.recorded = _decorate(store.visit_actions(db, bundle.visit["id"], scope), bundle.criteria, lang, today)
-    earlier = store.checklist_actions(db, bundle.visit, scope)
-    panel.earlier = _decorate([row for rows in earlier.values() for row in rows], bundle.criteria, lang, today)
-    panel.earlier.sort(key=lambda r: (r["due_on"], r["id"]))
-    if panel.may_manage:
-        results = actionable_results(bundle)
-        labels = _result_labels()
-        for d in bundle.score.domains:
-            for line in d.lines:
-                if line.criterion_id in results:
-                    panel.targets.append((bundle.criteria.criterion(line.criterion_id), labels[line.result]))
-    return panel
-
-
-def checklist_open_actions(bundle) -> dict[str, list[dict]]:
-    """Per criterion id: the location's earlier open actions, and those checked at this visit."""
-    lang, today = current_language(), date.today().isoformat()
-    by_criterion = store.checklist_actions(get_db(), bundle.visit, current_user.scope)
-    for rows in by_criterion.values():
-        _decorate(rows, bundle.criteria, lang, today)
-    return by_criterion
-
-
-def location_actions(location) -> list[dict]:
-    """A location's open actions that the reader may see."""
-    from checklist.views.common import get_criteria
-
-    rows = store.location_open_actions(get_db(), location["id"], current_user.scope)
-    return _decorate(rows, get_criteria(), current_language(), date.today().isoformat())
-
-
-def _result_labels() -> dict[str, str]:
-    gettext = request_translations().gettext
-    return {"partly": gettext("Partly"), "fails": gettext("Does not meet")}
-
-
 def action_status_labels() -> dict[str, str]:
     gettext = request_translations().gettext
     return {"open": gettext("Open"), "done": gettext("Done"), "not_done": gettext("Not done"), "cancelled": gettext("Cancelled")}
@@ -237,9 +159,6 @@ def action_status_labels() -> dict[str, str]:
 @bp.app_context_processor
 def action_helpers():
     return {
-        "visit_action_panel": visit_action_panel,
-        "checklist_open_actions": checklist_open_actions,
-        "location_actions": location_actions,
         "action_status_labels": action_status_labels,
         "action_owner_suggestions": store.ACTION_OWNER_SUGGESTIONS,
     }

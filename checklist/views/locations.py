@@ -19,6 +19,7 @@ from checklist.views.common import actor
 from checklist.views.common import require
 from checklist.views.common import get_location_or_404
 from checklist.views.database import get_db
+from checklist.views.follow_up import location_actions
 from checklist.core.history import location_history
 from checklist.reports.visit_data import load_visit
 from checklist.views.forms import LocationForm
@@ -78,6 +79,7 @@ def detail(location_id: int):
         trend=trend,
         history=location_history(recent),
         latest=recent[-1] if recent else None,
+        open_actions=[] if current_user.scope.nothing else location_actions(location, get_criteria()),
     )
 
 

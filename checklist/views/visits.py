@@ -28,6 +28,8 @@ from checklist.views.common import require
 from checklist.views.common import get_bundle_or_404
 from checklist.views.common import get_location_or_404
 from checklist.views.database import get_db
+from checklist.views.follow_up import checklist_open_actions
+from checklist.views.follow_up import visit_action_panel
 from checklist.views.forms import VisitForm
 from checklist.views.forms import ReopenForm
 from checklist.views.forms import VoiceForm
@@ -134,6 +136,7 @@ def _render_detail(bundle, reopen_form=None):
         submitted_body=body,
         history=store.visit_history(get_db(), bundle.visit["id"]),
         reopen_form=reopen_form,
+        panel=visit_action_panel(bundle),
     )
 
 
@@ -302,6 +305,7 @@ def _render_domain(bundle, current, form, page=None):
         field_key=field_key,
         with_errors=with_errors,
         typed=typed,
+        open_actions=checklist_open_actions(bundle),
         locked=page is not None and page.outcome == "locked",
         previous=previous,
         position=index + 1,
