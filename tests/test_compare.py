@@ -231,3 +231,30 @@ def test_charts_are_the_report_drawings_as_svg(app, world):
     trend = monitor.get(f"/locations/{world['Azc Noord']}/trend.svg").get_data(as_text=True)
     assert "Play" in trend and "Safety" in trend
     assert "Reception centre" in monitor.get("/compare/types.svg").get_data(as_text=True)
+
+
+def test_not_visited_counts_whole_months_to_the_day(app, monkeypatch):
+    """Six months before 30 December is 30 June, not the 28th: a visit on 29 June is older."""
+    import datetime
+
+    from checklist.views import overview
+    from tests.conftest import create_location
+    from tests.conftest import create_visit
+    from tests.conftest import login
+    from tests.conftest import save
+
+    class December30(datetime.date):
+        @classmethod
+        def today(cls):
+            return cls(2026, 12, 30)
+
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    coordinator.set_cookie("lang", "en")
+    for name, day in (("Azc Negenentwintig", "2026-06-29"), ("Azc Dertig", "2026-06-30")):
+        visit = create_visit(coordinator, create_location(coordinator, name=name), visit_date=day)
+        save(coordinator, visit, "play", {"value_play__space": "meets"})
+        coordinator.post(f"/visits/{visit}/submit")
+    monkeypatch.setattr(overview, "date", December30)
+    page = coordinator.get("/compare/").get_data(as_text=True)
+    listed = page.split("Not visited for more than 6 months", 1)[1].split("</ul>", 1)[0]
+    assert "Azc Negenentwintig" in listed and "Azc Dertig" not in listed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from flask import Blueprint
 from flask import Response
 from flask import current_app
@@ -38,13 +39,6 @@ def overview_filters() -> Filters:
     return filters
 
 
-def months_ago(today: date, months: int) -> date:
-    month = today.month - months
-    year = today.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(today.day, 28))
-
-
 def sort_rows(rows: list[dict], filters: Filters) -> list[dict]:
     """Sort by a column; locations without a score for it go last either way."""
     key = filters.sort
@@ -73,7 +67,7 @@ def index():
     filters = overview_filters()
     db, scope = get_db(), current_user.scope
     months = current_app.config["NOT_VISITED_MONTHS"]
-    cutoff = months_ago(date.today(), months).isoformat()
+    cutoff = (date.today() - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
     overdue = store.overdue_actions(db, scope, date.today(), filters)
     return render_template(
         "overview/index.html",
