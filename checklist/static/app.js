@@ -20,6 +20,7 @@
 //   copy is marked "queued" and sent when the `online` event fires, on the next page load
 //   of the app (any page: the copy carries its own fields, versions and save address), or
 //   on a retry timer.
+// * The status texts come from the translation catalog, in data-* attributes of #autosave-status.
 // * The "leave without saving" warning is only given when the browser refused to store
 //   the copy (storage full or disabled): otherwise nothing typed is lost by leaving.
 (function () {
@@ -30,27 +31,6 @@
   var FIELD = /^(value|note|number)_(.+)$/;
   var RETRY_MS = 15000;
 
-  var TEXT = {
-    nl: {
-      restored: "Niet-opgeslagen antwoorden van dit apparaat zijn teruggezet. Klik op Opslaan om ze te bewaren.",
-      offline: "Geen verbinding: je antwoorden staan veilig op dit apparaat en worden verstuurd zodra er weer verbinding is.",
-      offlineNothing: "Geen verbinding. Probeer het opnieuw zodra er weer verbinding is.",
-      sending: "Je antwoorden worden verstuurd…",
-      saved: "Opgeslagen.",
-      failed: "Niet alles kon worden verstuurd. Je antwoorden staan nog op dit apparaat: klik op Opslaan om te zien wat er aan de hand is.",
-      locked: "Dit bezoek is intussen ingediend. Je antwoorden zijn niet opgeslagen maar staan nog op dit apparaat."
-    },
-    en: {
-      restored: "Unsaved answers from this device were restored. Press Save to keep them.",
-      offline: "No connection: your answers are safe on this device and will be sent as soon as the connection is back.",
-      offlineNothing: "No connection. Try again once the connection is back.",
-      sending: "Sending your answers…",
-      saved: "Saved.",
-      failed: "Not everything could be sent. Your answers are still on this device: press Save to see what is wrong.",
-      locked: "This visit has been submitted meanwhile. Your answers were not saved but are still on this device."
-    }
-  };
-  var lang = /^en\b/i.test(document.documentElement.lang || "") ? "en" : "nl";
 
   // -- storage (falls back to memory, so the page itself still works) --------------------
 
@@ -317,7 +297,7 @@
 
   function say(kind) {
     if (!statusEl) return;
-    statusEl.textContent = kind ? TEXT[lang][kind] : "";
+    statusEl.textContent = kind ? (statusEl.dataset[kind] || "") : ""; // texts from the catalog, in the page
     statusEl.className = "autosave-status" + (kind ? " autosave-" + kind : "");
   }
 
