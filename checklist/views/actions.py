@@ -37,6 +37,7 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
 from checklist import store
+from checklist.core import labels
 from checklist.views.common import actor
 from checklist.views.common import require
 from checklist.views.database import get_db
@@ -199,11 +200,11 @@ def visit_action_panel(bundle) -> VisitActions:
     panel.earlier.sort(key=lambda r: (r["due_on"], r["id"]))
     if panel.may_manage:
         results = actionable_results(bundle)
-        labels = _result_labels()
+        words = _result_labels()
         for d in bundle.score.domains:
             for line in d.lines:
                 if line.criterion_id in results:
-                    panel.targets.append((bundle.criteria.criterion(line.criterion_id), labels[line.result]))
+                    panel.targets.append((bundle.criteria.criterion(line.criterion_id), words[line.result]))
     return panel
 
 
@@ -225,13 +226,11 @@ def location_actions(location) -> list[dict]:
 
 
 def _result_labels() -> dict[str, str]:
-    gettext = request_translations().gettext
-    return {"partly": gettext("Partly"), "fails": gettext("Does not meet")}
+    return labels.answer_labels(request_translations().gettext)
 
 
 def action_status_labels() -> dict[str, str]:
-    gettext = request_translations().gettext
-    return {"open": gettext("Open"), "done": gettext("Done"), "not_done": gettext("Not done"), "cancelled": gettext("Cancelled")}
+    return labels.action_status_labels(request_translations().gettext)
 
 
 @bp.app_context_processor
