@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import subprocess
 from datetime import datetime
 
 import pytest
@@ -100,6 +102,12 @@ def as_csv_text(value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
+
+
+def pdf_layout(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def ids(rows) -> set[int]:
@@ -221,9 +229,21 @@ def test_aggregate_numbers_can_be_reproduced_from_the_export(app, monitor, world
                 assert sum(values) / len(values) == pytest.approx(domain["score"])
 
 
-def test_monitor_report_numbers_can_be_reproduced_from_the_exports(app, monitor, world):
+def test_monitor_report_numbers_can_be_reproduced_from_the_exports(app, monitor, world, tmp_path):
     """The aggregate (monitor) report's summary, means over all visits, most failed criteria
-    and red flags at the latest visits, recomputed from the two CSV files."""
+    (in the store's rows and in the PDF) and red flags at the latest visits, recomputed from
+    the two CSV files; an answer the visit's score leaves out is counted nowhere."""
+    # An answer to a domain that no longer applies: the location's type changed before submitting.
+    a = login(app.test_client(), "visitor@a.test")
+    delta = create_location(a, name="Delta", type="amv_kleinschalig", province="Utrecht")
+    world["delta"] = create_visit(a, delta, visit_date="2025-07-01")
+    answer(a, world["delta"], "amv", value_amv__mentor="fails")
+    answer(a, world["delta"], "play", value_play__space="fails")
+    edit = {"name": "Delta", "type": "azc", "municipality": "Testdorp", "province": "Utrecht", "operator": "COA", "capacity": "30", "children": "5"}
+    assert login(app.test_client(), "coordinator@a.test").post(f"/locations/{delta}/edit", data=edit).status_code == 302
+    submit(a, world["delta"])
+    assert 'id="domain-amv"' not in a.get(f"/visits/{world['delta']}").get_data(as_text=True)  # the page scores no amv domain
+
     visits = read_csv(monitor.get("/exports/visits.csv?closed=all"))
     answers = read_csv(monitor.get("/exports/answers.csv?closed=all"))
     scope, filters = Scope(submitted_only=True), Filters(closed="all")
@@ -249,15 +269,35 @@ def test_monitor_report_numbers_can_be_reproduced_from_the_exports(app, monitor,
             assert domain["scored_visits"] == len(values)
             if values:
                 assert domain["score"] == pytest.approx(sum(values) / len(values))
+    mentor = [r for r in answers if r["visit_id"] == str(world["delta"]) and r["criterion_id"] == "amv.mentor"]
+    assert [(r["value"], r["result"], r["points"]) for r in mentor] == [("fails", "", "")]  # exported, not scored
     assessed = [r for r in answers if r["result"] in ("meets", "partly", "fails")]
     expected = {}
     for r in assessed:
-        entry = expected.setdefault(r["criterion_id"], {"failed": 0, "assessed": 0})
+        entry = expected.setdefault(r["criterion_id"], {"failed": 0, "assessed": 0, "failed_locations": set(), "assessed_locations": set()})
         entry["assessed"] += 1
         entry["failed"] += r["result"] == "fails"
-    assert {f["criterion_id"]: {"failed": f["failed"], "assessed": f["assessed"]} for f in failed} == {
-        cid: e for cid, e in expected.items() if e["failed"]
+        entry["assessed_locations"].add(r["location_id"])
+        if r["result"] == "fails":
+            entry["failed_locations"].add(r["location_id"])
+    expected = {
+        cid: {"failed": e["failed"], "assessed": e["assessed"], "failed_locations": len(e["failed_locations"]), "assessed_locations": len(e["assessed_locations"])}
+        for cid, e in expected.items()
+        if e["failed"]
     }
+    assert {f["criterion_id"]: {k: f[k] for k in ("failed", "assessed", "failed_locations", "assessed_locations")} for f in failed} == expected
+    assert "amv.mentor" not in expected and expected["play.space"]["failed"] == 2
+    # The PDF's table "Criteria most often not met" prints the same counts.
+    monitor.set_cookie("lang", "en")
+    layout = pdf_layout(monitor.get("/reports/monitor.pdf?closed=all").data, tmp_path)
+    criteria = app.extensions["criteria"]
+    printed = {}
+    for cid in {r["criterion_id"] for r in answers}:
+        text = criteria.criterion(cid).text.get("en")
+        row = re.search(rf"^\s*{re.escape(text)}\s.*?(\d+)\s+(\d+)\s+\d+%\s+(\d+) of (\d+)\s*$", layout, re.M)
+        if row:
+            printed[cid] = dict(zip(("failed", "assessed", "failed_locations", "assessed_locations"), map(int, row.groups())))
+    assert printed == expected
     mine = {(int(r["location_id"]), r["criterion_id"]) for r in answers if r["latest_in_period"] == "1" and r["critical"] == "1" and r["result"] == "fails"}
     assert mine == {(f["location_id"], f["criterion_id"]) for f in flags} and mine
 

@@ -25,6 +25,13 @@ def N_(message: str) -> str:
     return message
 
 
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # how dates and numbers are written per language
+
+
+def locale_for(lang: str) -> str:
+    return LOCALES[normalise_language(lang)]
+
+
 def normalise_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -1,16 +1,23 @@
-"""Words for answers, results and statuses, shared by the pages and the PDF.
+"""Words for answers, results, statuses and legal anchors: the one definition of each,
+used by the pages, the PDFs and the exports alike.
 
 Takes a gettext function rather than importing Flask, so the PDF builder can use it
-with the catalog of the report's language.
+with the catalog of the report's language (and the forms with a lazy gettext).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 from typing import Mapping
 
+from babel.numbers import format_decimal
+
 from checklist.core.criteria import Criterion
+from checklist.core.i18n import locale_for
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import resolve
 
 
 def answer_labels(_: Callable[[str], str]) -> dict[str, str]:
@@ -25,6 +32,22 @@ def answer_labels(_: Callable[[str], str]) -> dict[str, str]:
     }
 
 
+def action_status_labels(_: Callable[[str], str]) -> dict[str, str]:
+    """A follow-up action's status (`store.ACTION_STATUSES`)."""
+    return {"open": _("Open"), "done": _("Done"), "not_done": _("Not done"), "cancelled": _("Cancelled")}
+
+
+def anchor_labels(_: Callable[[str], str]) -> dict[str, str]:
+    """The legal sources a criterion cites (`Anchors`), short; `anchor_legend` spells them out."""
+    return {"crc": _("CRC"), "rcd_2013": _("Directive 2013/33/EU"), "rcd_2024": _("Directive (EU) 2024/1346"), "nl": _("Dutch rules")}
+
+
+def anchor_legend(_: Callable[[str], str]) -> str:
+    return _(
+        "CRC: UN Convention on the Rights of the Child. Directive 2013/33/EU: Reception Conditions Directive. Directive (EU) 2024/1346: recast Reception Conditions Directive."
+    )
+
+
 def status_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"green": _("Good"), "amber": _("Needs attention"), "red": _("Insufficient"), "none": _("No score")}
 
@@ -33,10 +56,16 @@ def role_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"visitor": _("visitor"), "coordinator": _("coordinator"), "monitor": _("monitor"), "admin": _("admin")}
 
 
-def describe_answer(criterion: Criterion, answer: Mapping | None, lang: str, labels: Mapping[str, str]) -> str:
-    """An answer as a visitor would say it: 'Partly', 'Yes', '3 moves (Partly)', or ''.
+def describe_answer(
+    criterion: Criterion, answer: Mapping | None, lang: str, labels: Mapping[str, str], result: str | None = None
+) -> str:
+    """An answer as a person reads it: 'Partly', 'Yes', 'Not applicable', '3 moves (Partly)',
+    or '' when there is none. The pages, the visit PDF and the answers export all call this.
 
     `labels` is `answer_labels()` in the wanted language, made once per page or report.
+    `result` is the answer's result as scored (`Line.result`, `answer_results.result`);
+    without it the answer is judged by `scoring.resolve`, the one rule for that.
+    A counted number is written as `lang` writes numbers (2.5 / 2,5).
     """
     if not answer:
         return ""
@@ -44,11 +73,18 @@ def describe_answer(criterion: Criterion, answer: Mapping | None, lang: str, lab
     if value in ("na", "unknown"):
         return labels[value]
     if criterion.kind == "count" and number is not None:
-        result = criterion.band_for(number)
+        if result is None:
+            result = resolve(criterion, AnswerValue(value=value, number=number))
         unit = criterion.unit.get(lang) if criterion.unit else ""
-        text = f"{number:g} {unit}".strip()
-        return f"{text} ({labels[result]})" if result else text
+        text = f"{format_number(number, lang)} {unit}".strip()
+        return f"{text} ({labels[result]})" if result in labels else text
     return labels.get(value, "") if value else ""
+
+
+@lru_cache(maxsize=4096)
+def format_number(number: float, lang: str) -> str:
+    """A counted number in the language's notation, up to three decimals: 3, 2.5 / 2,5."""
+    return format_decimal(number, locale=locale_for(lang))
 
 
 def format_score(score: float | None) -> str:
@@ -90,7 +126,7 @@ def answer_rows(criteria, score, answers: Mapping, lang: str, labels: Mapping[st
                     id=line.criterion_id,
                     text=criterion.text.get(lang),
                     critical=criterion.critical,
-                    answer=describe_answer(criterion, answer, lang, labels),
+                    answer=describe_answer(criterion, answer, lang, labels, line.result),
                     note=(answer or {}).get("note") or "",
                     points=f"{line.points:g} × {line.weight:g}" if line.points is not None else None,
                     red_flag=line.red_flag,

@@ -8,6 +8,7 @@ from babel.dates import format_date
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from checklist.core.i18n import locale_for
 from checklist.core.i18n import translations_for
 
 
@@ -18,7 +19,7 @@ class ReportContext:
         self.report = report
         self.criteria = report.criteria
         self.lang = report.lang if report.lang in ("nl", "en") else "nl"
-        self.locale = "en_GB" if self.lang == "en" else "nl_NL"
+        self.locale = locale_for(self.lang)
         self.gettext = translations_for(self.lang).gettext
 
     def _(self, msgid: str, **values) -> str:

@@ -38,6 +38,8 @@ from checklist.core.i18n import N_
 from checklist.core.criteria import Criteria
 from checklist.core.filters import Filters
 from checklist.reports.context import ReportContext
+from checklist.core.labels import anchor_labels
+from checklist.core.labels import anchor_legend
 from checklist.core.labels import status_labels
 from checklist.reports.charts import series_colour
 from checklist.reports.charts import status_legend
@@ -492,7 +494,7 @@ def _article_heading(ctx: _Context, article: str | None) -> str:
     if article is None:
         return ctx._("No article of the CRC cited")
     name = CRC_ARTICLES.get(article)
-    return f"{ctx._('CRC')} {article}" + (f" – {ctx._(name)}" if name else "")
+    return f"{anchor_labels(ctx._)['crc']} {article}" + (f" – {ctx._(name)}" if name else "")
 
 
 def _failed_table(ctx: _Context, groups) -> Table:
@@ -508,6 +510,7 @@ def _failed_table(ctx: _Context, groups) -> Table:
         _("Locations"),
     ]
     rows, styles = [_head_row(labels, widths[2:])], []
+    anchors = anchor_labels(_)
     for article, group in groups:
         r = len(rows)
         # The right's row never ends a page: it stays with its first criterion.
@@ -520,7 +523,7 @@ def _failed_table(ctx: _Context, groups) -> Table:
             others = [a for a in row["crc"] if a != article]
             if others:
                 details.append(_("also CRC %(articles)s", articles=", ".join(others)))
-            directive = [f"2013/33/EU {a}" for a in row["rcd_2013"]] + [f"(EU) 2024/1346 {a}" for a in row["rcd_2024"]]
+            directive = [f"{anchors[key]} {a}" for key in ("rcd_2013", "rcd_2024") for a in row[key]]
             rows.append(
                 [
                     [cell(row["text"]), cell(" · ".join(d for d in details if d), "CellMuted")],
@@ -746,12 +749,7 @@ def _appendix(ctx: _Context) -> list:
         para(_("Status colours"), "H2"),
         status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH),
         para(_("Legal anchors"), "H2"),
-        para(
-            _(
-                "CRC: UN Convention on the Rights of the Child. Directive 2013/33/EU: Reception Conditions Directive. Directive (EU) 2024/1346: recast Reception Conditions Directive."
-            ),
-            "Body",
-        ),
+        para(anchor_legend(_), "Body"),
         para(ctx.criteria.spec.derived_from.get(ctx.lang), "Body"),
     ]
     return story

@@ -30,6 +30,11 @@ from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
 from checklist.reports.context import ReportContext
+from checklist.core.labels import action_status_labels
+from checklist.core.labels import anchor_labels
+from checklist.core.labels import anchor_legend
+from checklist.core.labels import answer_labels
+from checklist.core.labels import describe_answer
 from checklist.core.labels import status_labels
 from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
@@ -418,24 +423,8 @@ def _criterion_row(ctx: _Context, line) -> list:
 
 
 def _answer_cell(ctx: _Context, criterion, line, answer):
-    _ = ctx._
-    labels = {
-        "meets": _("Meets"),
-        "partly": _("Partly"),
-        "fails": _("Does not meet"),
-        "na": _("Not applicable"),
-        "unknown": _("Could not assess"),
-        "yes": _("Yes"),
-        "no": _("No"),
-    }
-    value = answer.get("value")
-    if criterion is not None and criterion.kind == "count" and value not in ("na", "unknown") and line.number is not None:
-        unit = criterion.unit.get(ctx.lang) if criterion.unit else ""
-        band = labels.get(line.result, "–")
-        return cell(f"{ctx.number(line.number)} {unit} → {band}".replace("  ", " "))
-    if value in labels:
-        return cell(labels[value])
-    return cell(_("Not answered"), "CellItalic")
+    text = describe_answer(criterion, answer, ctx.lang, answer_labels(ctx._), line.result) if criterion is not None else ""
+    return cell(text) if text else cell(ctx._("Not answered"), "CellItalic")
 
 
 # -- 4. children's voices ---------------------------------------------------------
@@ -537,7 +526,7 @@ def _actions(ctx: _Context) -> list:
 
 def _actions_table(ctx: _Context, actions: list, earlier: bool = False) -> Table:
     _ = ctx._
-    labels = {"open": _("Open"), "done": _("Done"), "not_done": _("Not done"), "cancelled": _("Cancelled")}
+    labels = action_status_labels(_)
     today = dt.date.today().isoformat()
     head = [cell(t, "CellHead") for t in (_("Criterion"), _("What should change"), _("Responsible"), _("Due date"), _("Status"))]
     rows = [head]
@@ -616,12 +605,7 @@ def _method(ctx: _Context) -> list[str]:
 
 def _anchors(ctx: _Context) -> list:
     _ = ctx._
-    labels = {
-        "crc": _("CRC"),
-        "rcd_2013": _("Directive 2013/33/EU"),
-        "rcd_2024": _("Directive (EU) 2024/1346"),
-        "nl": _("Dutch rule"),
-    }
+    labels = anchor_labels(_)
     # Two short paragraphs per criterion rather than a table: the appendix lists every
     # criterion, and table layout made it the most expensive part of the report.
     entries = []
@@ -638,12 +622,7 @@ def _anchors(ctx: _Context) -> list:
         return []
     return [
         para(_("Legal anchors per criterion"), "H2"),
-        para(
-            _(
-                "CRC: UN Convention on the Rights of the Child. Directive 2013/33/EU: Reception Conditions Directive. Directive (EU) 2024/1346: recast Reception Conditions Directive."
-            ),
-            "Small",
-        ),
+        para(anchor_legend(_), "Small"),
         *entries,
     ]
 

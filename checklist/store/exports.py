@@ -5,9 +5,11 @@ Selection, filtering, scope and the per-domain pivot run in SQL over the indexes
 of `answers` and `visit_domain_scores`); `db.query` is a generator, so rows go out as
 SQLite produces them and no function here holds more than one visit's answers.
 
-Per row, Python only adds what lives in the criteria file of the visit's own version
-(criterion text, domain title, the resolved result and its points), parsed once per
-criteria hash. No Flask here: the language and the answer labels are arguments.
+Each answer's result and points are those stored when its visit was submitted
+(`answer_results`, from the score the visit page shows), never judged here. Per row,
+Python only adds what lives in the criteria file of the visit's own version (criterion
+text, domain title), parsed once per criteria hash, and the answer in words
+(`labels.describe_answer`). No Flask here: the language and the answer labels are arguments.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from checklist.core.access import Scope
 from checklist.core.criteria import Criteria
 from checklist.core.filters import Filters
 from checklist.core.labels import describe_answer
-from checklist.core.scoring import AnswerValue
-from checklist.core.scoring import resolve
 from checklist.store.overview import _location_conditions
 from checklist.store.overview import _visit_conditions
 from checklist.store.places import criteria_for_hash
@@ -184,7 +184,6 @@ class _Version:
 
     def __init__(self, criteria: Criteria, lang: str):
         self.criteria = criteria
-        self.points = criteria.scoring.points
         self.criteria_by_id = {}
         self.static: dict[str, dict] = {}  # criterion id -> the columns that depend only on the criterion
         for d in criteria.domains:
@@ -230,8 +229,9 @@ def export_answers(
     first rows leave at once. At most one visit's answers (under a hundred) are held,
     to put them in the criteria file's order.
 
-    Criterion text, domain title, result and points come from the visit's own criteria
-    version in `lang`; `labels` (`labels.answer_labels` in that language) fills `answer_text`.
+    Criterion text and domain title come from the visit's own criteria version in `lang`,
+    result and points from `answer_results` (read with the answers, by primary key);
+    `labels` (`labels.answer_labels` in that language) fills `answer_text`.
     """
     tables, where, params = _selected_visits(scope, filters)
     visits = db.query(f"select {_BASE_SELECT} from {tables} {_BASE_JOINS} where {where} order by {_ORDER}", params)
@@ -241,24 +241,31 @@ def export_answers(
         version = versions.get(digest)
         if version is None:
             version = versions[digest] = _Version(criteria_for_hash(db, digest), lang)
-        answers = db.execute("select criterion_id, value, number, note from answers where visit_id = ?", [visit["visit_id"]]).fetchall()
+        answers = db.execute(
+            """select a.criterion_id, a.value, a.number, a.note, r.result, r.points
+               from answers a left join answer_results r on r.visit_id = a.visit_id and r.criterion_id = a.criterion_id
+               where a.visit_id = ?""",
+            [visit["visit_id"]],
+        ).fetchall()
         last = len(version.order)
         answers.sort(key=lambda a: (version.order.get(a[0], last), a[0]))
-        for criterion_id, value, number, note in answers:
-            yield _answer_row(visit, version, criterion_id, value, number, note, lang, labels)
+        for criterion_id, value, number, note, result, points in answers:
+            yield _answer_row(visit, version, criterion_id, value, number, note, result, points, lang, labels)
 
 
-def _answer_row(visit: dict, version: _Version, criterion_id: str, value, number, note, lang: str, labels) -> dict:
+def _answer_row(visit: dict, version: _Version, criterion_id: str, value, number, note, result, points, lang: str, labels) -> dict:
+    """`result` and `points` are those stored at submission (`answer_results`): empty for an
+    answer its visit's score left out (not answered in full, or a criterion that does not
+    apply to the location's type)."""
     criterion = version.criteria_by_id.get(criterion_id)
     row = dict(visit, criterion_id=criterion_id, value=value, number=number, note=note)
     if criterion is None:
         row.update(version.unknown(criterion_id, lang), answer_text=None, result=None, points=None)
         return row
-    result = resolve(criterion, AnswerValue(value=value, number=number))
     row.update(
         version.static[criterion_id],
-        answer_text=describe_answer(criterion, row, lang, labels) if labels is not None else None,
+        answer_text=describe_answer(criterion, row, lang, labels, result) if labels is not None else None,
         result=result,
-        points=version.points.get(result) if result in ("meets", "partly", "fails") else None,
+        points=points,
     )
     return row

@@ -246,3 +246,33 @@ def m007_answer_revisions(db: Database):
     """
     db.execute("alter table visits add column answers_rev integer not null default 0")
     db.execute("update visits set answers_rev = coalesce((select max(rev) from answers a where a.visit_id = visits.id), 0)")
+
+
+@migrations()
+def m008_answer_results(db: Database):
+    """Each answered criterion's result and points at submission (`store.scores.write_scores`).
+
+    Written from the same `VisitScore` as `visit_scores`, so the monitor report and the
+    exports count the results the visit page shows instead of judging answers again in SQL.
+    One row per (visit, criterion) with a result (meets/partly/fails/na/unknown); points
+    are null where a result is left out of the score. Without rowid: the primary key is the
+    table, so a visit's results are one contiguous range, read by the aggregates after
+    they have chosen the visits through the visits indexes.
+
+    The stored scores are emptied here: they are derived data, and the start-up
+    `recompute_scores` rebuilds them, with these rows, for every submitted visit.
+    """
+    db.execute(
+        """create table answer_results (
+            visit_id integer not null references visits(id),
+            criterion_id text not null,
+            domain_id text not null,
+            result text not null check (result in ('meets', 'partly', 'fails', 'na', 'unknown')),
+            points real,
+            weight real not null,
+            critical integer not null,
+            primary key (visit_id, criterion_id)
+        ) without rowid"""
+    )
+    db.execute("delete from visit_domain_scores")
+    db.execute("delete from visit_scores")

@@ -1,14 +1,14 @@
-"""Aggregates for the monitor report, computed in SQL over the stored scores and answers.
+"""Aggregates for the monitor report, computed in SQL over the stored scores and results.
 
 Every function takes `(db, scope, filters)` and covers the submitted visits that the
 scope may read, with a visit date in the filters' period, at locations that match the
-filters (the same conditions as the overview, `store.compare`). Answers are counted in
+filters (the same conditions as the overview, `store.compare`). Results are counted in
 SQL, never loaded into Python: visits are found through the (status, visit_date) index,
-their answers through the answers' primary key (visit_id, criterion_id).
+their results through the primary key (visit_id, criterion_id) of `answer_results`.
 
-A count criterion fails when its number falls in a "fails" band. The bands belong to the
-criteria version each visit was made with, so the SQL `case` that judges a number is
-generated from those versions' YAML, with every value a parameter.
+No answer is judged here: `answer_results` holds each answer's result as the visit's
+score gave it at submission (`core.scoring`, with the bands of the visit's own criteria
+version), so the report counts what the visit page shows.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from checklist.core.filters import Filters
 from checklist.store.overview import _location_conditions
 from checklist.store.overview import _visit_conditions
 from checklist.store.overview import latest_visits_cte
-from checklist.store.places import criteria_for_hash
 
 __all__ = [
     "period_summary",
@@ -123,44 +122,11 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters) -> list[dict
     return sorted(rows.values(), key=lambda r: r["type"])
 
 
-def _result_case(db: Database, hashes: list[str], alias: str = "v") -> tuple[str, list]:
-    """SQL for an answer's result (meets/partly/fails, or null when not assessed), as
-    `scoring.resolve` gives it: counts judged by the bands of the visit's criteria version."""
-    whens, params = [], []
-    for digest in hashes:
-        for domain in criteria_for_hash(db, digest).domains:
-            for criterion in domain.criteria:
-                if criterion.kind != "count":
-                    continue
-                for band in criterion.bands or ():
-                    condition = f"{alias}.criteria_hash = ? and a.criterion_id = ? and a.number >= ?"
-                    params += [digest, criterion.id, band.from_]
-                    if band.to is not None:
-                        condition += " and a.number < ?"
-                        params.append(band.to)
-                    whens.append(f"when {condition} then ?")
-                    params.append(band.answer)
-    # Answers without a number (all but the few count criteria) take the short branch first,
-    # so the band conditions are only evaluated for counted numbers (20x faster at 2M answers).
-    sql = f"""case
-        when a.number is null then case a.value when 'yes' then 'meets' when 'no' then 'fails'
-             when 'meets' then 'meets' when 'partly' then 'partly' when 'fails' then 'fails' end
-        when a.value in ('na', 'unknown') then null
-        {' '.join(whens)}
-    end"""
-    return sql, params
-
-
-def _hashes(db: Database, scope: Scope, filters: Filters) -> list[str]:
-    return [r["hash"] for r in criteria_versions_used(db, scope, filters)]
-
-
 def most_failed_criteria(db: Database, scope: Scope, filters: Filters) -> list[dict]:
     """Per criterion that was not met at least once: visits where it failed, visits where
     it was assessed (a result of meets, partly or fails), and the locations concerned.
-    Most failed first."""
+    Most failed first. Counts the results stored at submission (`answer_results`)."""
     cte, params = _period_cte(scope, filters)
-    result, result_params = _result_case(db, _hashes(db, scope, filters))
     return list(
         db.query(
             f"""with {cte}
@@ -170,40 +136,31 @@ def most_failed_criteria(db: Database, scope: Scope, filters: Filters) -> list[d
                        count(distinct case when result = 'fails' then location_id end) as failed_locations,
                        count(distinct case when result is not null then location_id end) as assessed_locations
                 from (
-                    select a.criterion_id, v.location_id, {result} as result
-                    from period v join answers a on a.visit_id = v.visit_id
+                    select r.criterion_id, v.location_id,
+                           case when r.result in ('meets', 'partly', 'fails') then r.result end as result
+                    from period v join answer_results r on r.visit_id = v.visit_id
                 )
                 group by criterion_id
                 having sum(result = 'fails') > 0
                 order by failed desc, failed * 1.0 / assessed desc, criterion_id""",
-            params + result_params,
+            params,
         )
     )
 
 
 def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
     """Critical criteria not met at each location's latest submitted visit in the period:
-    one row per (location, criterion)."""
-    hashes = _hashes(db, scope, filters)
-    critical = [
-        (digest, c.id) for digest in hashes for d in criteria_for_hash(db, digest).domains for c in d.criteria if c.critical
-    ]
-    if not critical:
-        return []
+    one row per (location, criterion), from the results stored at submission."""
     latest, params = latest_visits_cte(scope, filters)
-    result, result_params = _result_case(db, hashes)
-    pairs = ", ".join("(?, ?)" for _ in critical)
     return list(
         db.query(
             f"""with {latest}
-                select latest.location_id, latest.visit_id, latest.visit_date, a.criterion_id
+                select latest.location_id, latest.visit_id, latest.visit_date, r.criterion_id
                 from latest
-                join visits v on v.id = latest.visit_id
-                join answers a on a.visit_id = latest.visit_id
-                where (v.criteria_hash, a.criterion_id) in (values {pairs})
-                  and {result} = 'fails'
-                order by latest.location_id, a.criterion_id""",
-            params + [value for pair in critical for value in pair] + result_params,
+                join answer_results r on r.visit_id = latest.visit_id
+                where r.critical = 1 and r.result = 'fails'
+                order by latest.location_id, r.criterion_id""",
+            params,
         )
     )
 

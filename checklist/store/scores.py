@@ -1,4 +1,8 @@
-"""Stored scores of submitted visits: written at submission, removed at reopening."""
+"""Stored scores of submitted visits: written at submission, removed at reopening.
+
+`answer_results` holds each answered criterion's result and points from the same
+`VisitScore` (its lines), so the aggregates count what the visit page shows.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from sqlite_utils import Database
 
 from checklist.core.scoring import VisitScore
 
-__all__ = ["write_scores", "delete_scores", "visits_without_scores"]
+__all__ = ["write_scores", "delete_scores", "visits_without_scores", "answer_results"]
 
 
 def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
@@ -34,9 +38,24 @@ def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
         }
         for d in score.domains
     )
+    db["answer_results"].insert_all(
+        {
+            "visit_id": visit_id,
+            "criterion_id": line.criterion_id,
+            "domain_id": d.domain_id,
+            "result": line.result,
+            "points": line.points,
+            "weight": line.weight,
+            "critical": int(line.critical),
+        }
+        for d in score.domains
+        for line in d.lines
+        if line.result is not None  # unanswered: no answer, no result
+    )
 
 
 def delete_scores(db: Database, visit_id: int) -> None:
+    db.execute("delete from answer_results where visit_id = ?", [visit_id])
     db.execute("delete from visit_domain_scores where visit_id = ?", [visit_id])
     db.execute("delete from visit_scores where visit_id = ?", [visit_id])
 
@@ -48,3 +67,13 @@ def visits_without_scores(db: Database) -> list[int]:
             "select v.id from visits v left join visit_scores s on s.visit_id = v.id where v.status = 'submitted' and s.visit_id is null order by v.id"
         )
     ]
+
+
+def answer_results(db: Database, visit_id: int) -> dict[str, dict]:
+    """A visit's stored results by criterion id: domain_id, result, points, weight, critical."""
+    return {
+        r.pop("criterion_id"): r
+        for r in db.query(
+            "select criterion_id, domain_id, result, points, weight, critical from answer_results where visit_id = ?", [visit_id]
+        )
+    }

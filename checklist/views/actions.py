@@ -33,6 +33,7 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
 from checklist import store
+from checklist.core import labels
 from checklist.views.common import actor
 from checklist.views.common import require
 from checklist.views.database import get_db
@@ -152,8 +153,7 @@ def _back(return_to: str, action: dict, visit: dict | None) -> str:
 
 
 def action_status_labels() -> dict[str, str]:
-    gettext = request_translations().gettext
-    return {"open": gettext("Open"), "done": gettext("Done"), "not_done": gettext("Not done"), "cancelled": gettext("Cancelled")}
+    return labels.action_status_labels(request_translations().gettext)
 
 
 @bp.app_context_processor

@@ -12,6 +12,7 @@ from datetime import date
 from flask_login import current_user
 
 from checklist import store
+from checklist.core import labels
 from checklist.views.database import get_db
 from checklist.views.i18n import current_language
 from checklist.views.i18n import request_translations
@@ -84,5 +85,4 @@ def location_actions(location, criteria) -> list[dict]:
 
 
 def _result_labels() -> dict[str, str]:
-    gettext = request_translations().gettext
-    return {"partly": gettext("Partly"), "fails": gettext("Does not meet")}
+    return labels.answer_labels(request_translations().gettext)

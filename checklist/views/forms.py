@@ -33,6 +33,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from checklist.core.criteria import Criterion
+from checklist.core.labels import answer_labels
 from checklist.store import AGE_BANDS
 
 PROVINCES = (
@@ -216,9 +217,10 @@ class OrganisationForm(Form):
 
 # -- the checklist ---------------------------------------------------------------------
 
-RATING_CHOICES = (("meets", _l("Meets")), ("partly", _l("Partly")), ("fails", _l("Does not meet")))
-YESNO_CHOICES = (("yes", _l("Yes")), ("no", _l("No")))
-LEFT_OUT_CHOICES = (("na", _l("Not applicable")), ("unknown", _l("Could not assess")))
+ANSWER_LABELS = answer_labels(_l)  # lazy: each request's language
+RATING_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("meets", "partly", "fails"))
+YESNO_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("yes", "no"))
+LEFT_OUT_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("na", "unknown"))
 UNANSWERED = ("", _l("No answer yet"))
 
 

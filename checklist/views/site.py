@@ -129,6 +129,8 @@ def init_app(app) -> None:
             "lang": lang,
             "answer_text": lambda criterion, answer: labels.describe_answer(criterion, answer, lang, answer_labels),
             "answer_labels": answer_labels,
+            "anchor_labels": labels.anchor_labels(gettext),
+            "anchor_legend": lambda: labels.anchor_legend(gettext),
             "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels),
             "status_labels": status_labels,
             "status_badge": status_badge,
