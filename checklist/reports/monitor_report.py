@@ -43,8 +43,9 @@ from checklist.reports.charts import series_colour
 from checklist.reports.charts import status_legend
 from checklist.reports.charts import trend_chart
 from checklist.reports.charts import type_domain_chart
-from checklist.reports.styles import BASE
-from checklist.reports.styles import BOLD
+from checklist.reports.fonts import BASE
+from checklist.reports.fonts import BOLD
+from checklist.reports.fonts import setup_reportlab
 from checklist.reports.styles import LIGHT
 from checklist.reports.styles import NAVY
 from checklist.reports.styles import STATUS_COLOURS
@@ -52,7 +53,6 @@ from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import STYLES
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
-from checklist.reports.styles import setup_reportlab
 from checklist.reports.styles import table_style as _house_table_style
 from checklist.reports.visit_report import FRAME_WIDTH
 from checklist.reports.visit_report import MARGIN_BOTTOM

@@ -33,8 +33,10 @@ from checklist.reports.context import ReportContext
 from checklist.core.labels import status_labels
 from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
-from checklist.reports.styles import BASE
-from checklist.reports.styles import BOLD
+from checklist.reports.fonts import BASE
+from checklist.reports.fonts import BOLD
+from checklist.reports.fonts import draw_outlined
+from checklist.reports.fonts import setup_reportlab
 from checklist.reports.styles import DRAFT_RED
 from checklist.reports.styles import LIGHT
 from checklist.reports.styles import MUTED
@@ -43,9 +45,7 @@ from checklist.reports.styles import RULE
 from checklist.reports.styles import STATUS_COLOURS
 from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import cell
-from checklist.reports.styles import draw_outlined
 from checklist.reports.styles import para
-from checklist.reports.styles import setup_reportlab
 from checklist.reports.styles import table_style
 from checklist.core.scoring import domain_changes
 
