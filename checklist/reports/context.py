@@ -9,6 +9,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from checklist.core.i18n import translations_for
+from checklist.core.labels import status_labels
 
 
 class ReportContext:
@@ -41,3 +42,7 @@ class ReportContext:
 
     def number(self, value, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.locale)
+
+    def status(self, status: str) -> str:
+        """The same words as the web pages: Good / Needs attention / Insufficient / No score."""
+        return status_labels(self._).get(status, self._("No score"))
