@@ -61,11 +61,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.commands import backup
     from checklist.commands import cli
     from checklist.commands import database
+    from checklist.reports.fonts import setup_reportlab
     from checklist.views import database as request_database
     from checklist.views import i18n
     from checklist.views import security
     from checklist.views import site
 
+    setup_reportlab()  # fonts and ReportLab's patches, once per process: importing the reports changes nothing
     database.prepare(app)
     request_database.init_app(app)
     i18n.init_app(app)

@@ -382,8 +382,8 @@ def test_too_large_xlsx_is_refused_before_any_work_and_the_csv_is_not(app, monit
 
 def test_csv_with_preformatted_blocks_is_the_same_text(app, world):
     """The answers CSV formats the visit's and the criterion's columns once; the text must not change."""
-    from checklist.views.exports import ANSWER_CSV_BLOCKS
-    from checklist.views.exports import csv_chunks
+    from checklist.reports.csv_export import ANSWER_CSV_BLOCKS
+    from checklist.reports.csv_export import csv_chunks
     from checklist.core.labels import answer_labels
 
     db = connect(app.config["DATABASE"])

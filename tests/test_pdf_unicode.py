@@ -31,7 +31,7 @@ from checklist.reports.monitor_report import build_monitor_report
 from checklist.reports.styles import STYLES
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
-from checklist.reports.styles import visual_lines
+from checklist.reports.text import visual_lines
 from checklist.reports.visit_report import build_visit_report
 from tests.conftest import create_location
 from tests.conftest import create_visit

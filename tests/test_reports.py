@@ -23,9 +23,10 @@ from checklist.reports import VisitReport
 from checklist.reports.charts import domain_bar_chart
 from checklist.reports.charts import drawing_to_svg
 from checklist.reports.styles import STYLES
-from checklist.reports.styles import markup
+from checklist.reports.fonts import setup_reportlab
 from checklist.reports.styles import para
-from checklist.reports.styles import visual_lines
+from checklist.reports.text import markup
+from checklist.reports.text import visual_lines
 from checklist.reports.visit_report import build_visit_report
 from checklist.core.scoring import AnswerValue
 from checklist.core.scoring import score_visit
@@ -248,6 +249,8 @@ def test_hostile_text_embeds_no_image_and_no_link(tmp_path):
 
 def test_markup_cannot_fetch_urls():
     from reportlab import rl_config
+
+    setup_reportlab()
 
     assert rl_config.trustedHosts is None
     assert rl_config.trustedSchemes == []

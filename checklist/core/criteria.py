@@ -9,6 +9,7 @@ Nothing here knows of Flask or SQL.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 from typing import Literal
 
 import yaml
+from cachetools import LRUCache
+from cachetools import cached
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -206,16 +209,9 @@ class Criteria:
     def criterion(self, criterion_id: str) -> Criterion | None:
         return self._criteria_by_id.get(criterion_id)
 
-    @cached_property
-    def _domains_for_type(self) -> dict[str, list[Domain]]:
-        return {}
-
     def domains_for(self, location_type: str) -> list[Domain]:
         """Domains with at least one criterion that applies to this type of location (cached)."""
-        cache = self._domains_for_type
-        if location_type not in cache:
-            cache[location_type] = [d for d in self.spec.domains if d.criteria_for(location_type)]
-        return list(cache[location_type])
+        return list(_domains_for(self, location_type))
 
     def location_type_label(self, type_id: str, lang: str) -> str:
         for t in self.spec.location_types:
@@ -291,6 +287,14 @@ def _line_for(lines, path) -> int | None:
 
 
 # -- loading -------------------------------------------------------------------
+
+
+# Keyed by the file's hash (the SHA-256 of its text, so of everything the answer depends
+# on), not by the object: a criteria version parsed twice shares its entries. A process
+# knows a few criteria versions with some five location types each; 256 keys leave room.
+@cached(LRUCache(maxsize=256), key=lambda criteria, location_type: (criteria.hash, location_type), lock=threading.Lock())
+def _domains_for(criteria: Criteria, location_type: str) -> tuple[Domain, ...]:
+    return tuple(d for d in criteria.spec.domains if d.criteria_for(location_type))
 
 
 def parse_criteria(text: str, path: str = "criteria.yaml") -> Criteria:

@@ -7,11 +7,13 @@ catalog as the pages; `checklist.views.i18n` wires Flask-Babel and the language 
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 from babel.support import NullTranslations
 from babel.support import Translations
+from cachetools import LRUCache
+from cachetools import cached
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -36,10 +38,15 @@ def normalise_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
 def translations_for(lang: str) -> NullTranslations:
     """The gettext catalog for a language; English is the msgid itself."""
-    lang = normalise_language(lang)
+    return _catalog(normalise_language(lang))
+
+
+# Keyed by the normalised language, so whatever string a caller passes there is one entry
+# per language the app has.
+@cached(LRUCache(maxsize=len(LANGUAGES)), lock=threading.Lock())
+def _catalog(lang: str) -> NullTranslations:
     if lang == "en":
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS_DIR), [lang])

@@ -19,11 +19,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from checklist.core.criteria import Criteria
 from checklist.core.i18n import translations_for
-from checklist.reports.styles import BASE
+from checklist.reports.fonts import BASE
+from checklist.reports.fonts import font_for
 from checklist.reports.styles import MUTED
 from checklist.reports.styles import RULE
 from checklist.reports.styles import STATUS_COLOURS
-from checklist.reports.styles import font_for
 from checklist.core.scoring import VisitScore
 
 LABEL_SIZE = 8

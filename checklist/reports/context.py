@@ -10,6 +10,7 @@ from babel.numbers import format_decimal
 
 from checklist.core.i18n import locale_for
 from checklist.core.i18n import translations_for
+from checklist.core.labels import status_labels
 
 
 class ReportContext:
@@ -42,3 +43,7 @@ class ReportContext:
 
     def number(self, value, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.locale)
+
+    def status(self, status: str) -> str:
+        """The same words as the web pages: Good / Needs attention / Insufficient / No score."""
+        return status_labels(self._).get(status, self._("No score"))

@@ -20,7 +20,7 @@ from checklist.core.criteria import Criteria
 from checklist.core.criteria import Criterion
 from checklist.core.filters import Filters
 from checklist.core.i18n import translations_for
-from checklist.reports.monitor_report import MonitorReport
+from checklist.reports.monitor.context import MonitorReport
 
 VOICES_PER_DOMAIN = 8
 FAILED_SHOWN = 20

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from io import BytesIO
 
+from cachetools import LRUCache
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -47,7 +49,6 @@ from checklist.core.labels import answer_labels
 from checklist.core.labels import describe_answer
 from checklist.core.save_protocol import Version
 from checklist.core.scoring import score_visit
-from checklist.views.cache import LRUCache
 from checklist.views.i18n import current_language
 from checklist.reports.visit_data import load_visit
 from checklist.reports.visit_data import previous_answers
@@ -148,13 +149,24 @@ def _submitted_body(bundle, voices):
     """
     previous = store.previous_submitted_visit(get_db(), bundle.visit, current_user.scope)
     key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous and previous["id"], current_language())
-    bodies = current_app.extensions.setdefault("submitted_visit_bodies", LRUCache(maxsize=256))  # one per app: tests run many
-    body = bodies.get(key)
+    bodies, lock = _submitted_bodies()
+    with lock:
+        body = bodies.get(key)
     if body is None:
         previous_bundle = previous_visit(get_db(), bundle, current_user.scope) if previous else None
         body = Markup(render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle))
-        bodies.put(key, body)
+        with lock:
+            bodies[key] = body
     return body
+
+
+def _submitted_bodies() -> tuple[LRUCache, threading.Lock]:
+    """This app's rendered bodies (one cache per app: tests make many), with the lock its
+    request threads share; the 256 most recently shown are kept, the least recent dropped."""
+    extensions = current_app.extensions
+    if "submitted_visit_bodies" not in extensions:
+        extensions.setdefault("submitted_visit_bodies", (LRUCache(maxsize=256), threading.Lock()))
+    return extensions["submitted_visit_bodies"]
 
 
 def _continue_domain(bundle):

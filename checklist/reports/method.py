@@ -1,0 +1,46 @@
+"""How the scores of a visit are computed, in words: the method both reports end with.
+
+Keep in step with the docstring of checklist/core/scoring.py.
+"""
+
+from __future__ import annotations
+
+from reportlab.platypus import ListFlowable
+
+from checklist.reports.context import ReportContext
+from checklist.reports.fonts import BASE
+from checklist.reports.styles import para
+
+
+def bullets(texts: list[str]) -> ListFlowable:
+    items = [para(text, "Body") for text in texts]
+    return ListFlowable(items, bulletType="bullet", start="•", leftIndent=10, bulletFontName=BASE, bulletFontSize=8)
+
+
+def scoring_method(ctx: ReportContext) -> list[str]:
+    """The method in words; keep in step with the docstring of checklist/scoring.py."""
+    _, scoring = ctx._, ctx.criteria.scoring
+    points = {k: ctx.number(v, 2) for k, v in scoring.points.items()}
+    bands = {k: ctx.number(v, 2) for k, v in scoring.status_bands.items()}
+    return [
+        _(
+            "Each applicable criterion gives a result worth points: meets %(meets)s, partly %(partly)s, does not meet %(fails)s. A count is judged by its bands; yes counts as meets and no as does not meet.",
+            **points,
+        ),
+        _("Criteria that are not applicable, could not be assessed or were not answered are left out of the score."),
+        _(
+            "Domain score = the sum of weight × points over the scored criteria, divided by the sum of their weights, shown as 0–100."
+        ),
+        _(
+            "Coverage = scored criteria divided by (applicable criteria minus not applicable). Low coverage is shown, never hidden."
+        ),
+        _(
+            "Status: green from %(green)s, amber from %(amber)s, red below %(amber)s; a domain without any scored criterion has no score.",
+            **bands,
+        ),
+        _(
+            "A red flag is a critical criterion that is not met: its domain is red whatever its average, and the overall status is at most %(cap)s.",
+            cap=ctx.status(scoring.red_flag_cap).lower(),
+        ),
+        _("Overall score = the weighted mean of the domain scores (domain weights)."),
+    ]

@@ -1,0 +1,77 @@
+"""What the monitor report shows (`MonitorReport`) and how its sections format it (`MonitorContext`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from typing import Mapping
+from typing import Sequence
+
+from checklist.core.criteria import Criteria
+from checklist.core.filters import Filters
+from checklist.reports.context import ReportContext
+
+
+@dataclass(frozen=True)
+class MonitorReport:
+    """Everything the monitor report shows (built by `checklist.reports.monitor_data`).
+
+    summary: locations, visits, organisations, first_date, last_date
+    types: per location type in the criteria's order: type, label, locations, visits,
+        score (mean overall), domains {domain_id: {score, scored_visits}}; all_types: the same over all
+    domains: (domain_id, title) in order
+    locations: label (name or "Location A"), type_label, visits, latest_date, score, status,
+        red_flags; when named also municipality, province, operator, closed_on
+    failed: criterion_id, text, domain, critical, failed, assessed, failed_locations, crc, rcd_2013, rcd_2024
+    red_flags: label, type_label, visit_date, criteria [{criterion_id, text, domain}]
+    trends: type, label, year, quarter, score, visits
+    voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
+    versions: version, hash, visits, first_date, last_date
+    """
+
+    criteria: Criteria
+    lang: str
+    filters: Filters
+    anonymised: bool
+    organisation_scope: str | None  # None: every organisation's submitted visits
+    organisation_filter: str | None
+    generated_at: str
+    summary: Mapping[str, Any]
+    types: Sequence[Mapping[str, Any]]
+    all_types: Mapping[str, Any]
+    domains: Sequence[tuple[str, str]]
+    locations: Sequence[Mapping[str, Any]]
+    failed: Sequence[Mapping[str, Any]]
+    failed_count: int
+    red_flags: Sequence[Mapping[str, Any]]
+    trends: Sequence[Mapping[str, Any]]
+    voices: Sequence[Mapping[str, Any]]
+    versions: Sequence[Mapping[str, Any]]
+    voices_per_domain: int = 8
+
+
+class MonitorContext(ReportContext):
+    """The report plus gettext, number and date formats (the names `method.scoring_method` uses)."""
+
+    def __init__(self, report: MonitorReport):
+        super().__init__(report)
+        self.bands = report.criteria.scoring.status_bands
+
+    def score(self, value) -> str:
+        return "–" if value is None else f"{value:.0f}"
+
+    def percent(self, part: int, whole: int) -> str:
+        return f"{100 * part / whole:.0f}%" if whole else "–"
+
+    def period(self) -> str:
+        f, s = self.report.filters, self.report.summary
+        if f.since and f.until:
+            return f"{self.date(f.since)} – {self.date(f.until)}"
+        if f.since:
+            return self._("from %(date)s", date=self.date(f.since))
+        if f.until:
+            return self._("up to %(date)s", date=self.date(f.until))
+        if s.get("first_date"):
+            first, last = self.date(s["first_date"]), self.date(s["last_date"])
+            return self._("all visits to date (%(first)s – %(last)s)", first=first, last=last)
+        return self._("all visits to date")

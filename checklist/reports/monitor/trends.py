@@ -1,0 +1,58 @@
+"""5. Trends over the period: the mean overall score per quarter and type of location."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
+from reportlab.platypus import Spacer
+from reportlab.platypus import Table
+
+from checklist.core.scoring import status_for
+from checklist.reports.charts import series_colour
+from checklist.reports.charts import trend_chart
+from checklist.reports.frame import FRAME_WIDTH
+from checklist.reports.monitor.context import MonitorContext
+from checklist.reports.monitor.tables import head_row
+from checklist.reports.monitor.tables import table_style
+from checklist.reports.styles import STATUS_TINTS
+from checklist.reports.styles import cell
+from checklist.reports.styles import para
+
+
+def section(ctx: MonitorContext) -> list:
+    report, _ = ctx.report, ctx._
+    quarters = sorted({(r["year"], r["quarter"]) for r in report.trends})
+    story = [CondPageBreak(90 * mm), para(_("Trends over the period"), "H1")]
+    story.append(
+        para(
+            _("Mean overall score of the submitted visits per quarter and type of location; (n) is the number of visits."),
+            "Body",
+        )
+    )
+    series, colours = {}, []
+    for i, row in enumerate(report.types):
+        points = [(dt.date(r["year"], 3 * r["quarter"] - 2, 1), r["score"]) for r in report.trends if r["type"] == row["type"]]
+        if any(v is not None for _d, v in points):
+            series[row["label"]] = points
+            colours.append(series_colour(i))
+    story += [trend_chart(series, ctx.lang, width=FRAME_WIDTH, bands=ctx.bands, colours=colours), Spacer(1, 3 * mm)]
+    cells = {(r["year"], r["quarter"], r["type"]): r for r in report.trends}
+    types = [row for row in report.types if any(r["type"] == row["type"] for r in report.trends)]
+    first = 0.16
+    widths = [FRAME_WIDTH * first] + [FRAME_WIDTH * (1 - first) / max(len(types), 1)] * len(types)
+    rows, styles = [head_row([_("Quarter")] + [row["label"] for row in types], widths[1:])], []
+    for r, (year, quarter) in enumerate(quarters, start=1):
+        line = [cell(_("Q%(quarter)d %(year)d", quarter=quarter, year=year))]
+        for c, row in enumerate(types, start=1):
+            found = cells.get((year, quarter, row["type"]))
+            text = f"{ctx.score(found['score'])} ({found['visits']})" if found else "–"
+            line.append(cell(text, "CellRight"))
+            if found:
+                styles.append(("BACKGROUND", (c, r), (c, r), STATUS_TINTS[status_for(found["score"], ctx.bands)]))
+        rows.append(line)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(table_style(*styles, ("LINEAFTER", (1, 1), (-2, -1), 0.4, colors.white)))
+    return story + [table]

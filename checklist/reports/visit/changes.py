@@ -1,0 +1,61 @@
+"""5. Change since the previous visit: each domain's score then and now, and the trend."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
+from reportlab.platypus import Table
+
+from checklist.core.scoring import domain_changes
+from checklist.reports.frame import FRAME_WIDTH
+from checklist.reports.styles import NAVY
+from checklist.reports.styles import cell
+from checklist.reports.styles import para
+from checklist.reports.styles import table_style
+from checklist.reports.visit.context import VisitContext
+
+
+def section(ctx: VisitContext) -> list:
+    _, previous = ctx._, ctx.report.previous
+    changes = domain_changes(ctx.report.score, previous.score)
+    story = [CondPageBreak(50 * mm), para(_("Change since previous visit"), "H1")]
+    story.append(para(_("Previous visit: %(date)s", date=ctx.date(previous.visit.get("visit_date"))), "Body"))
+    head = [cell(_("Domain"), "CellHead")] + [
+        cell(t, "CellHead") for t in (_("Previous"), _("Current"), _("Difference"), _("Trend"))
+    ]
+    rows = [head]
+    for d in ctx.report.score.domains:
+        before = previous.score.domain(d.domain_id)
+        rows.append(
+            _change_row(ctx, ctx.domain_title(d.domain_id), before.score if before else None, d.score, changes.get(d.domain_id))
+        )
+    overall_diff = (
+        None if previous.score.score is None or ctx.report.score.score is None else ctx.report.score.score - previous.score.score
+    )
+    rows.append(_change_row(ctx, _("Overall"), previous.score.score, ctx.report.score.score, overall_diff, bold=True))
+    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.34, 0.14, 0.14, 0.14, 0.24)], repeatRows=1)
+    table.setStyle(table_style(("LINEABOVE", (0, -1), (-1, -1), 0.8, NAVY)))
+    return story + [table]
+
+
+def _change_row(ctx: VisitContext, title: str, before, now, diff, bold: bool = False) -> list:
+    def fmt(v):
+        return f"{v:.0f}" if v is not None else "–"
+
+    if diff is None:
+        trend, colour = ctx._("not comparable"), "none"
+    elif diff >= 0.5:
+        trend, colour = "▲ " + ctx._("improved"), "green"
+    elif diff <= -0.5:
+        trend, colour = "▼ " + ctx._("worsened"), "red"
+    else:
+        trend, colour = "= " + ctx._("same"), "none"
+    difference = "–" if diff is None else f"{diff:+.0f}"
+    plain = "CellBold" if bold else "Cell"
+    return [
+        cell(title, plain),
+        cell(fmt(before), "CellRight"),
+        cell(fmt(now), "CellRight"),
+        cell(difference, "CellRight"),
+        cell(trend, "Trend-" + colour),
+    ]

@@ -1,0 +1,89 @@
+"""3. The findings per domain: status, score and coverage, then every criterion with its answer and note."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
+from reportlab.platypus import Spacer
+from reportlab.platypus import Table
+
+from checklist.core.labels import answer_labels
+from checklist.core.labels import describe_answer
+from checklist.reports.frame import FRAME_WIDTH
+from checklist.reports.frame import PAGE_HEIGHT
+from checklist.reports.styles import STATUS_COLOURS
+from checklist.reports.styles import STATUS_TINTS
+from checklist.reports.styles import cell
+from checklist.reports.styles import para
+from checklist.reports.styles import table_style
+from checklist.reports.visit.context import VisitContext
+
+FIRST_ROWS = 3  # criteria rows kept on the page of their domain heading
+
+
+def section(ctx: VisitContext) -> list:
+    story = [CondPageBreak(60 * mm), para(ctx._("Findings per domain"), "H1")]
+    for number, domain_score in enumerate(ctx.report.score.domains, start=1):
+        story += _domain_section(ctx, number, domain_score)
+    return story
+
+
+def _domain_section(ctx: VisitContext, number: int, d) -> list:
+    _ = ctx._
+    heading = para(f"{number}. {ctx.domain_title(d.domain_id)}", "H2")
+    score = _("%(score)s / 100", score=f"{d.score:.0f}") if d.score is not None else _("No score")
+    coverage = _("%(scored)d of %(assessable)d assessable criteria scored", scored=d.scored, assessable=d.assessable)
+    if d.coverage is not None:
+        coverage += f" ({d.coverage * 100:.0f}%)"
+    status = Table(
+        [[cell(ctx.status(d.status), "Badge"), cell(f"{_('Score')}: {score}  ·  {coverage}", "Cell")]],
+        colWidths=[24 * mm, FRAME_WIDTH - 24 * mm],
+    )
+    status.setStyle(
+        table_style(
+            ("BACKGROUND", (0, 0), (0, 0), STATUS_COLOURS.get(d.status, STATUS_COLOURS["none"])),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0, colors.white),
+            header=False,
+        )
+    )
+    rows = [_criterion_row(ctx, line) for line in d.lines]
+    flags = [line.red_flag for line in d.lines]
+    # Keep the heading with the table's first rows: break the page first when they
+    # would not fit (one table, so no second header row mid-page).
+    _, first_rows = _criteria_table(ctx, rows[:FIRST_ROWS], flags[:FIRST_ROWS]).wrap(FRAME_WIDTH, PAGE_HEIGHT)
+    return [
+        CondPageBreak(first_rows + 22 * mm),
+        heading,
+        status,
+        Spacer(1, 2 * mm),
+        _criteria_table(ctx, rows, flags),
+        Spacer(1, 3 * mm),
+    ]
+
+
+def _criteria_table(ctx: VisitContext, rows: list, flags: list[bool]) -> Table:
+    _ = ctx._
+    head = [cell(_("Criterion"), "CellHead"), cell(_("Answer"), "CellHead"), cell(_("Note"), "CellHead")]
+    table = Table([head] + rows, colWidths=[FRAME_WIDTH * w for w in (0.44, 0.22, 0.34)], repeatRows=1)
+    highlight = [("BACKGROUND", (0, i), (-1, i), STATUS_TINTS["red"]) for i, flag in enumerate(flags, start=1) if flag]
+    table.setStyle(table_style(*highlight))
+    return table
+
+
+def _criterion_row(ctx: VisitContext, line) -> list:
+    criterion = ctx.criteria.criterion(line.criterion_id)
+    answer = ctx.report.answers.get(line.criterion_id) or {}
+    text = [cell(criterion.text.get(ctx.lang) if criterion else line.criterion_id)]
+    if line.critical:
+        text.append(cell(ctx._("Critical criterion"), "CellMuted"))
+    shown = [_answer_cell(ctx, criterion, line, answer)]
+    if line.red_flag:
+        shown.append(cell(ctx._("RED FLAG"), "Flag"))
+    return [text, shown, cell(answer.get("note"))]
+
+
+def _answer_cell(ctx: VisitContext, criterion, line, answer):
+    text = describe_answer(criterion, answer, ctx.lang, answer_labels(ctx._), line.result) if criterion is not None else ""
+    return cell(text) if text else cell(ctx._("Not answered"), "CellItalic")
