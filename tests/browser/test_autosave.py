@@ -79,7 +79,7 @@ def test_unsaved_answers_survive_a_reload(page, live_server, live_app):
 
     # The notice follows the page language.
     page.get_by_role("button", name="English").click()
-    page.locator("#checklist-form").wait_for()
+    page.locator("html[lang=en] #autosave-status.autosave-restored").wait_for()
     assert_typed_answers_back(page)
     assert RESTORED_EN in page.locator("#autosave-status").inner_text()
 
