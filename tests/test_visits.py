@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from checklist import create_app
-from checklist.store.connection import connect
 from tests.conftest import SMALL_CRITERIA
+from tests.conftest import add_users
+from tests.conftest import answers_in_db
 from tests.conftest import create_location
 from tests.conftest import create_visit
-from tests.conftest import add_users
 from tests.conftest import login
 from tests.conftest import make_config
-from tests.conftest import save
 from tests.conftest import query
+from tests.conftest import save
 from tests.conftest import textarea
+from tests.conftest import versions
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}", "<font size=40>BIG</font>"]
-
-
-def answers_in_db(app, visit_id):
-    db = connect(app.config["DATABASE"])
-    try:
-        return {r["criterion_id"]: r for r in db.query("select * from answers where visit_id = ?", [visit_id])}
-    finally:
-        db.conn.close()
 
 
 def test_new_visit_with_bad_values_keeps_them(english):
@@ -272,21 +265,10 @@ def test_submitted_visit_page_follows_location_and_language_changes(client):
     assert "Azc Tweede Naam" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
 
 
-def _base(client, visit_id, domain="play"):
-    """The versions (`rev_*`) a page was rendered with, as a browser would send them back."""
-    import re
-
-    page = client.get(f"/visits/{visit_id}/domains/{domain}").get_data(as_text=True)
-    return dict(re.findall(r'name="(rev_[a-z_]+)" value="([0-9]+:[0-9a-f]+)"', page))
-
-
 def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english):
-    from tests.conftest import login
-
     visit_id = create_visit(english, create_location(english))
-    colleague = login(app.test_client(), "coordinator@a.test")
-    colleague.set_cookie("lang", "en")
-    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    colleague = login(app.test_client(), "coordinator@a.test", lang="en")
+    mine, theirs = versions(english, visit_id, "play"), versions(colleague, visit_id, "play")
     saved = colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__space": "fails", "note_play__space": "Hun notitie"})
     assert saved.status_code == 303
     response = english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets", "note_play__space": "Mijn notitie"})
@@ -303,11 +285,9 @@ def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english)
 
 
 def test_edits_of_different_criteria_merge_without_conflict(app, english):
-    from tests.conftest import login
-
     visit_id = create_visit(english, create_location(english))
     colleague = login(app.test_client(), "coordinator@a.test")
-    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    mine, theirs = versions(english, visit_id, "play"), versions(colleague, visit_id, "play")
     assert colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__outdoor": "no", "note_play__outdoor": "Hek kapot"}).status_code == 303
     # My page still shows play.outdoor empty; I only answer play.space.
     assert english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets"}).status_code == 303
