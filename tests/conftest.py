@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 from checklist import create_app
+from checklist.core.criteria import load_criteria
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import score_visit
+from checklist.reports import PreviousVisit
+from checklist.reports import VisitReport
 from checklist.store.connection import connect
 
 TESTS = Path(__file__).parent
@@ -297,3 +302,91 @@ def live_counts(app) -> dict[str, int]:
 def snapshot(app):
     """Every row of visits, answers and children's words: equal before and after = nothing changed."""
     return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices")]
+
+
+# -- a visit report built without the app: hostile text, four scripts, every section --------
+
+CRITERIA = load_criteria(SMALL_CRITERIA)
+HOSTILE = 'A&B <b>x</b> <font size=40>BIG</font> <img src="/etc/hostname"/>'
+SCRIPT = "<script>alert(1)</script>"
+LINK = '<a href="javascript:alert(1)">click</a>'
+ARABIC = "مرحبا بالأطفال"
+ARABIC_LIGATURES = "بسم الله الرحمن الرحيم"  # lam-alef and the lam-lam-heh ligature
+TIGRINYA = "ትግርኛ ሰላም"
+POLISH = "Łódź-Zuid"
+
+
+def answers_full() -> dict:
+    return {
+        "play.space": {"value": "partly", "number": None, "note": HOSTILE},
+        "play.outdoor": {"value": "yes", "number": None, "note": SCRIPT},
+        "safety.fire": {"value": "no", "number": None, "note": "Nooduitgang geblokkeerd door matrassen."},
+        "safety.moves": {"value": None, "number": 3, "note": ARABIC},
+        "amv.mentor": {"value": "meets", "number": None, "note": TIGRINYA},
+    }
+
+
+def score_for(answers: dict, location_type: str = "amv_kleinschalig"):
+    values = {cid: AnswerValue(a.get("value"), a.get("number")) for cid, a in answers.items()}
+    return score_visit(CRITERIA, location_type, values)
+
+
+def make_report(
+    lang="en",
+    answers=None,
+    voices=None,
+    previous=None,
+    status="submitted",
+    name=POLISH,
+    impression="Vriendelijk personeel.",
+    criteria=CRITERIA,
+):
+    answers = answers_full() if answers is None else answers
+    if voices is None:
+        voices = [
+            {"age_band": "8-12", "domain_id": "play", "text": "We mogen nooit naar buiten na vijf uur."},
+            {"age_band": "13-17", "domain_id": "safety", "text": ARABIC_LIGATURES},
+            {"age_band": "4-7", "domain_id": None, "text": LINK},
+        ]
+    values = {cid: AnswerValue(a.get("value"), a.get("number")) for cid, a in answers.items()}
+    return VisitReport(
+        criteria=criteria,
+        lang=lang,
+        location={
+            "name": name,
+            "type": "amv_kleinschalig",
+            "municipality": "Ter Apel",
+            "province": "Groningen",
+            "operator": "COA",
+            "capacity": 40,
+            "children": 12,
+        },
+        visit={
+            "id": 7,
+            "visit_date": "2025-03-12",
+            "organisation": "Kinderrechtencoalitie",
+            "visitors": "Anna de Vries, Yusuf Öztürk",
+            "announced": False,
+            "children_present": 11,
+            "amv_present": 4,
+            "impression": impression,
+            "status": status,
+            "submitted_at": None if status == "draft" else "2025-03-13T09:00:00",
+            "criteria_version": criteria.version,
+        },
+        score=score_visit(criteria, "amv_kleinschalig", values),
+        answers=answers,
+        voices=voices,
+        previous=previous,
+        generated_at="2025-03-14T10:22:00",
+    )
+
+
+def previous_visit() -> PreviousVisit:
+    earlier = {
+        "play.space": {"value": "fails"},
+        "play.outdoor": {"value": "yes"},
+        "safety.fire": {"value": "yes"},
+        "safety.moves": {"number": 1},
+    }
+    return PreviousVisit(visit={"visit_date": "2024-09-01", "status": "submitted"}, score=score_for(earlier))
