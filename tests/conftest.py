@@ -145,6 +145,19 @@ def db(app):
 
 
 @pytest.fixture
+def report_fonts():
+    """The report fonts registered, as building any PDF does first.
+
+    create_app does not register them, so a chart route answers 500 in a process that has
+    built no PDF yet (test_visits.py::test_chart_routes_answer_in_a_fresh_process). Tests of
+    what a chart shows ask for this, so they do not depend on an earlier test's PDF.
+    """
+    from checklist.reports.styles import setup_reportlab
+
+    setup_reportlab()
+
+
+@pytest.fixture
 def english(client):
     client.set_cookie("lang", "en")
     return client
@@ -237,6 +250,30 @@ def svg_root(svg: str):
 def svg_texts(svg: str) -> list[str]:
     """Every text label drawn, in document order."""
     return [t.text or "" for t in svg_root(svg).iter(f"{SVG}text")]
+
+
+def svg_axis_ticks(svg: str) -> dict[str, float]:
+    """Axis tick labels (placed by a `matrix(1,0,0,1,x,y)` group) and the x of their tick."""
+    import re
+
+    ticks = {}
+    for group in svg_root(svg).iter(f"{SVG}g"):
+        match = re.match(r"\s*matrix\(1,0,0,1,([-0-9.]+),([-0-9.]+)\)", group.get("transform", ""))
+        label = group.find(f"{SVG}text")
+        if match and label is not None:
+            ticks.setdefault(label.text, float(match.group(1)))
+    return ticks
+
+
+def svg_bar_values(svg: str) -> list[tuple[str, float]]:
+    """Each bar of a horizontal 0-100 bar chart as (fill, value read off the axis), topmost first."""
+    ticks = svg_axis_ticks(svg)
+    zero, hundred = ticks["0"], ticks["100"]
+    return [
+        (bar["fill"], 100 * bar["width"] / (hundred - zero))
+        for bar in svg_bars(svg)
+        if bar["width"] != bar["height"] and abs(bar["x"] - zero) < 0.01  # not a legend swatch
+    ]
 
 
 def svg_bars(svg: str) -> list[dict]:

@@ -37,6 +37,7 @@ from tests.conftest import page_count
 from tests.conftest import pdftotext
 from tests.conftest import previous_visit
 from tests.conftest import score_for
+from tests.conftest import svg_bar_values
 from tests.conftest import svg_bars
 from tests.conftest import svg_texts
 
@@ -304,21 +305,19 @@ def test_empty_visit_builds_in_dutch(tmp_path):
 # -- chart ----------------------------------------------------------------------------
 
 
-def test_chart_svg_has_a_bar_per_domain_with_its_score_and_the_thresholds():
-    setup_reportlab()  # as create_app and the report builders do; the chart alone does not
+def test_chart_svg_has_a_bar_per_domain_with_its_score_and_the_thresholds(report_fonts):
     svg = drawing_to_svg(domain_bar_chart(make_report("en").score, CRITERIA, "en"))
     texts = svg_texts(svg)
     for label in ("Play", "Safety", "Unaccompanied minors", "55", "80", "67", "0", "100"):
         assert label in texts, label
     assert "no score" not in texts
-    # Play (67, amber) above minors (100, green); safety scores 0, so it has no bar at all.
-    play, minors = svg_bars(svg)
-    assert play["width"] / minors["width"] == pytest.approx(2 / 3, abs=0.005)
-    assert play["fill"] != minors["fill"]
+    # Play (66.7, amber) above minors (100, green); safety scores 0, so it has no bar at all.
+    (play_fill, play), (minors_fill, minors) = svg_bar_values(svg)
+    assert (round(play, 1), round(minors, 1)) == (66.7, 100.0)
+    assert play_fill != minors_fill
 
 
-def test_chart_without_scores_says_so_per_domain_in_dutch():
-    setup_reportlab()
+def test_chart_without_scores_says_so_per_domain_in_dutch(report_fonts):
     svg = drawing_to_svg(domain_bar_chart(score_for({}), CRITERIA, "nl"))
     texts = svg_texts(svg)
     assert [t for t in texts if t in ("Spelen", "Veiligheid", "Amv")] == ["Amv", "Veiligheid", "Spelen"]  # drawn bottom up

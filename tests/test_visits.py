@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from checklist import create_app
 from tests.conftest import SMALL_CRITERIA
 from tests.conftest import add_users
@@ -241,15 +243,44 @@ def test_pdf_report_through_the_browser_route(client, tmp_path):
     assert "Visit report" in final and "DRAFT" not in final and "CONCEPT" not in final
 
 
-def test_chart_svg_is_the_same_drawing_as_the_pdf(english):
+def test_chart_svg_shows_each_domains_score(english, report_fonts):
+    from tests.conftest import svg_bar_values
+    from tests.conftest import svg_texts
+
     visit_id = create_visit(english, create_location(english))
     english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets", "value_play__outdoor": "yes"})
     response = english.get(f"/visits/{visit_id}/chart.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     svg = response.get_data(as_text=True)
-    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
-    assert "Play" in svg and "Safety" in svg
+    texts = svg_texts(svg)
+    assert {"Play", "Safety", "55", "80"} <= set(texts)
+    assert "100" in texts and texts.count("no score") == 1  # play scored, safety not answered
+    assert [round(value) for _fill, value in svg_bar_values(svg)] == [100]
     assert f'src="/visits/{visit_id}/chart.svg"' in english.get(f"/visits/{visit_id}/review").get_data(as_text=True)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: create_app does not call setup_reportlab(); chart routes answer 500 until a PDF was built")
+def test_chart_routes_answer_in_a_fresh_process(tmp_path):
+    """A new server process (gunicorn worker) whose first request is a chart, not a PDF."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from checklist import create_app
+from tests.conftest import add_users, create_location, create_visit, login, make_config
+app = create_app(make_config(Path({str(tmp_path)!r}), PROPAGATE_EXCEPTIONS=False))
+add_users(app)
+client = login(app.test_client(), "coordinator@a.test")
+visit = create_visit(client, create_location(client))
+print([client.get(url).status_code for url in (f"/visits/{{visit}}/chart.svg", "/compare/legend.svg", "/compare/types.svg")])
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1:] == ["[200, 200, 200]"], result.stdout + result.stderr[-2000:]
 
 
 def test_submitted_visit_page_follows_location_and_language_changes(client):
