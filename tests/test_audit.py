@@ -8,6 +8,7 @@ import pytest
 
 from checklist.store.connection import connect
 from tests.conftest import create_location
+from tests.conftest import flat
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import pdftotext
@@ -69,7 +70,7 @@ def test_coordinator_reopens_with_reason_and_history_is_kept(app, submitted, tmp
     revisions = query(app, "select revision, event, snapshot from visit_revisions where visit_id = ? order by id", [submitted])
     assert [(r["revision"], r["event"]) for r in revisions] == [(1, "submitted"), (1, "reopened"), (2, "submitted")]
     assert "Geheime waarneming 123" in revisions[0]["snapshot"] and "Gecorrigeerd" in revisions[2]["snapshot"]
-    text = " ".join(pdftotext(coordinator.get(f"/visits/{submitted}/report.pdf").data, tmp_path).split())
+    text = flat(pdftotext(coordinator.get(f"/visits/{submitted}/report.pdf").data, tmp_path))
     assert "Revision 2" in text
 
 

@@ -6,15 +6,12 @@ import re
 
 import pytest
 
-from checklist.core.criteria import load_criteria
 from checklist.core.scoring import AnswerValue
 from checklist.core.scoring import score_visit
-from tests.conftest import SMALL_CRITERIA
+from tests.conftest import CRITERIA
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
-
-CRITERIA = load_criteria(SMALL_CRITERIA)
 
 # location name, type, organisation's visitor, answers of its visits (oldest first)
 PLAN = [

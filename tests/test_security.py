@@ -14,6 +14,7 @@ from checklist import create_app
 from tests.conftest import PASSWORD
 from tests.conftest import add_users
 from tests.conftest import create_location
+from tests.conftest import flat
 from tests.conftest import create_visit
 from tests.conftest import csrf_app
 from tests.conftest import csrf_login
@@ -263,5 +264,5 @@ def test_payloads_in_every_free_text_field_are_text_on_every_page_and_in_the_pdf
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, url
             assert "{{7*7}}" in text, url  # shown as typed, never evaluated as a template
             assert 'href="javascript' not in text, url
-    pdf = " ".join(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    pdf = flat(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert pdf.count(payload) >= 5  # location name, visitors, impression, notes, children's words

@@ -9,6 +9,7 @@ from tests.conftest import SMALL_CRITERIA
 from tests.conftest import add_users
 from tests.conftest import answers_in_db
 from tests.conftest import create_location
+from tests.conftest import flat
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import make_config
@@ -233,13 +234,13 @@ def test_pdf_report_through_the_browser_route(client, tmp_path):
     response = client.get(f"/visits/{visit_id}/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    draft = " ".join(pdftotext(response.data, tmp_path).split())
+    draft = flat(pdftotext(response.data, tmp_path))
     assert "CONCEPT" in draft  # Dutch by default, marked as a draft
     assert "Azc A&B <b>x</b> <font size=40>BIG</font>" in draft
     assert '<img src="/etc/hostname"/> & <script>alert(1)</script>' in draft
     client.post(f"/visits/{visit_id}/submit")
     client.set_cookie("lang", "en")
-    final = " ".join(pdftotext(client.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    final = flat(pdftotext(client.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert "Visit report" in final and "DRAFT" not in final and "CONCEPT" not in final
 
 
