@@ -186,7 +186,7 @@ def make_database(db_path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crash", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="Time budget (default 60).")
-    parser.add_argument("--seed", type=int, default=None, help="Random seed for the kill moments.")
+    parser.add_argument("--seed", type=int, default=2026, help="Random seed for the kill moments (default 2026).")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     delays = (rng.uniform(0.05, 0.4) for _ in itertools.count())
@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 if time.monotonic() - start >= args.seconds:
                     break
     print(f"kill -9 harness, {time.monotonic() - start:.1f} s, writer = checklist.store.save_answers (WAL, synchronous=FULL)")
+    print(f"  seed:                {args.seed}")
     print(f"  iterations:          {iterations}")
     print(f"  acknowledged saves:  {acked}")
     print(f"  integrity failures:  {integrity_failures}")

@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 from checklist import create_app
+from checklist.core.criteria import load_criteria
+from checklist.core.scoring import AnswerValue
+from checklist.core.scoring import score_visit
+from checklist.reports import PreviousVisit
+from checklist.reports import VisitReport
 from checklist.store.connection import connect
 
 TESTS = Path(__file__).parent
@@ -66,10 +71,46 @@ def add_users(app):
         db.conn.close()
 
 
-def login(client, email="visitor@a.test", password=PASSWORD):
+def login(client, email="visitor@a.test", password=PASSWORD, lang: str | None = None):
+    """Sign in through the login form; with `lang`, the language cookie the switch sets."""
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if lang:
+        client.set_cookie("lang", lang)
     return client
+
+
+def real_app(tmp_path):
+    """The app with the shipped criteria.yaml, as `make run` starts it."""
+    return create_app(make_config(tmp_path, CRITERIA_PATH=str(ROOT / "criteria.yaml")))
+
+
+# -- CSRF on: the tokens as a browser gets them from the pages -------------------------------
+
+
+def csrf_app(tmp_path):
+    """An app that checks CSRF tokens, with the test users."""
+    app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
+    add_users(app)
+    return app
+
+
+def csrf_login(client, email="visitor@a.test"):
+    """Sign in with the token the login page hands out."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return client
+
+
+def fresh_token(client):
+    """A valid token from a page a signed-in user opens."""
+    import re
+
+    page = client.get("/locations/").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -101,6 +142,19 @@ def db(app):
     database = connect(app.config["DATABASE"])
     yield database
     database.conn.close()
+
+
+@pytest.fixture
+def report_fonts():
+    """The report fonts registered, as building any PDF does first.
+
+    create_app does not register them, so a chart route answers 500 in a process that has
+    built no PDF yet (test_visits.py::test_chart_routes_answer_in_a_fresh_process). Tests of
+    what a chart shows ask for this, so they do not depend on an earlier test's PDF.
+    """
+    from checklist.reports.styles import setup_reportlab
+
+    setup_reportlab()
 
 
 @pytest.fixture
@@ -138,17 +192,103 @@ def save(client, visit_id: int, domain: str, data: dict):
     return client.post(f"/visits/{visit_id}/domains/{domain}", data={**versions(client, visit_id, domain), **data})
 
 
-def pdftotext(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None) -> str:
-    """The text poppler reads from a PDF, the way a monitor's tools would."""
+def answer(client, visit_id: int, domain: str, **fields) -> None:
+    """Post a checklist page without versions (as a first save does): answers are added."""
+    response = client.post(f"/visits/{visit_id}/domains/{domain}", data=fields)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+
+
+def submit(client, visit_id: int) -> None:
+    assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+
+
+def pdftotext(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
+    """The text poppler reads from a PDF, the way a monitor's tools would.
+
+    `layout=True` keeps the columns of a table on one line (`pdftotext -layout`).
+    """
     assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed; `make test` installs it"
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     args = ["pdftotext"]
+    if layout:
+        args.append("-layout")
     if first:
         args += ["-f", str(first)]
     if last:
         args += ["-l", str(last)]
     return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed, so table cells that wrap still compare with the typed text."""
+    return " ".join(text.split())
+
+
+def page_count(pdf: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+# -- SVG charts, read as a browser draws them ------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_root(svg: str):
+    """The parsed SVG document (its DOCTYPE is fetched by nothing: ElementTree ignores it)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg.encode("utf-8"))
+    assert root.tag == f"{SVG}svg", root.tag
+    return root
+
+
+def svg_texts(svg: str) -> list[str]:
+    """Every text label drawn, in document order."""
+    return [t.text or "" for t in svg_root(svg).iter(f"{SVG}text")]
+
+
+def svg_axis_ticks(svg: str) -> dict[str, float]:
+    """Axis tick labels (placed by a `matrix(1,0,0,1,x,y)` group) and the x of their tick."""
+    import re
+
+    ticks = {}
+    for group in svg_root(svg).iter(f"{SVG}g"):
+        match = re.match(r"\s*matrix\(1,0,0,1,([-0-9.]+),([-0-9.]+)\)", group.get("transform", ""))
+        label = group.find(f"{SVG}text")
+        if match and label is not None:
+            ticks.setdefault(label.text, float(match.group(1)))
+    return ticks
+
+
+def svg_bar_values(svg: str) -> list[tuple[str, float]]:
+    """Each bar of a horizontal 0-100 bar chart as (fill, value read off the axis), topmost first."""
+    ticks = svg_axis_ticks(svg)
+    zero, hundred = ticks["0"], ticks["100"]
+    return [
+        (bar["fill"], 100 * bar["width"] / (hundred - zero))
+        for bar in svg_bars(svg)
+        if bar["width"] != bar["height"] and abs(bar["x"] - zero) < 0.01  # not a legend swatch
+    ]
+
+
+def svg_bars(svg: str) -> list[dict]:
+    """The filled rectangles (bars, legend swatches), topmost first: x, y, width, height, fill.
+
+    The drawing is flipped (y up), so a larger y is higher on the page.
+    """
+    import re
+
+    bars = []
+    for rect in svg_root(svg).iter(f"{SVG}rect"):
+        fill = re.search(r"fill: ([^;]+);", rect.get("style", ""))
+        if fill:
+            bars.append({k: float(rect.get(k)) for k in ("x", "y", "width", "height")} | {"fill": fill.group(1)})
+    return sorted(bars, key=lambda b: -b["y"])
 
 
 def textarea(html: str, name: str) -> str:
@@ -168,3 +308,122 @@ def query(app, sql, params=()):
         return list(db.query(sql, list(params)))
     finally:
         db.conn.close()
+
+
+def answers_in_db(app, visit_id: int) -> dict[str, dict]:
+    """The stored answer rows of a visit, by criterion id."""
+    return {r["criterion_id"]: r for r in query(app, "select * from answers where visit_id = ?", [visit_id])}
+
+
+def stored(app, visit_id: int) -> dict[str, tuple]:
+    """What is stored for each answered criterion of a visit: (value, note)."""
+    return {cid: (row["value"], row["note"]) for cid, row in answers_in_db(app, visit_id).items()}
+
+
+def note_of(app, visit_id: int, criterion_id: str) -> str | None:
+    row = answers_in_db(app, visit_id).get(criterion_id)
+    return row["note"] if row else None
+
+
+def live_counts(app) -> dict[str, int]:
+    """Rows per table that a backup reports (locations, visits, answers, child_voices)."""
+    from checklist.store import counts
+
+    db = connect(app.config["DATABASE"])
+    try:
+        return counts(db)
+    finally:
+        db.conn.close()
+
+
+def snapshot(app):
+    """Every row of visits, answers and children's words: equal before and after = nothing changed."""
+    return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices")]
+
+
+# -- a visit report built without the app: hostile text, four scripts, every section --------
+
+CRITERIA = load_criteria(SMALL_CRITERIA)
+HOSTILE = 'A&B <b>x</b> <font size=40>BIG</font> <img src="/etc/hostname"/>'
+SCRIPT = "<script>alert(1)</script>"
+LINK = '<a href="javascript:alert(1)">click</a>'
+ARABIC = "مرحبا بالأطفال"
+ARABIC_LIGATURES = "بسم الله الرحمن الرحيم"  # lam-alef and the lam-lam-heh ligature
+TIGRINYA = "ትግርኛ ሰላም"
+POLISH = "Łódź-Zuid"
+
+
+def answers_full() -> dict:
+    return {
+        "play.space": {"value": "partly", "number": None, "note": HOSTILE},
+        "play.outdoor": {"value": "yes", "number": None, "note": SCRIPT},
+        "safety.fire": {"value": "no", "number": None, "note": "Nooduitgang geblokkeerd door matrassen."},
+        "safety.moves": {"value": None, "number": 3, "note": ARABIC},
+        "amv.mentor": {"value": "meets", "number": None, "note": TIGRINYA},
+    }
+
+
+def score_for(answers: dict, location_type: str = "amv_kleinschalig"):
+    values = {cid: AnswerValue(a.get("value"), a.get("number")) for cid, a in answers.items()}
+    return score_visit(CRITERIA, location_type, values)
+
+
+def make_report(
+    lang="en",
+    answers=None,
+    voices=None,
+    previous=None,
+    status="submitted",
+    name=POLISH,
+    impression="Vriendelijk personeel.",
+    criteria=CRITERIA,
+):
+    answers = answers_full() if answers is None else answers
+    if voices is None:
+        voices = [
+            {"age_band": "8-12", "domain_id": "play", "text": "We mogen nooit naar buiten na vijf uur."},
+            {"age_band": "13-17", "domain_id": "safety", "text": ARABIC_LIGATURES},
+            {"age_band": "4-7", "domain_id": None, "text": LINK},
+        ]
+    values = {cid: AnswerValue(a.get("value"), a.get("number")) for cid, a in answers.items()}
+    return VisitReport(
+        criteria=criteria,
+        lang=lang,
+        location={
+            "name": name,
+            "type": "amv_kleinschalig",
+            "municipality": "Ter Apel",
+            "province": "Groningen",
+            "operator": "COA",
+            "capacity": 40,
+            "children": 12,
+        },
+        visit={
+            "id": 7,
+            "visit_date": "2025-03-12",
+            "organisation": "Kinderrechtencoalitie",
+            "visitors": "Anna de Vries, Yusuf Öztürk",
+            "announced": False,
+            "children_present": 11,
+            "amv_present": 4,
+            "impression": impression,
+            "status": status,
+            "submitted_at": None if status == "draft" else "2025-03-13T09:00:00",
+            "criteria_version": criteria.version,
+        },
+        score=score_visit(criteria, "amv_kleinschalig", values),
+        answers=answers,
+        voices=voices,
+        previous=previous,
+        generated_at="2025-03-14T10:22:00",
+    )
+
+
+def previous_visit() -> PreviousVisit:
+    earlier = {
+        "play.space": {"value": "fails"},
+        "play.outdoor": {"value": "yes"},
+        "safety.fire": {"value": "yes"},
+        "safety.moves": {"number": 1},
+    }
+    return PreviousVisit(visit={"visit_date": "2024-09-01", "status": "submitted"}, score=score_for(earlier))

@@ -8,6 +8,7 @@ from checklist.views.auth import PUBLIC_ENDPOINTS
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
+from tests.conftest import snapshot
 
 
 @pytest.fixture
@@ -129,16 +130,6 @@ WRITE_EXPECTED = {
 
 
 LOCKED_STATUS = {"visits.details": 409, "visits.domain": 409, "visits.save_answers_json": 409, "visits.children": 409, "visits.delete_voice": 303, "visits.submit": 303}
-
-
-def snapshot(app):
-    from checklist.store.connection import connect
-
-    db = connect(app.config["DATABASE"])
-    try:
-        return [list(db.query(f"select * from {t} order by 1")) for t in ("visits", "answers", "child_voices")]
-    finally:
-        db.conn.close()
 
 
 @pytest.mark.parametrize("email", list(WRITE_EXPECTED))

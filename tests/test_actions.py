@@ -11,10 +11,10 @@ from checklist import store
 from checklist.core.access import Scope
 from checklist.core.filters import Filters
 from tests.conftest import create_location
-from tests.conftest import query as rows
 from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import pdftotext
+from tests.conftest import query
 
 ACTION = {"criterion_id": "play.space", "what": "Speelkamer elke middag openen", "owner": "COA-locatiemanager", "due_on": "2026-02-15"}
 
@@ -52,7 +52,7 @@ def test_record_from_failed_criterion_and_refuse_from_met_one(app, client, world
     response = record(client, visit)
     assert response.status_code == 303 and response.location.endswith(f"/visits/{visit}#actions")
     assert record(client, visit, criterion_id="safety.moves", what="Minder verhuizingen").status_code == 303
-    stored = rows(app, "select * from actions order by id")
+    stored = query(app, "select * from actions order by id")
     assert [(a["criterion_id"], a["status"], a["visit_id"], a["location_id"], a["organisation_id"]) for a in stored] == [
         ("play.space", "open", visit, world["location"], 1),
         ("safety.moves", "open", visit, world["location"], 1),
@@ -63,7 +63,7 @@ def test_record_from_failed_criterion_and_refuse_from_met_one(app, client, world
         refused = record(client, visit, criterion_id=criterion, what="Niet nodig")
         assert refused.status_code == 422, criterion
         assert "Niet nodig" in refused.get_data(as_text=True)  # the typed text comes back
-    assert len(rows(app, "select * from actions")) == 2
+    assert len(query(app, "select * from actions")) == 2
 
 
 def test_invalid_input_comes_back_with_errors(app, client, world):
@@ -71,12 +71,12 @@ def test_invalid_input_comes_back_with_errors(app, client, world):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'value="GGD"' in page and 'aria-invalid="true"' in page
-    assert rows(app, "select * from actions") == []
+    assert query(app, "select * from actions") == []
 
 
 def test_open_action_on_location_page_and_next_checklist_where_it_is_marked_done(app, client, world):
     assert record(client, world["visit"]).status_code == 303
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     client.set_cookie("lang", "en")
     location_page = client.get(f"/locations/{world['location']}").get_data(as_text=True)
     assert "Open actions (1)" in location_page and ACTION["what"] in location_page
@@ -98,7 +98,7 @@ def test_open_action_on_location_page_and_next_checklist_where_it_is_marked_done
 
     response = client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": str(later), "return_to": "checklist"})
     assert response.status_code == 303 and response.location.endswith(f"/visits/{later}/domains/play#c-play__space")
-    action = rows(app, "select * from actions")[0]
+    action = query(app, "select * from actions")[0]
     assert (action["status"], action["closed_in_visit_id"]) == ("done", later) and action["closed_at"]
 
     page = client.get(f"/visits/{later}/domains/play").get_data(as_text=True)
@@ -106,25 +106,25 @@ def test_open_action_on_location_page_and_next_checklist_where_it_is_marked_done
     assert "Open actions (0)" in client.get(f"/locations/{world['location']}").get_data(as_text=True)
     # Undo, then "not done" from the later visit's own page.
     client.post(f"/actions/{action_id}/status", data={"status": "open", "visit_id": str(later), "return_to": "checklist"})
-    assert rows(app, "select status, closed_in_visit_id, closed_at from actions")[0] == {"status": "open", "closed_in_visit_id": None, "closed_at": None}
+    assert query(app, "select status, closed_in_visit_id, closed_at from actions")[0] == {"status": "open", "closed_in_visit_id": None, "closed_at": None}
     assert client.post(f"/actions/{action_id}/status", data={"status": "not_done", "visit_id": str(later), "return_to": "visit"}).location.endswith(f"/visits/{later}#actions")
-    assert rows(app, "select status from actions")[0]["status"] == "not_done"
+    assert query(app, "select status from actions")[0]["status"] == "not_done"
 
 
 def test_status_checks_the_visit_it_is_marked_at(app, client, world):
     record(client, world["visit"])
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     elsewhere = create_visit(client, create_location(client, name="Azc Elders"))
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": str(elsewhere)}).status_code == 400
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": str(world["visit"])}).status_code == 400
     assert client.post(f"/actions/{action_id}/status", data={"status": "gone"}).status_code == 400
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": "99999"}).status_code == 404
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": "9" * 40}).status_code == 404
-    assert rows(app, "select status from actions")[0]["status"] == "open"
+    assert query(app, "select status from actions")[0]["status"] == "open"
     # From the location page, without a visit.
     response = client.post(f"/actions/{action_id}/status", data={"status": "cancelled", "return_to": "location"})
     assert response.location.endswith(f"/locations/{world['location']}#actions")
-    assert rows(app, "select status, closed_in_visit_id from actions")[0] == {"status": "cancelled", "closed_in_visit_id": None}
+    assert query(app, "select status, closed_in_visit_id from actions")[0] == {"status": "cancelled", "closed_in_visit_id": None}
 
 
 def test_overdue_actions_store_function(app, client, world, db):
@@ -149,7 +149,7 @@ def test_overdue_actions_store_function(app, client, world, db):
 
 def test_other_organisation_gets_404_and_sees_nothing(app, client, world):
     record(client, world["visit"])
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     other = login(app.test_client(), "visitor@b.test")
     assert record(other, world["visit"], what="Van B").status_code == 404
     assert other.post(f"/actions/{action_id}/status", data={"status": "done"}).status_code == 404
@@ -158,12 +158,12 @@ def test_other_organisation_gets_404_and_sees_nothing(app, client, world):
     assert other.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": str(own)}).status_code == 404
     assert ACTION["what"] not in other.get(f"/locations/{world['location']}").get_data(as_text=True)
     assert ACTION["what"] not in other.get(f"/visits/{own}/domains/play").get_data(as_text=True)
-    assert [(a["what"], a["status"]) for a in rows(app, "select * from actions")] == [(ACTION["what"], "open")]
+    assert [(a["what"], a["status"]) for a in query(app, "select * from actions")] == [(ACTION["what"], "open")]
 
 
 def test_monitor_reads_but_cannot_create_or_change(app, client, world):
     record(client, world["visit"])
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     monitor = login(app.test_client(), "monitor@m.test")
     monitor.set_cookie("lang", "en")
     assert record(monitor, world["visit"], what="Van monitor").status_code == 404
@@ -172,7 +172,7 @@ def test_monitor_reads_but_cannot_create_or_change(app, client, world):
     assert ACTION["what"] in visit_page and "/actions\"" not in visit_page and "/status" not in visit_page
     location_page = monitor.get(f"/locations/{world['location']}").get_data(as_text=True)
     assert ACTION["what"] in location_page and "/status" not in location_page
-    assert rows(app, "select count(*) as n from actions")[0]["n"] == 1
+    assert query(app, "select count(*) as n from actions")[0]["n"] == 1
     admin = login(app.test_client(), "admin@a.test")
     assert "id=\"actions\"" not in admin.get(f"/locations/{world['location']}").get_data(as_text=True)
 
@@ -190,13 +190,13 @@ def test_draft_visit_can_have_actions_too(app, client):
     draft = create_visit(client, location)
     client.post(f"/visits/{draft}/domains/play", data={"value_play__space": "partly"})
     assert record(client, draft).status_code == 303
-    assert rows(app, "select visit_id from actions")[0]["visit_id"] == draft
+    assert query(app, "select visit_id from actions")[0]["visit_id"] == draft
 
 
 def test_posts_without_csrf_token_are_refused(tmp_path):
-    from tests.test_security import csrf_app
-    from tests.test_security import csrf_login
-    from tests.test_security import fresh_token
+    from tests.conftest import csrf_app
+    from tests.conftest import csrf_login
+    from tests.conftest import fresh_token
 
     app = csrf_app(tmp_path)
     client = csrf_login(app.test_client())
@@ -208,17 +208,17 @@ def test_posts_without_csrf_token_are_refused(tmp_path):
 
     refused = client.post(f"/visits/{visit}/actions", data=ACTION)
     assert refused.status_code == 400 and ACTION["what"] in refused.get_data(as_text=True)  # typed text kept
-    assert rows(app, "select * from actions") == []
+    assert query(app, "select * from actions") == []
     page = client.get(f"/visits/{visit}").get_data(as_text=True)
     form_token = re.search(r'action="/visits/\d+/actions"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post(f"/visits/{visit}/actions", data=dict(ACTION, csrf_token=form_token)).status_code == 303
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
 
     assert client.post(f"/actions/{action_id}/status", data={"status": "done"}).status_code == 400
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "csrf_token": "forged"}).status_code == 400
-    assert rows(app, "select status from actions")[0]["status"] == "open"
+    assert query(app, "select status from actions")[0]["status"] == "open"
     assert client.post(f"/actions/{action_id}/status", data={"status": "done", "csrf_token": form_token}).status_code == 303
-    assert rows(app, "select status from actions")[0]["status"] == "done"
+    assert query(app, "select status from actions")[0]["status"] == "done"
 
 
 def test_html_in_action_is_escaped_on_pages_and_literal_in_the_pdf(app, client, world, tmp_path):
@@ -239,7 +239,7 @@ def test_html_in_action_is_escaped_on_pages_and_literal_in_the_pdf(app, client, 
 
 def test_pdf_of_the_later_visit_shows_the_earlier_action_checked_there(app, client, world, tmp_path):
     record(client, world["visit"], what="Buitenspeelplek omheinen")
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     client.set_cookie("lang", "en")
     later = create_visit(client, world["location"], visit_date="2026-03-01")
     client.post(f"/actions/{action_id}/status", data={"status": "done", "visit_id": str(later), "return_to": "checklist"})
@@ -252,14 +252,14 @@ def test_pdf_of_the_later_visit_shows_the_earlier_action_checked_there(app, clie
 
 def test_writes_are_audited_without_the_text(app, client, world):
     record(client, world["visit"], what="Geheime actietekst 42", owner="Geheime eigenaar")
-    action_id = rows(app, "select id from actions")[0]["id"]
+    action_id = query(app, "select id from actions")[0]["id"]
     client.post(f"/actions/{action_id}/status", data={"status": "done"})
     client.post(f"/actions/{action_id}/status", data={"status": "done"})  # no change: no audit row
-    log = rows(app, "select action, entity, entity_id, fields, user_id, organisation_id from audit_log where entity = 'action' order by id")
+    log = query(app, "select action, entity, entity_id, fields, user_id, organisation_id from audit_log where entity = 'action' order by id")
     assert [(r["action"], r["entity_id"], r["user_id"], r["organisation_id"]) for r in log] == [("create", action_id, 1, 1), ("status", action_id, 1, 1)]
     assert log[0]["fields"] == "criterion_id,due_on,owner,status,visit_id,what"
     assert log[1]["fields"] == "closed_at,status"
-    dump = "\n".join(str(r) for r in rows(app, "select * from audit_log"))
+    dump = "\n".join(str(r) for r in query(app, "select * from audit_log"))
     assert "Geheime" not in dump
 
 
@@ -269,4 +269,4 @@ def test_audit_row_in_the_same_transaction(app, client, world, monkeypatch):
     monkeypatch.setattr(actions_store, "audit", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("audit down")))
     with pytest.raises(RuntimeError):
         record(client, world["visit"])
-    assert rows(app, "select * from actions") == []
+    assert query(app, "select * from actions") == []

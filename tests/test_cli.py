@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from checklist import create_app
+from datetime import date
+
 from checklist.store.connection import connect
-from tests.conftest import ROOT
-from tests.conftest import make_config
 from tests.conftest import pdftotext
-
-
-def real_app(tmp_path):
-    """The app with the shipped criteria.yaml, as `make run` starts it."""
-    return create_app(make_config(tmp_path, CRITERIA_PATH=str(ROOT / "criteria.yaml")))
+from tests.conftest import query
+from tests.conftest import real_app
 
 
 def test_init_db(runner):
@@ -35,13 +31,34 @@ def test_demo_data_loads_once(tmp_path):
     db.conn.close()
 
 
+DEMO_ROWS = """select l.name, v.visit_date, v.status, a.criterion_id, a.value, a.number, a.note
+                from answers a join visits v on v.id = a.visit_id join locations l on l.id = v.location_id
+                order by l.name, v.visit_date, a.criterion_id"""
+
+
+def test_demo_data_is_the_same_for_the_same_seed(tmp_path):
+    """`demo-data --seed N` twice gives the same data set; another seed another one."""
+    made = {}
+    for name, seed in (("first", "5"), ("again", "5"), ("other", "6")):
+        (tmp_path / name).mkdir()
+        app = real_app(tmp_path / name)
+        result = app.test_cli_runner().invoke(args=["demo-data", "--seed", seed])
+        assert result.exit_code == 0, result.output
+        made[name] = query(app, DEMO_ROWS)
+    assert len(made["first"]) > 500
+    assert made["first"] == made["again"]
+    assert made["first"] != made["other"]
+
+
 def test_demo_data_has_a_believable_spread(tmp_path):
+    """On a fixed day with the default seed, so the numbers checked are the same every run."""
+    from checklist.commands.demo import load_demo_data
     from checklist.core.access import EVERYTHING
     from checklist.reports.visit_data import load_visit
 
     app = real_app(tmp_path)
-    app.test_cli_runner().invoke(args=["demo-data"])
     db = connect(app.config["DATABASE"])
+    load_demo_data(db, app.extensions["criteria"], seed=2022, today=date(2026, 6, 1))
     rows = list(db.query("select v.id, l.type, v.visit_date from visits v join locations l on l.id = v.location_id where v.status = 'submitted'"))
     dates = sorted(r["visit_date"] for r in rows)
     assert (int(dates[-1][:4]) * 12 + int(dates[-1][5:7])) - (int(dates[0][:4]) * 12 + int(dates[0][5:7])) >= 20  # about two years

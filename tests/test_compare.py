@@ -6,15 +6,12 @@ import re
 
 import pytest
 
-from checklist.core.criteria import load_criteria
 from checklist.core.scoring import AnswerValue
 from checklist.core.scoring import score_visit
-from tests.conftest import SMALL_CRITERIA
+from tests.conftest import CRITERIA
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
-
-CRITERIA = load_criteria(SMALL_CRITERIA)
 
 # location name, type, organisation's visitor, answers of its visits (oldest first)
 PLAN = [
@@ -221,16 +218,34 @@ def test_overdue_actions_are_listed_in_the_overview(app, world):
     assert "Nooduitgang vrijmaken" not in page(login(app.test_client(), "visitor@b.test")).split("Overdue actions")[1]
 
 
-def test_charts_are_the_report_drawings_as_svg(app, world):
-    monitor = login(app.test_client(), "monitor@m.test")
-    monitor.set_cookie("lang", "en")
-    for url in ("/compare/types.svg?type=azc&type=noodopvang", "/compare/legend.svg", f"/locations/{world['Azc Noord']}/trend.svg"):
-        response = monitor.get(url)
+def test_charts_are_the_report_drawings_as_svg(app, world, report_fonts):
+    """The overview's charts carry the numbers of the latest visits, computed here from PLAN."""
+    from tests.conftest import SVG
+    from tests.conftest import svg_bar_values
+    from tests.conftest import svg_root
+    from tests.conftest import svg_texts
+
+    monitor = login(app.test_client(), "monitor@m.test", lang="en")
+    responses = {url: monitor.get(url) for url in ("/compare/types.svg?type=azc&type=noodopvang", "/compare/legend.svg", f"/locations/{world['Azc Noord']}/trend.svg")}
+    for url, response in responses.items():
         assert response.status_code == 200 and response.mimetype == "image/svg+xml", url
-        assert "<svg" in response.get_data(as_text=True)[:1000], url
-    trend = monitor.get(f"/locations/{world['Azc Noord']}/trend.svg").get_data(as_text=True)
-    assert "Play" in trend and "Safety" in trend
-    assert "Reception centre" in monitor.get("/compare/types.svg").get_data(as_text=True)
+    types, legend, trend = (r.get_data(as_text=True) for r in responses.values())
+
+    for label in ("Play", "Safety", "Reception centre", "Emergency reception"):
+        assert label in svg_texts(types), label
+    # Per domain (play, then safety), a bar per type (azc, then noodopvang): the mean of the latest visits.
+    wanted = []
+    for domain in ("play", "safety"):
+        for type_ in ("azc", "noodopvang"):
+            scores = [s.domain(domain).score for s in expected_latest(type_).values()]
+            wanted.append(round(sum(scores) / len(scores), 1))
+    assert [round(value, 1) for _fill, value in svg_bar_values(types)] == wanted
+
+    assert svg_texts(legend) == ["Good (80–100)", "Needs attention (55 to under 80)", "Insufficient (under 55)", "No score"]
+
+    assert {"Play", "Safety", "Jan 2026", "Feb 2026"} <= set(svg_texts(trend))
+    lines = [line.get("points").split(", ") for line in svg_root(trend).iter(f"{SVG}polyline")]
+    assert [len(points) for points in lines] == [2, 2]  # play and safety, one point per submitted visit
 
 
 def test_not_visited_counts_whole_months_to_the_day(app, monkeypatch):

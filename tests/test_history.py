@@ -6,13 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from checklist.core.criteria import load_criteria
 from checklist.core.history import location_history
 from checklist.core.scoring import AnswerValue
 from checklist.core.scoring import score_visit
-from tests.conftest import SMALL_CRITERIA
-
-CRITERIA = load_criteria(SMALL_CRITERIA)
+from tests.conftest import CRITERIA
 
 
 @dataclass

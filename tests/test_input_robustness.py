@@ -250,4 +250,6 @@ def test_a_filter_with_non_characters_gives_a_readable_xlsx(app, world):
     monitor = login(app.test_client(), "monitor@m.test")
     response = monitor.get("/exports/visits.xlsx", query_string={"operator": "COA\ufffe"})
     assert response.status_code == 200
-    load_workbook(io.BytesIO(response.data), read_only=True)
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    about = {row[0]: row[1] for row in workbook["Toelichting"].iter_rows(values_only=True) if row and row[0]}
+    assert about["Beheerder"] == "COA" and about["URL-parameters"] == "operator=COA"  # the filter, without the non-character

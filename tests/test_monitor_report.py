@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 from datetime import date
 from statistics import mean
 
@@ -21,11 +20,14 @@ from checklist.core.access import Scope
 from checklist.store.connection import connect
 from checklist.core.filters import Filters
 from checklist.core.scoring import score_visit
+from tests.conftest import answer
 from tests.conftest import create_location
 from tests.conftest import create_visit
+from tests.conftest import flat
 from tests.conftest import login
 from tests.conftest import pdftotext
-from tests.test_cli import real_app
+from tests.conftest import real_app
+from tests.conftest import submit
 
 HOSTILE = "A&B <b>x</b> <font size=40>BIG</font>"
 PERIOD = "from=2025-01-01&to=2025-12-31&closed=all"
@@ -35,15 +37,15 @@ BRAMEN = {"name": "Azc Bramenveld", "type": "azc", "municipality": "Bramerstad",
 IDENTIFYING = [v for loc in (ZONNEDAUW, KIEZEL, BRAMEN) for k, v in loc.items() if k != "type"]
 
 
-def visit(client, location_id, day, answers, organisation="1", voices=(), submit=True) -> int:
+def visit(client, location_id, day, answers, organisation="1", voices=(), submitted=True) -> int:
     """A visit with answers per domain ({"play": {"value_play__space": "meets"}}), submitted."""
     visit_id = create_visit(client, location_id, visit_date=day, organisation_id=organisation)
     for domain, data in answers.items():
-        assert client.post(f"/visits/{visit_id}/domains/{domain}", data=data).status_code == 303
+        answer(client, visit_id, domain, **data)
     for age_band, domain, text in voices:
         client.post(f"/visits/{visit_id}/children", data={"age_band": age_band, "domain_id": domain, "text": text})
-    if submit:
-        assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+    if submitted:
+        submit(client, visit_id)
     return visit_id
 
 
@@ -82,25 +84,13 @@ def world(app):
         voices=[("13-17", "safety", "Het is hier 's nachts erg lawaaierig.")],
     )
     visit(a, hostile, "2025-06-15", {"play": {"value_play__space": "partly"}})
-    visit(a, kiezel, "2025-09-09", {"play": {"value_play__space": "meets"}}, submit=False)  # a draft
+    visit(a, kiezel, "2025-09-09", {"play": {"value_play__space": "meets"}}, submitted=False)  # a draft
     visit(b, bramen, "2025-06-01", {"play": {"value_play__space": "meets"}, "safety": {"value_safety__fire": "yes"}}, organisation="2")
     return {"zonnedauw": zonnedauw, "kiezel": kiezel, "bramen": bramen, "hostile": hostile}
 
 
 def client_for(app, email, lang="en"):
-    client = login(app.test_client(), email)
-    client.set_cookie("lang", lang)
-    return client
-
-
-def layout_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "layout.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return login(app.test_client(), email, lang=lang)
 
 
 def expected(app, organisation_id=None, types=None):
@@ -150,7 +140,7 @@ def test_monitor_downloads_the_report_with_period_counts_and_type_means(app, wor
     assert response.headers["Cache-Control"] == "no-store"
     want = expected(app)
     assert (want["visits"], want["locations"]) == (5, 4)
-    text, layout = flat(pdftotext(response.data, tmp_path)), layout_text(response.data, tmp_path)
+    text, layout = flat(pdftotext(response.data, tmp_path)), pdftotext(response.data, tmp_path, layout=True)
     assert "1 January 2025 – 31 December 2025" in text
     assert "All organisations" in text
     assert key_figures(layout)[:3] == ["4", "5", want["overall"]]
@@ -197,7 +187,7 @@ def test_visitors_and_admins_get_404(app, world):
 def test_a_coordinator_reports_on_their_own_organisation_only(app, world, tmp_path):
     coordinator = client_for(app, "coordinator@a.test")
     pdf = coordinator.get(f"/reports/monitor.pdf?{PERIOD}").data
-    text, layout = flat(pdftotext(pdf, tmp_path)), layout_text(pdf, tmp_path)
+    text, layout = flat(pdftotext(pdf, tmp_path)), pdftotext(pdf, tmp_path, layout=True)
     want = expected(app, organisation_id=1)
     assert key_figures(layout)[:2] == [str(want["locations"]), str(want["visits"])] == ["3", "4"]
     assert "De Vrolijkheid (own organisation)" in text
@@ -208,7 +198,7 @@ def test_a_coordinator_reports_on_their_own_organisation_only(app, world, tmp_pa
 
 def test_a_type_filter_changes_the_numbers(app, world, tmp_path):
     pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}&type=azc").data
-    text, layout = flat(pdftotext(pdf, tmp_path)), layout_text(pdf, tmp_path)
+    text, layout = flat(pdftotext(pdf, tmp_path)), pdftotext(pdf, tmp_path, layout=True)
     want = expected(app, types={"azc"})
     assert key_figures(layout)[:3] == [str(want["locations"]), str(want["visits"]), want["overall"]] == ["2", "3", want["overall"]]
     assert "Location types Reception centre" in text
@@ -250,7 +240,7 @@ def test_bad_filters_show_the_form_with_the_problem(app, world):
     assert "from: not a date (YYYY-MM-DD)" in response.get_data(as_text=True)
 
 
-def test_from_after_to_is_refused_with_the_form_and_a_message_as_the_cli_does(app, world):
+def test_from_after_to_is_refused_with_the_form_and_a_message_as_the_cli_does(app, world, tmp_path):
     reversed_period = "from=2025-12-31&to=2025-01-01"
     response = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{reversed_period}")
     assert response.status_code == 400 and response.mimetype == "text/html"
@@ -259,7 +249,9 @@ def test_from_after_to_is_refused_with_the_form_and_a_message_as_the_cli_does(ap
     assert 'value="2025-12-31"' in page and 'value="2025-01-01"' in page  # the dates as typed, to correct
     dutch = client_for(app, "monitor@m.test", "nl").get(f"/reports/monitor.pdf?{reversed_period}")
     assert dutch.status_code == 400 and "De periode eindigt voordat ze begint: 2025-12-31 ligt na 2025-01-01." in dutch.get_data(as_text=True)
-    assert client_for(app, "monitor@m.test").get("/reports/monitor.pdf?from=2025-01-01&to=2025-01-01").status_code == 200  # one day is a period
+    one_day = client_for(app, "monitor@m.test").get("/reports/monitor.pdf?from=2025-01-01&to=2025-01-01")  # one day is a period
+    assert one_day.status_code == 200
+    assert "1 January 2025 – 1 January 2025" in flat(pdftotext(one_day.data, tmp_path, last=1))
 
     monitor = client_for(app, "monitor@m.test")
     export = monitor.get(f"/exports/visits.csv?{reversed_period}")
@@ -291,7 +283,7 @@ def test_the_report_agrees_with_the_visits_export(app, world, tmp_path):
     export = monitor.get(f"/exports/visits.csv?{PERIOD}")
     assert export.status_code == 200
     rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")), delimiter=sniff(export.get_data(as_text=True))))
-    layout = layout_text(monitor.get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path)
+    layout = pdftotext(monitor.get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path, layout=True)
     assert key_figures(layout)[1] == str(len(rows))
     for domain, title in (("play", "Play"), ("safety", "Safety")):
         cells = re.search(rf"^\s*{title}\s+(\d+|–)\s+(\d+|–)\s+(\d+|–)\s*$", layout, re.M).groups()
@@ -406,11 +398,16 @@ def test_the_demo_data_report_builds_named_and_anonymised(tmp_path):
 # -- charts ------------------------------------------------------------------------------------
 
 
-def test_the_charts_render_to_svg_with_trusted_labels(app):
+def test_the_charts_render_to_svg_with_trusted_labels_and_their_values(app, report_fonts):
     from checklist.reports.charts import drawing_to_svg
     from checklist.reports.charts import status_legend
     from checklist.reports.charts import trend_chart
     from checklist.reports.charts import type_domain_chart
+    from tests.conftest import SVG
+    from tests.conftest import svg_bar_values
+    from tests.conftest import svg_bars
+    from tests.conftest import svg_root
+    from tests.conftest import svg_texts
 
     criteria = app.extensions["criteria"]
     rows = [
@@ -418,12 +415,29 @@ def test_the_charts_render_to_svg_with_trusted_labels(app):
         {"type": "noodopvang", "domains": {"play": {"score": None}, "safety": {"score": 60.0}}},
     ]
     bars = drawing_to_svg(type_domain_chart(rows, criteria, "en"))
-    for label in ("Play", "Safety", "Reception centre", "Emergency reception", ">55<", ">80<"):
-        assert label in bars, label
+    texts = svg_texts(bars)
+    for label in ("Play", "Safety", "Reception centre", "Emergency reception", "55", "80"):
+        assert label in texts, label
+    assert "no score" not in texts
+    swatches = [b for b in svg_bars(bars) if b["width"] == b["height"]]  # the legend, in the rows' order
+    assert len(swatches) == 2
+    azc, nood = (s["fill"] for s in swatches)
+    # Top to bottom: play (azc 80; no bar for a type without a score), then safety (azc 40, noodopvang 60).
+    assert [(fill, round(value, 1)) for fill, value in svg_bar_values(bars)] == [(azc, 80.0), (azc, 40.0), (nood, 60.0)]
+
     series = {"Play": [(date(2025, 1, 10), 50.0), (date(2025, 4, 2), 75.0), (date(2025, 7, 1), None)], "Safety": [(date(2025, 4, 2), 90.0)]}
     lines = drawing_to_svg(trend_chart(series, "nl", bands={"green": 80, "amber": 55}))
-    assert "Play" in lines and "Safety" in lines and "jan 2025" in lines and ">100<" in lines
-    assert "<svg" in drawing_to_svg(trend_chart({}, "en")) and "<svg" in drawing_to_svg(type_domain_chart([], criteria, "en"))
+    texts = svg_texts(lines)
+    for label in ("Play", "Safety", "jan 2025", "apr 2025", "100"):
+        assert label in texts, label
+    plots = [[float(v) for v in line.get("points").replace(",", " ").split()] for line in svg_root(lines).iter(f"{SVG}polyline")]
+    assert [len(points) // 2 for points in plots] == [2, 1]  # the point without a score is left out
+    (_, play_50, _, play_75), (_, safety_90) = plots
+    assert (play_75 - play_50) / (safety_90 - play_50) == pytest.approx(25 / 40, abs=0.001)  # heights follow the scores
+
+    for empty in (trend_chart({}, "en"), type_domain_chart([], criteria, "en")):
+        svg = drawing_to_svg(empty)
+        assert "no score" in svg_texts(svg) and [b for b in svg_bars(svg) if b["width"] != b["height"]] == []  # no bar, no swatch
     legend = drawing_to_svg(status_legend("en", {"green": 80, "amber": 55}))
-    for label in ("Good (80–100)", "Needs attention (55 to under 80)", "Insufficient (under 55)", "No score"):
-        assert label in legend, label
+    assert svg_texts(legend) == ["Good (80–100)", "Needs attention (55 to under 80)", "Insufficient (under 55)", "No score"]
+    assert len({b["fill"] for b in svg_bars(legend)}) == 4

@@ -87,10 +87,16 @@ def test_cli_reports_with_arabic(app, client, runner, tmp_path):
     out = tmp_path / "visit.pdf"
     result = runner.invoke(args=["report", str(visit_id), "--out", str(out), "--lang", "en"])
     assert result.exit_code == 0, result.output
+    visit_text = pdftotext(out.read_bytes(), tmp_path)
+    for word in ("نص", "ألعب", "كل", "يوم", "(Azc)"):
+        assert word in visit_text, word
     assert client.post(f"/visits/{visit_id}/submit").status_code == 303
     period = ["--from", "2025-01-01", "--to", "2025-12-31"]
     result = runner.invoke(args=["monitor-report", *period, "--out", str(tmp_path / "m.pdf")])
     assert result.exit_code == 0, result.output
+    monitor_text = pdftotext((tmp_path / "m.pdf").read_bytes(), tmp_path)
+    for word in ("نص", "ألعب", "كل", "يوم", "(Azc)"):
+        assert word in monitor_text, word
 
 
 def test_glyphs_without_a_name_extract_as_the_letters_typed(tmp_path):
@@ -200,7 +206,7 @@ def _kind(char: str) -> str | None:
 
 
 def visit_report_with(t: list[str]) -> VisitReport:
-    from tests.test_reports import make_report
+    from tests.conftest import make_report
 
     report = make_report(
         "en",
@@ -225,7 +231,7 @@ def visit_report_with(t: list[str]) -> VisitReport:
 
 def monitor_report_with(t: list[str]) -> MonitorReport:
     """A named monitor report; t[3] and t[7] are operators, which its tables do not show."""
-    from tests.test_reports import CRITERIA
+    from tests.conftest import CRITERIA
 
     domains = {"play": {"score": 60.0, "scored_visits": 2}, "safety": {"score": 40.0, "scored_visits": 2}}
     types = [{"type": "azc", "label": "Reception centre", "locations": 2, "visits": 3, "score": 55.0, "domains": domains}]

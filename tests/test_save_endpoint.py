@@ -16,12 +16,9 @@ from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import query
 from tests.conftest import save
+from tests.conftest import stored
 from tests.conftest import textarea
 from tests.conftest import versions
-
-
-def stored(app, visit_id):
-    return {r["criterion_id"]: (r["value"], r["note"]) for r in query(app, "select * from answers where visit_id = ?", [visit_id])}
 
 
 @pytest.fixture
@@ -31,9 +28,7 @@ def visit(english):
 
 @pytest.fixture
 def colleague(app):
-    other = login(app.test_client(), "coordinator@a.test")
-    other.set_cookie("lang", "en")
-    return other
+    return login(app.test_client(), "coordinator@a.test", lang="en")
 
 
 def save_json(client, visit_id, data, domain="play", **headers):
@@ -85,16 +80,11 @@ def test_json_errors_per_criterion_and_the_valid_ones_are_saved(app, english, vi
 
 
 def test_json_expired_token_gives_a_new_one_and_saves_nothing(app, visit, tmp_path):
-    from checklist import create_app
-    from tests.conftest import make_config
+    from tests.conftest import csrf_app
+    from tests.conftest import csrf_login
 
-    guarded = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))  # the same database, tokens checked
-    client = guarded.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    import re
-
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"email": "visitor@a.test", "password": "lange zin als wachtwoord 42", "csrf_token": token}).status_code == 302
+    guarded = csrf_app(tmp_path)  # the same database, tokens checked
+    client = csrf_login(guarded.test_client())
     response = save_json(client, visit, {"csrf_token": "expired", "value_play__space": "meets"})
     assert response.status_code == 400
     body = response.get_json()
@@ -150,7 +140,7 @@ def test_error_page_shows_the_stored_answers_it_did_not_touch(app, english, coll
     assert textarea(page, "note_safety__fire") == "Geen blusser"  # what is stored now, not my stale empty field
     import re
 
-    form = dict(re.findall(r'name="(rev_[a-z_]+)" value="([^"]+)"', page))
+    form = dict(re.findall(r'name="(rev_[a-z0-9_]+)" value="([^"]+)"', page))
     assert form["rev_safety__moves"] == mine["rev_safety__moves"]  # still what I started from
     fixed = english.post(
         f"/visits/{visit}/domains/safety",

@@ -14,9 +14,14 @@ from checklist import create_app
 from tests.conftest import PASSWORD
 from tests.conftest import add_users
 from tests.conftest import create_location
+from tests.conftest import flat
 from tests.conftest import create_visit
+from tests.conftest import csrf_app
+from tests.conftest import csrf_login
+from tests.conftest import fresh_token
 from tests.conftest import login
 from tests.conftest import make_config
+from tests.conftest import snapshot
 from tests.test_access import ROUTES
 
 
@@ -24,7 +29,9 @@ def test_wrong_password_and_unknown_account_look_the_same(anon):
     wrong = anon.post("/login", data={"email": "visitor@a.test", "password": "not the password at all"})
     unknown = anon.post("/login", data={"email": "nobody@a.test", "password": "not the password at all"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.data.replace(b"visitor@a.test", b"") == unknown.data.replace(b"nobody@a.test", b"")
+    # The form's CSRF token carries a timestamp in seconds: two requests a second apart differ there.
+    token = re.compile(rb'(name="csrf_token" value=")[^"]+"')
+    assert token.sub(rb"\1", wrong.data.replace(b"visitor@a.test", b"")) == token.sub(rb"\1", unknown.data.replace(b"nobody@a.test", b""))
 
 
 def test_logout_ends_the_session_on_the_server(app):
@@ -38,12 +45,29 @@ def test_logout_ends_the_session_on_the_server(app):
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-def test_session_token_changes_at_login(app):
-    client = app.test_client()
-    client.get("/login")
-    before = client.get_cookie("session")
-    login(client)
-    assert before is None or client.get_cookie("session").value != before.value
+def test_every_sign_in_gets_its_own_session_and_a_cookie_from_before_it_is_worthless(tmp_path):
+    """Session fixation: a cookie someone planted before the sign-in does not become signed in,
+    and two sign-ins of one account are two sessions (signing out one leaves the other)."""
+    from tests.conftest import query
+
+    app = csrf_app(tmp_path)
+    attacker = app.test_client()
+    attacker.get("/login")  # the login page hands out a session cookie (with the form's token)
+    planted = attacker.get_cookie("session").value
+    victim = app.test_client()
+    victim.set_cookie("session", planted)
+    csrf_login(victim)
+    assert victim.get("/locations/").status_code == 200
+    assert victim.get_cookie("session").value != planted
+    response = attacker.get("/locations/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+    tablet = csrf_login(app.test_client())
+    sessions = query(app, "select token_hash from sessions")
+    assert len(sessions) == 2  # one row (a hash of its token) per sign-in
+    tablet.post("/logout", data={"csrf_token": fresh_token(tablet)})
+    assert tablet.get("/locations/").status_code == 302
+    assert victim.get("/locations/").status_code == 200  # the other sign-in is still alive
 
 
 def test_deactivating_a_user_ends_their_sessions(app):
@@ -165,32 +189,7 @@ def test_too_large_request_is_refused(client):
     assert response.status_code == 413
 
 
-def csrf_app(tmp_path):
-    app = create_app(make_config(tmp_path, WTF_CSRF_ENABLED=True))
-    add_users(app)
-    return app
-
-
-def token_from(client, url):
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html).group(1) or None
-
-
-def csrf_login(client, email="visitor@a.test"):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
-
-
-def fresh_token(client):
-    page = client.get("/locations/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
-    from tests.test_access import snapshot
-
     app = csrf_app(tmp_path)
     owner = csrf_login(app.test_client(), "coordinator@a.test")  # may do every visit action, reopening included
     token = fresh_token(owner)
@@ -265,5 +264,5 @@ def test_payloads_in_every_free_text_field_are_text_on_every_page_and_in_the_pdf
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, url
             assert "{{7*7}}" in text, url  # shown as typed, never evaluated as a template
             assert 'href="javascript' not in text, url
-    pdf = " ".join(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    pdf = flat(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert pdf.count(payload) >= 5  # location name, visitors, impression, notes, children's words

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+
 from checklist import create_app
-from checklist.store.connection import connect
 from tests.conftest import SMALL_CRITERIA
-from tests.conftest import create_location
-from tests.conftest import create_visit
 from tests.conftest import add_users
+from tests.conftest import answers_in_db
+from tests.conftest import create_location
+from tests.conftest import flat
+from tests.conftest import create_visit
 from tests.conftest import login
 from tests.conftest import make_config
-from tests.conftest import save
 from tests.conftest import query
+from tests.conftest import save
 from tests.conftest import textarea
+from tests.conftest import versions
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}", "<font size=40>BIG</font>"]
-
-
-def answers_in_db(app, visit_id):
-    db = connect(app.config["DATABASE"])
-    try:
-        return {r["criterion_id"]: r for r in db.query("select * from answers where visit_id = ?", [visit_id])}
-    finally:
-        db.conn.close()
 
 
 def test_new_visit_with_bad_values_keeps_them(english):
@@ -238,25 +234,53 @@ def test_pdf_report_through_the_browser_route(client, tmp_path):
     response = client.get(f"/visits/{visit_id}/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    draft = " ".join(pdftotext(response.data, tmp_path).split())
+    draft = flat(pdftotext(response.data, tmp_path))
     assert "CONCEPT" in draft  # Dutch by default, marked as a draft
     assert "Azc A&B <b>x</b> <font size=40>BIG</font>" in draft
     assert '<img src="/etc/hostname"/> & <script>alert(1)</script>' in draft
     client.post(f"/visits/{visit_id}/submit")
     client.set_cookie("lang", "en")
-    final = " ".join(pdftotext(client.get(f"/visits/{visit_id}/report.pdf").data, tmp_path).split())
+    final = flat(pdftotext(client.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert "Visit report" in final and "DRAFT" not in final and "CONCEPT" not in final
 
 
-def test_chart_svg_is_the_same_drawing_as_the_pdf(english):
+def test_chart_svg_shows_each_domains_score(english, report_fonts):
+    from tests.conftest import svg_bar_values
+    from tests.conftest import svg_texts
+
     visit_id = create_visit(english, create_location(english))
     english.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets", "value_play__outdoor": "yes"})
     response = english.get(f"/visits/{visit_id}/chart.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     svg = response.get_data(as_text=True)
-    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
-    assert "Play" in svg and "Safety" in svg
+    texts = svg_texts(svg)
+    assert {"Play", "Safety", "55", "80"} <= set(texts)
+    assert "100" in texts and texts.count("no score") == 1  # play scored, safety not answered
+    assert [round(value) for _fill, value in svg_bar_values(svg)] == [100]
     assert f'src="/visits/{visit_id}/chart.svg"' in english.get(f"/visits/{visit_id}/review").get_data(as_text=True)
+
+
+def test_chart_routes_answer_in_a_fresh_process(tmp_path):
+    """A new server process (gunicorn worker) whose first request is a chart, not a PDF."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from checklist import create_app
+from tests.conftest import add_users, create_location, create_visit, login, make_config
+app = create_app(make_config(Path({str(tmp_path)!r}), PROPAGATE_EXCEPTIONS=False))
+add_users(app)
+client = login(app.test_client(), "coordinator@a.test")
+visit = create_visit(client, create_location(client))
+print([client.get(url).status_code for url in (f"/visits/{{visit}}/chart.svg", "/compare/legend.svg", "/compare/types.svg")])
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1:] == ["[200, 200, 200]"], result.stdout + result.stderr[-2000:]
 
 
 def test_submitted_visit_page_follows_location_and_language_changes(client):
@@ -272,21 +296,10 @@ def test_submitted_visit_page_follows_location_and_language_changes(client):
     assert "Azc Tweede Naam" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
 
 
-def _base(client, visit_id, domain="play"):
-    """The versions (`rev_*`) a page was rendered with, as a browser would send them back."""
-    import re
-
-    page = client.get(f"/visits/{visit_id}/domains/{domain}").get_data(as_text=True)
-    return dict(re.findall(r'name="(rev_[a-z_]+)" value="([0-9]+:[0-9a-f]+)"', page))
-
-
 def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english):
-    from tests.conftest import login
-
     visit_id = create_visit(english, create_location(english))
-    colleague = login(app.test_client(), "coordinator@a.test")
-    colleague.set_cookie("lang", "en")
-    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    colleague = login(app.test_client(), "coordinator@a.test", lang="en")
+    mine, theirs = versions(english, visit_id, "play"), versions(colleague, visit_id, "play")
     saved = colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__space": "fails", "note_play__space": "Hun notitie"})
     assert saved.status_code == 303
     response = english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets", "note_play__space": "Mijn notitie"})
@@ -303,11 +316,9 @@ def test_two_people_editing_the_same_criterion_get_a_conflict_view(app, english)
 
 
 def test_edits_of_different_criteria_merge_without_conflict(app, english):
-    from tests.conftest import login
-
     visit_id = create_visit(english, create_location(english))
     colleague = login(app.test_client(), "coordinator@a.test")
-    mine, theirs = _base(english, visit_id), _base(colleague, visit_id)
+    mine, theirs = versions(english, visit_id, "play"), versions(colleague, visit_id, "play")
     assert colleague.post(f"/visits/{visit_id}/domains/play", data={**theirs, "value_play__outdoor": "no", "note_play__outdoor": "Hek kapot"}).status_code == 303
     # My page still shows play.outdoor empty; I only answer play.space.
     assert english.post(f"/visits/{visit_id}/domains/play", data={**mine, "value_play__space": "meets"}).status_code == 303

@@ -66,3 +66,16 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def prepared_visit(app) -> int:
+    """A location and a draft visit made through the HTTP client (CSRF off just for this)."""
+    from tests.conftest import create_location
+    from tests.conftest import create_visit
+    from tests.conftest import login
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = login(app.test_client())
+    visit_id = create_visit(client, create_location(client))
+    app.config["WTF_CSRF_ENABLED"] = True
+    return visit_id

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from checklist.store.connection import connect
 from tests.browser.conftest import sign_in
-from tests.browser.test_journey import prepared_visit
+from tests.browser.conftest import prepared_visit
+from tests.conftest import stored
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +32,7 @@ def stored_copy(page, visit_id, domain="play"):
 
 
 def stored_answer(app, visit_id, criterion_id):
-    db = connect(app.config["DATABASE"])
-    try:
-        row = db.execute("select value, note from answers where visit_id = ? and criterion_id = ?", [visit_id, criterion_id]).fetchone()
-    finally:
-        db.conn.close()
-    return tuple(row) if row else None
+    return stored(app, visit_id).get(criterion_id)
 
 
 def wait_for_answer(app, visit_id, criterion_id, expected, timeout=5.0):

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
+from tests.browser.conftest import prepared_visit
 from tests.browser.conftest import sign_in
+from tests.conftest import flat
+from tests.conftest import pdftotext
 
 pytestmark = pytest.mark.browser
-
-
-def prepared_visit(app) -> int:
-    """A location and a draft visit made through the HTTP client (CSRF off just for this)."""
-    from tests.conftest import create_location
-    from tests.conftest import create_visit
-    from tests.conftest import login
-
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = login(app.test_client())
-    visit_id = create_visit(client, create_location(client))
-    app.config["WTF_CSRF_ENABLED"] = True
-    return visit_id
 
 
 def test_full_visit_journey(page, live_server, tmp_path):
@@ -90,8 +78,7 @@ def test_full_visit_journey(page, live_server, tmp_path):
         page.get_by_role("link", name="Download PDF report").click()
     pdf_path = tmp_path / "report.pdf"
     download_info.value.save_as(pdf_path)
-    text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
-    text = " ".join(text.split())  # table cells wrap lines
+    text = flat(pdftotext(pdf_path.read_bytes(), tmp_path))  # table cells wrap lines
     assert "Azc Łódź-Zuid" in text
     assert "Speelkamer alleen 's middags open <b>" in text
     assert "De douche kan niet op slot." in text
