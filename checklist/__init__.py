@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.views import i18n
     from checklist.views import security
     from checklist.views import site
+    from checklist.views import templating
 
     database.prepare(app)
     request_database.init_app(app)
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup.init_app(app)
     site.init_app(app)
     security.init_app(app)
+    templating.init_app(app)
     return app
 
 
