@@ -1,9 +1,12 @@
 """`make bench`: generate a data set, serve it with gunicorn on 127.0.0.1, print ratios.
 
 Measured in one run, on one machine, so the ratios hold when absolute speeds vary:
-- the checklist page and the visit page against a bare Flask route (median latency);
+- the checklist page and the visit page (also first views) against two bare Flask routes:
+  a public one asked without a cookie, and one behind the login (the session lookup only);
 - the PDF visit report against a bare ReportLab document of the same text (ms per page);
 - the peak resident memory of each gunicorn worker.
+Every figure is measured in three interleaved rounds; the spread between the rounds' medians
+is printed, so a reader sees whether another run would agree (within 15% when it is <= 7.5%).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 LOCATIONS = int(os.environ.get("BENCH_LOCATIONS", 300))
 VISITS = int(os.environ.get("BENCH_VISITS", 20))
-TIME_BUDGET = float(os.environ.get("BENCH_SECONDS", 60))
 BENCH_EMAIL = "bench@bench.invalid"
 BENCH_PASSWORD = "benchmark wachtwoord lang genoeg"
 
@@ -63,41 +65,55 @@ def visible_visit_ids(db_path: Path) -> list[int]:
         db.conn.close()
 
 
+ROUNDS = 3  # every figure is measured in this many rounds of one run; their spread is printed
+TURNS = int(os.environ.get("BENCH_TURNS", 8))  # turns per round, each path `PER_TURN` times per turn
+PER_TURN = 25
+FIRST_VIEWS = 240  # distinct submitted visits viewed once each (split over the rounds)
+BARE, SIGNED_IN = "bare route (public, no cookie)", "bare route, signed in"
+
+
 def bench_pages(db_path: Path, draft_id: int, domain_id: str, submitted_id: int) -> dict:
     from bench.measure import Client
+    from bench.measure import Figure
     from bench.measure import children_of
+    from bench.measure import in_rounds
     from bench.measure import interleaved
-    from bench.measure import median_ms
-    from bench.measure import p95_ms
     from bench.measure import peak_rss_mb
 
     from bench.serve import gunicorn
 
-    visible_ids = visible_visit_ids(db_path)
+    visible_ids = [i for i in visible_visit_ids(db_path) if i != submitted_id][:FIRST_VIEWS]
     with gunicorn(db_path) as (port, server):
         client = Client("127.0.0.1", port)
         client.login(BENCH_EMAIL, BENCH_PASSWORD)
         paths = {
-            "bare Flask route": "/bench/bare",
+            BARE: "/bench/bare",
+            SIGNED_IN: "/bench/signed-in",
             "checklist page": f"/visits/{draft_id}/domains/{domain_id}",
             "visit page": f"/visits/{submitted_id}",
         }
         clients = {name: client for name in paths}
-        clients["bare Flask route"] = Client("127.0.0.1", port)  # no session cookie: nothing to look up
-        interleaved(clients, paths, rounds=1, per_round=10, deadline=time.monotonic() + 30)  # warm-up
-        times = interleaved(clients, paths, rounds=10, per_round=20, deadline=time.monotonic() + TIME_BUDGET)
-        clients["bare Flask route"].close()
-        # Submitted visits are rendered once and then cached; also time first views.
-        first_views = [client.get(f"/visits/{visit_id}") for visit_id in visible_ids[:200]]
-        times["visit page, first view"] = [seconds for status, seconds, _size in first_views if status == 200]
+        clients[BARE] = Client("127.0.0.1", port)  # no session cookie: nothing to look up
+        interleaved(clients, paths, rounds=2, per_round=10, deadline=time.monotonic() + 30)  # warm-up
+        figures = in_rounds(clients, paths, rounds=ROUNDS, turns=TURNS, per_turn=PER_TURN)
+        # Submitted visits are rendered once and then cached; also time first views (distinct
+        # visits, in as many rounds), against the same baselines.
+        first = [[] for _ in range(ROUNDS)]
+        for n, visit_id in enumerate(visible_ids):
+            status, seconds, _size = client.get(f"/visits/{visit_id}")
+            if status != 200:
+                raise RuntimeError(f"/visits/{visit_id} answered {status}")
+            first[n * ROUNDS // len(visible_ids)].append(seconds)
+        clients[BARE].close()
         client.close()
         workers = children_of(server.pid)
         memory = max(peak_rss_mb(pid) for pid in workers)
-    base = median_ms(times["bare Flask route"])
-    return {name: (median_ms(v), p95_ms(v), median_ms(v) / base, len(v)) for name, v in times.items()} | {"_memory": memory}
+    figures["visit page, first view"] = Figure(first)
+    return {"figures": figures, "memory": memory}
 
 
-def bench_pdf(app, db_path: Path, submitted_id: int) -> tuple:
+def bench_pdf(app, db_path: Path, submitted_id: int) -> dict:
+    from bench.measure import Figure
     from bench.pdf_baseline import bare_reportlab_pdf
     from bench.pdf_baseline import count_pages
     from bench.pdf_baseline import extract_lines
@@ -114,42 +130,69 @@ def bench_pdf(app, db_path: Path, submitted_id: int) -> tuple:
     pdf = build_visit_report(report)
     lines = extract_lines(pdf)
     pages, base_pages = count_pages(pdf), count_pages(bare_reportlab_pdf(lines))
-    real, bare = [], []
-    for _ in range(7):
-        start = time.perf_counter()
-        build_visit_report(report)
-        real.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        bare_reportlab_pdf(lines)
-        bare.append(time.perf_counter() - start)
-    real_ms = 1000 * sorted(real)[3] / pages
-    bare_ms = 1000 * sorted(bare)[3] / base_pages
-    return pages, real_ms, base_pages, bare_ms
+    real, bare = [[] for _ in range(ROUNDS)], [[] for _ in range(ROUNDS)]
+    for r in range(ROUNDS):
+        for _ in range(5):  # interleaved, so both see the same machine
+            start = time.perf_counter()
+            build_visit_report(report)
+            real[r].append((time.perf_counter() - start) / pages)
+            start = time.perf_counter()
+            bare_reportlab_pdf(lines)
+            bare[r].append((time.perf_counter() - start) / base_pages)
+    return {"pages": pages, "base_pages": base_pages, "real": Figure(real), "bare": Figure(bare)}
+
+
+def print_pages(result: dict) -> None:
+    figures = result["figures"]
+    n = len(figures[BARE].values)
+    print(f"\npages (gunicorn, 2 sync workers, one client on 127.0.0.1; the sync workers close the connection after each")
+    print(f"response, so every request includes a new TCP connection): median of {n} requests per page in {ROUNDS} interleaved rounds")
+    print(f"  {'':32} {'median ms':>9} {'rounds ms':>13} {'spread':>7} {'p95 ms':>7} {'x bare (rounds)':>18} {'x signed-in (rounds)':>21} {'n':>5}")
+    for name, figure in figures.items():
+        bare, signed_in = figures[BARE], figures[SIGNED_IN]
+        medians = [1000 * m for m in figure.round_medians]
+        ratios = []
+        for base in (bare, signed_in):
+            ratio, low, high = figure.ratio_range(base)
+            ratios.append(f"{ratio:5.1f} ({low:4.1f}-{high:4.1f})")
+        p95 = 1000 * sorted(figure.values)[int(0.95 * (len(figure.values) - 1))]
+        print(f"  {name:32} {1000 * figure.median:9.2f} {min(medians):6.2f}-{max(medians):<6.2f} {'±' + format(figure.spread, '.0f') + '%':>7} "
+              f"{p95:7.2f} {ratios[0]:>18} {ratios[1]:>21} {len(figure.values):5d}")
+    print("  (rounds ms: the lowest and highest of the rounds' medians; spread: half their distance, as a share")
+    print("   of the median, so two runs agree within 15% when it is at most ±7.5%; x bare: the median's ratio,")
+    print("   and in brackets the lowest and highest of the rounds' ratios. First views: each of")
+    print(f"   {FIRST_VIEWS} visits once, after the rounds above, against the same baselines)")
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     db_path = OUT / "bench.sqlite"
     app, draft_id, domain_id, submitted_id = build_database(db_path)
-    pages = bench_pages(db_path, draft_id, domain_id, submitted_id)
-    memory = pages.pop("_memory")
-    print("\npages (gunicorn, 2 workers, one keep-alive client on 127.0.0.1)")
-    print(f"  {'':24} {'median ms':>10} {'p95 ms':>8} {'x bare':>8} {'n':>5}")
-    for name, (median, p95, ratio, n) in pages.items():
-        print(f"  {name:24} {median:10.2f} {p95:8.2f} {ratio:8.1f} {n:5d}")
-    pdf_pages, real_ms, base_pages, bare_ms = bench_pdf(app, db_path, submitted_id)
-    ratio = real_ms / bare_ms
-    print("\nPDF visit report (in-process, median of 7)")
-    print(f"  visit report:          {pdf_pages} pages, {real_ms:.1f} ms per page")
-    print(f"  bare ReportLab, same text: {base_pages} pages, {bare_ms:.1f} ms per page")
-    print(f"  ratio per page:        {ratio:.2f}x")
+    result = bench_pages(db_path, draft_id, domain_id, submitted_id)
+    print_pages(result)
+    figures, memory = result["figures"], result["memory"]
+    pdf = bench_pdf(app, db_path, submitted_id)
+    ratio, low, high = pdf["real"].ratio_range(pdf["bare"])
+    print(f"\nPDF visit report (in-process, median of {len(pdf['real'].values)} builds in {ROUNDS} interleaved rounds)")
+    print(f"  visit report:              {pdf['pages']} pages, {1000 * pdf['real'].median:.1f} ms per page (spread ±{pdf['real'].spread:.0f}%)")
+    print(f"  bare ReportLab, same text: {pdf['base_pages']} pages, {1000 * pdf['bare'].median:.1f} ms per page (spread ±{pdf['bare'].spread:.0f}%)")
+    print(f"  ratio per page:            {ratio:.2f}x (rounds {low:.2f}-{high:.2f})")
     print(f"\npeak resident memory per gunicorn worker: {memory:.0f} MB")
+
+    def ratio_to(name, base):
+        return figures[name].ratio_range(figures[base])[0]
+
+    spreads = {name: f.spread for name, f in figures.items()} | {"PDF": pdf["real"].spread, "bare PDF": pdf["bare"].spread}
+    widest = max(spreads, key=spreads.get)
     checks = [
-        ("checklist page within 10x a bare route", pages["checklist page"][2] <= 10),
-        ("visit page within 10x a bare route", pages["visit page"][2] <= 10),
-        ("visit page, first view, within 10x a bare route", pages["visit page, first view"][2] <= 10),
-        ("PDF within 2x bare ReportLab per page", ratio <= 2),
-        ("under 200 MB per worker", memory < 200),
+        ("checklist page within 5x the bare route", ratio_to("checklist page", BARE) <= 5),
+        ("checklist page within 2x the signed-in bare route", ratio_to("checklist page", SIGNED_IN) <= 2),
+        ("visit page within 5x the bare route", ratio_to("visit page", BARE) <= 5),
+        ("visit page within 2x the signed-in bare route", ratio_to("visit page", SIGNED_IN) <= 2),
+        ("visit page, first view, within 8x the bare route", ratio_to("visit page, first view", BARE) <= 8),
+        ("PDF within 1.3x bare ReportLab per page", ratio <= 1.3),
+        ("under 100 MB per worker", memory < 100),
+        (f"every figure's rounds within 15% of each other (widest: {widest}, ±{spreads[widest]:.1f}%)", spreads[widest] <= 7.5),
     ]
     from bench.load import run_load_benchmarks
 

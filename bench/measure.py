@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -66,6 +67,50 @@ def interleaved(clients: dict[str, Client], paths: dict[str, str], rounds: int, 
         if time.monotonic() > deadline:
             break
     return times
+
+
+def in_rounds(clients: dict[str, Client], paths: dict[str, str], rounds: int, turns: int, per_turn: int) -> dict[str, "Figure"]:
+    """`rounds` separate measurements of every path in one run, for the spread between them.
+
+    Each round is `turns` turns of `per_turn` requests per path, the paths interleaved, so
+    a slow moment of the machine hits every path of that round alike."""
+    by_round: dict[str, list[list[float]]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, values in interleaved(clients, paths, rounds=turns, per_round=per_turn, deadline=float("inf")).items():
+            by_round[name].append(values)
+    return {name: Figure(values) for name, values in by_round.items()}
+
+
+@dataclass
+class Figure:
+    """One measured figure: all values, and the same values split into the rounds that took them."""
+
+    rounds: list[list[float]]
+
+    @property
+    def values(self) -> list[float]:
+        return [v for r in self.rounds for v in r]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def round_medians(self) -> list[float]:
+        return [statistics.median(r) for r in self.rounds if r]
+
+    @property
+    def spread(self) -> float:
+        """How far the rounds' medians lie apart, as +-% of the median: two runs that
+        measure like two rounds of one run agree within twice this."""
+        medians = self.round_medians
+        return 100 * (max(medians) - min(medians)) / 2 / self.median if len(medians) > 1 else 0.0
+
+    def ratio_range(self, base: "Figure") -> tuple[float, float, float]:
+        """This figure over `base`: overall, and the lowest and highest of the rounds' ratios
+        (round i of each was measured at the same time)."""
+        ratios = [a / b for a, b in zip(self.round_medians, base.round_medians)]
+        return self.median / base.median, min(ratios), max(ratios)
 
 
 def median_ms(values: list[float]) -> float:

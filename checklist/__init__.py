@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.views import i18n
     from checklist.views import security
     from checklist.views import site
+    from checklist.views import templating
 
     setup_reportlab()  # fonts and ReportLab's patches, once per process: importing the reports changes nothing
     database.prepare(app)
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup.init_app(app)
     site.init_app(app)
     security.init_app(app)
+    templating.init_app(app)
     if criteria_error is not None:
         _refuse_commands(app, criteria_error)
     return app

@@ -1,4 +1,5 @@
-"""The SQLite connection: one per request, opened with the pragmas that make saves durable.
+"""The SQLite connection, opened with the pragmas that make saves durable (the web app keeps
+one per worker thread, see `checklist.views.database`).
 
 A visitor who saw "saved" must find the answer again after a crash or a power cut, so
 every connection runs WAL with synchronous=FULL and foreign keys on, and every write

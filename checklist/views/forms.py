@@ -8,6 +8,7 @@ names or other personal data.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -230,23 +231,37 @@ def field_key(criterion_id: str) -> str:
 
 
 def answer_choices(criterion: Criterion):
-    own = {"rating": RATING_CHOICES, "yesno": YESNO_CHOICES, "count": ()}[criterion.kind]
+    return _answer_choices(criterion.kind)
+
+
+def _answer_choices(kind: str):
+    own = {"rating": RATING_CHOICES, "yesno": YESNO_CHOICES, "count": ()}[kind]
     return choices([UNANSWERED, *own, *LEFT_OUT_CHOICES])
 
 
 def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None, announce_expiry: bool = True) -> Form:
-    """A fresh form class for one domain page: value, number (counts) and note per criterion."""
+    """A form for one domain page: value, number (counts) and note per criterion."""
+    shape = tuple((c.id, c.kind, (c.range.min, c.range.max) if c.kind == "count" else None) for c in criteria_list)
+    return _checklist_form_class(shape, note_max, announce_expiry)(data=data)
+
+
+@lru_cache(maxsize=256)
+def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) -> type[Form]:
+    """The form class for one domain page's criteria, built from their (id, kind, range)
+    once rather than per request (building it was a fifth of the page's time). Labels are
+    lazy strings, so one class serves every language; another criteria file that asks
+    for other fields makes another class."""
 
     class ChecklistForm(Form):
         pass
 
     ChecklistForm.announce_expiry = announce_expiry
 
-    for criterion in criteria_list:
-        key = field_key(criterion.id)
-        setattr(ChecklistForm, f"value_{key}", RadioField(_l("Answer"), choices=answer_choices(criterion), validators=[Optional()], default=""))
-        if criterion.kind == "count":
-            low, high = criterion.range.min, criterion.range.max
+    for criterion_id, kind, number_range in shape:
+        key = field_key(criterion_id)
+        setattr(ChecklistForm, f"value_{key}", RadioField(_l("Answer"), choices=_answer_choices(kind), validators=[Optional()], default=""))
+        if kind == "count":
+            low, high = number_range
             setattr(
                 ChecklistForm,
                 f"number_{key}",
@@ -265,7 +280,7 @@ def make_checklist_form(criteria_list: list[Criterion], note_max: int, data=None
                 description=NO_NAMES,
             ),
         )
-    return ChecklistForm(data=data)
+    return ChecklistForm
 
 
 def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:

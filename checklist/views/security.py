@@ -12,7 +12,6 @@ from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from flask import request
-from flask_login import current_user
 
 CSP = "; ".join(
     [
@@ -71,6 +70,9 @@ def init_app(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint != "static" and (current_user.is_authenticated or response.mimetype == "application/pdf"):
+        # Every page but the static files: no shared or back-button copy of anything a signed-in
+        # user saw. Decided without asking who is signed in, so a public response (the health
+        # check, the login page) never loads a session from the database.
+        if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response
