@@ -13,7 +13,6 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from typing import Literal
 
 import yaml

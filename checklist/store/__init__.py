@@ -1,17 +1,199 @@
 """All data access: named reads and writes over sqlite-utils. Views never hold SQL.
 
 Reads return plain dicts. Writes that depend on what is stored (a visit must still be a
-draft, a revision counter goes up) run under BEGIN IMMEDIATE through `db.immediate`, and
-write their audit row in the same transaction. Callers use `store.<function>`; the
-modules below only split the work by subject.
+draft, a revision counter goes up) run under BEGIN IMMEDIATE through `connection.immediate`,
+and write their audit row in the same transaction. Callers use `store.<function>`; the
+modules below split the work by subject, and this list says what each one offers.
 """
 
-from checklist.store.accounts import *  # noqa: F401,F403
-from checklist.store.actions import *  # noqa: F401,F403
-from checklist.store.base import *  # noqa: F401,F403
-from checklist.store.overview import *  # noqa: F401,F403
-from checklist.store.exports import *  # noqa: F401,F403
-from checklist.store.places import *  # noqa: F401,F403
-from checklist.store.reports import *  # noqa: F401,F403
-from checklist.store.scores import *  # noqa: F401,F403
-from checklist.store.visits import *  # noqa: F401,F403
+from checklist.store.base import LOCATION_FIELDS
+from checklist.store.base import VISIT_FIELDS
+from checklist.store.base import AGE_BANDS
+from checklist.store.base import VisitLocked
+from checklist.store.base import Actor
+from checklist.store.base import audit
+from checklist.store.base import now
+from checklist.store.base import list_audit
+from checklist.store.base import get_meta
+from checklist.store.base import set_meta
+from checklist.store.base import counts
+from checklist.store.accounts import get_user
+from checklist.store.accounts import get_user_by_email
+from checklist.store.accounts import list_users
+from checklist.store.accounts import create_user
+from checklist.store.accounts import update_user
+from checklist.store.accounts import set_password
+from checklist.store.accounts import create_session
+from checklist.store.accounts import session_with_user
+from checklist.store.accounts import touch_session
+from checklist.store.accounts import delete_session
+from checklist.store.accounts import record_login_failure
+from checklist.store.accounts import login_failures_since
+from checklist.store.accounts import clear_login_failures
+from checklist.store.actions import ACTION_STATUSES
+from checklist.store.actions import ACTION_CLOSED_STATUSES
+from checklist.store.actions import ACTIONABLE_RESULTS
+from checklist.store.actions import ACTION_OWNER_SUGGESTIONS
+from checklist.store.actions import NotActionable
+from checklist.store.actions import create_action
+from checklist.store.actions import get_action
+from checklist.store.actions import location_open_actions
+from checklist.store.actions import visit_actions
+from checklist.store.actions import checklist_actions
+from checklist.store.actions import report_actions
+from checklist.store.actions import set_action_status
+from checklist.store.actions import overdue_actions
+from checklist.store.overview import heatmap
+from checklist.store.overview import type_averages
+from checklist.store.overview import not_visited
+from checklist.store.overview import location_trend
+from checklist.store.exports import EXPORT_BASE_COLUMNS
+from checklist.store.exports import EXPORT_VISIT_COLUMNS
+from checklist.store.exports import EXPORT_ANSWER_COLUMNS
+from checklist.store.exports import export_domain_columns
+from checklist.store.exports import export_domain_ids
+from checklist.store.exports import export_visit_columns
+from checklist.store.exports import export_visits
+from checklist.store.exports import export_answers
+from checklist.store.exports import export_row_count
+from checklist.store.places import record_criteria_version
+from checklist.store.places import criteria_for_hash
+from checklist.store.places import list_organisations
+from checklist.store.places import create_organisation
+from checklist.store.places import organisation_id
+from checklist.store.places import list_locations
+from checklist.store.places import provinces_in_use
+from checklist.store.places import operators_in_use
+from checklist.store.places import get_location
+from checklist.store.places import create_location
+from checklist.store.places import update_location
+from checklist.store.places import set_location_closed
+from checklist.store.reports import period_summary
+from checklist.store.reports import report_locations
+from checklist.store.reports import type_domain_means
+from checklist.store.reports import most_failed_criteria
+from checklist.store.reports import red_flags_by_location
+from checklist.store.reports import type_trends
+from checklist.store.reports import voices_by_domain
+from checklist.store.reports import criteria_versions_used
+from checklist.store.reports import identifying_terms
+from checklist.store.scores import write_scores
+from checklist.store.scores import delete_scores
+from checklist.store.scores import visits_without_scores
+from checklist.store.scores import answer_results
+from checklist.store.selection import visit_conditions
+from checklist.store.selection import location_conditions
+from checklist.store.selection import latest_visits_cte
+from checklist.store.visits import location_visits
+from checklist.store.visits import get_visit
+from checklist.store.visits import create_visit
+from checklist.store.visits import update_visit_details
+from checklist.store.visits import visit_answers
+from checklist.store.visits import answer_values
+from checklist.store.visits import Edit
+from checklist.store.visits import SaveResult
+from checklist.store.visits import save_answers
+from checklist.store.visits import submit_visit
+from checklist.store.visits import reopen_visit
+from checklist.store.visits import visit_history
+from checklist.store.visits import previous_submitted_visit
+from checklist.store.visits import visit_voices
+from checklist.store.visits import add_voice
+from checklist.store.visits import delete_voice
+
+__all__ = [
+    "LOCATION_FIELDS",
+    "VISIT_FIELDS",
+    "AGE_BANDS",
+    "VisitLocked",
+    "Actor",
+    "audit",
+    "now",
+    "list_audit",
+    "get_meta",
+    "set_meta",
+    "counts",
+    "get_user",
+    "get_user_by_email",
+    "list_users",
+    "create_user",
+    "update_user",
+    "set_password",
+    "create_session",
+    "session_with_user",
+    "touch_session",
+    "delete_session",
+    "record_login_failure",
+    "login_failures_since",
+    "clear_login_failures",
+    "ACTION_STATUSES",
+    "ACTION_CLOSED_STATUSES",
+    "ACTIONABLE_RESULTS",
+    "ACTION_OWNER_SUGGESTIONS",
+    "NotActionable",
+    "create_action",
+    "get_action",
+    "location_open_actions",
+    "visit_actions",
+    "checklist_actions",
+    "report_actions",
+    "set_action_status",
+    "overdue_actions",
+    "heatmap",
+    "type_averages",
+    "not_visited",
+    "location_trend",
+    "EXPORT_BASE_COLUMNS",
+    "EXPORT_VISIT_COLUMNS",
+    "EXPORT_ANSWER_COLUMNS",
+    "export_domain_columns",
+    "export_domain_ids",
+    "export_visit_columns",
+    "export_visits",
+    "export_answers",
+    "export_row_count",
+    "record_criteria_version",
+    "criteria_for_hash",
+    "list_organisations",
+    "create_organisation",
+    "organisation_id",
+    "list_locations",
+    "provinces_in_use",
+    "operators_in_use",
+    "get_location",
+    "create_location",
+    "update_location",
+    "set_location_closed",
+    "period_summary",
+    "report_locations",
+    "type_domain_means",
+    "most_failed_criteria",
+    "red_flags_by_location",
+    "type_trends",
+    "voices_by_domain",
+    "criteria_versions_used",
+    "identifying_terms",
+    "write_scores",
+    "delete_scores",
+    "visits_without_scores",
+    "answer_results",
+    "visit_conditions",
+    "location_conditions",
+    "latest_visits_cte",
+    "location_visits",
+    "get_visit",
+    "create_visit",
+    "update_visit_details",
+    "visit_answers",
+    "answer_values",
+    "Edit",
+    "SaveResult",
+    "save_answers",
+    "submit_visit",
+    "reopen_visit",
+    "visit_history",
+    "previous_submitted_visit",
+    "visit_voices",
+    "add_voice",
+    "delete_voice",
+]

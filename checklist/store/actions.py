@@ -20,6 +20,7 @@ from checklist.store.connection import immediate
 from checklist.store.base import Actor
 from checklist.store.base import audit
 from checklist.store.base import now
+from checklist.store.selection import location_conditions
 
 __all__ = [
     "ACTION_STATUSES",
@@ -213,19 +214,9 @@ def overdue_actions(db: Database, scope: Scope, today: date | str, filters=None)
         if filters.organisation_id:
             where.append("a.organisation_id = ?")
             params.append(filters.organisation_id)
-        if filters.types:
-            where.append(f"l.type in ({', '.join('?' for _ in filters.types)})")
-            params += list(filters.types)
-        if filters.province:
-            where.append("l.province = ?")
-            params.append(filters.province)
-        if filters.operator:
-            where.append("l.operator = ?")
-            params.append(filters.operator)
-        if filters.closed == "open":
-            where.append("l.closed_on is null")
-        elif filters.closed == "closed":
-            where.append("l.closed_on is not null")
+        location_where, location_params = location_conditions(filters)
+        where += location_where
+        params += location_params
     rows = _query(db, scope, where, params, order="a.due_on, l.name, a.id")
     start = date.fromisoformat(today[:10])
     for row in rows:

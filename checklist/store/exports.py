@@ -24,8 +24,8 @@ from checklist.core.access import Scope
 from checklist.core.criteria import Criteria
 from checklist.core.filters import Filters
 from checklist.core.labels import describe_answer
-from checklist.store.overview import _location_conditions
-from checklist.store.overview import _visit_conditions
+from checklist.store.selection import location_conditions
+from checklist.store.selection import visit_conditions
 from checklist.store.places import criteria_for_hash
 
 __all__ = [
@@ -95,8 +95,8 @@ def _selected_visits(scope: Scope, filters: Filters) -> tuple[str, str, list]:
     The same conditions as the overview's `latest_visits_cte`, so `latest_in_period`
     below marks exactly the visits the overview and the aggregate report use.
     """
-    visit_where, visit_params = _visit_conditions(scope, filters)
-    location_where, location_params = _location_conditions(filters)
+    visit_where, visit_params = visit_conditions(scope, filters)
+    location_where, location_params = location_conditions(filters)
     where = " and ".join(visit_where + location_where) or "1"
     return "visits v join locations l on l.id = v.location_id", where, visit_params + location_params
 

@@ -109,6 +109,7 @@ def provinces_in_use(db: Database) -> list[str]:
 
 
 def operators_in_use(db: Database) -> list[str]:
+    """Operators of registered locations, for the filters' choices."""
     return [r["operator"] for r in db.query("select distinct operator from locations where operator is not null and operator != '' order by operator")]
 
 

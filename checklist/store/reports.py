@@ -17,9 +17,9 @@ from sqlite_utils import Database
 
 from checklist.core.access import Scope
 from checklist.core.filters import Filters
-from checklist.store.overview import _location_conditions
-from checklist.store.overview import _visit_conditions
-from checklist.store.overview import latest_visits_cte
+from checklist.store.selection import location_conditions
+from checklist.store.selection import visit_conditions
+from checklist.store.selection import latest_visits_cte
 
 __all__ = [
     "period_summary",
@@ -30,7 +30,6 @@ __all__ = [
     "type_trends",
     "voices_by_domain",
     "criteria_versions_used",
-    "operators_in_use",
     "identifying_terms",
 ]
 
@@ -38,8 +37,8 @@ __all__ = [
 def _period_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
     """`period(visit_id, location_id, visit_date, organisation_id, criteria_hash, type)`:
     every submitted visit in scope, period and filters."""
-    visit_where, visit_params = _visit_conditions(scope, filters)
-    location_where, location_params = _location_conditions(filters)
+    visit_where, visit_params = visit_conditions(scope, filters)
+    location_where, location_params = location_conditions(filters)
     sql = f"""
         period as (
             select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id, v.criteria_hash, l.type
@@ -216,14 +215,6 @@ def criteria_versions_used(db: Database, scope: Scope, filters: Filters) -> list
             params,
         )
     )
-
-
-def operators_in_use(db: Database) -> list[str]:
-    """Operators of registered locations, for the report form's choice."""
-    return [
-        r["operator"]
-        for r in db.query("select distinct operator from locations where coalesce(operator, '') != '' order by operator")
-    ]
 
 
 def identifying_terms(db: Database) -> list[str]:

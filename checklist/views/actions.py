@@ -39,7 +39,7 @@ from checklist.views.common import require
 from checklist.views.database import get_db
 from checklist.views.forms import NO_NAMES
 from checklist.views.forms import Form
-from checklist.views.forms import _strip
+from checklist.views.forms import strip_text
 from checklist.views.forms import field_key
 from checklist.core.ids import parse_id
 from checklist.views.i18n import request_translations
@@ -56,12 +56,12 @@ OWNER_MAX = 120
 class ActionForm(Form):
     criterion_id = HiddenField(validators=[DataRequired()])
     what = TextAreaField(
-        _l("What should change"), validators=[DataRequired(), Length(max=WHAT_MAX)], filters=[_strip], description=NO_NAMES
+        _l("What should change"), validators=[DataRequired(), Length(max=WHAT_MAX)], filters=[strip_text], description=NO_NAMES
     )
     owner = StringField(
         _l("Who is responsible"),
         validators=[DataRequired(), Length(max=OWNER_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Outside this app: for example the COA location manager, the municipality, a school or the GGD."),
     )
     due_on = DateField(_l("Due date"), validators=[InputRequired()])

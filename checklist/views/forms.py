@@ -106,17 +106,17 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _strip(value):
+def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 
 
 class LocationForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_text])
     type = SelectField(_l("Type of location"), validators=[InputRequired()])
-    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)], filters=[strip_text])
     province = SelectField(_l("Province"), choices=choices([("", "—")] + [(p, p) for p in PROVINCES]), validators=[Optional()])
     operator = StringField(
-        _l("Operator"), validators=[Optional(), Length(max=120)], filters=[_strip], description=_l("For example COA, a municipality or Nidos.")
+        _l("Operator"), validators=[Optional(), Length(max=120)], filters=[strip_text], description=_l("For example COA, a municipality or Nidos.")
     )
     capacity = IntegerField(_l("Capacity (places)"), validators=[Optional(), NumberRange(min=0, max=10000)])
     children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
@@ -132,14 +132,14 @@ class VisitForm(Form):
     visitors = StringField(
         _l("Visitors"),
         validators=[DataRequired(), Length(max=200)],
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Names or initials of the visiting staff only, never of children."),
     )
     announced = RadioField(_l("Was the visit announced?"), choices=choices([("1", _l("Announced")), ("0", _l("Unannounced"))]), default="1")
     children_present = IntegerField(_l("Children present during the visit"), validators=[Optional(), NumberRange(min=0, max=5000)])
     amv_present = IntegerField(_l("Of whom unaccompanied minors (amv)"), validators=[Optional(), NumberRange(min=0, max=5000)])
     impression = TextAreaField(
-        _l("General impression"), validators=[Optional(), Length(max=4000)], filters=[_strip], description=NO_NAMES
+        _l("General impression"), validators=[Optional(), Length(max=4000)], filters=[strip_text], description=NO_NAMES
     )
 
     def validate_visit_date(self, field):
@@ -166,7 +166,7 @@ class VoiceForm(Form):
     text = TextAreaField(
         _l("What a child said"),
         validators=[DataRequired(), Length(max=1000)],
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Write down what was said, in short. Never write names: age band and theme are enough."),
     )
 
@@ -185,13 +185,13 @@ def _password_rules(form, field):
 
 
 class LoginForm(Form):
-    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)], filters=[_strip], render_kw={"autocomplete": "username"})
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)], filters=[strip_text], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})
 
 
 class UserForm(Form):
-    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip_text])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip_text])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     role = SelectField(_l("Role"), validators=[InputRequired()])
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -207,13 +207,13 @@ class ReopenForm(Form):
     reason = TextAreaField(
         _l("Reason for reopening"),
         validators=[DataRequired(), Length(max=500)],
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Say what must be corrected. No names of children."),
     )
 
 
 class OrganisationForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip_text])
 
 
 # -- the checklist ---------------------------------------------------------------------
@@ -276,7 +276,7 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
             TextAreaField(
                 _l("Note"),
                 validators=[Optional(), Length(max=note_max)],
-                filters=[_strip],
+                filters=[strip_text],
                 description=NO_NAMES,
             ),
         )

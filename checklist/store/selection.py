@@ -1,0 +1,62 @@
+"""Which visits and locations a filtered view covers: the WHERE clauses that the overview,
+the monitor report, the exports and the overdue actions share, so they always count the
+same visits. Each returns SQL fragments with their parameters.
+"""
+
+from __future__ import annotations
+
+from checklist.core.access import Scope
+from checklist.core.filters import Filters
+
+__all__ = ["visit_conditions", "location_conditions", "latest_visits_cte"]
+
+
+def visit_conditions(scope: Scope, filters: Filters, alias: str = "v") -> tuple[list[str], list]:
+    """Submitted visits the reader may see, of the filtered organisation and period."""
+    visible, params = scope.where(alias)
+    where = [f"{alias}.status = 'submitted'", visible]
+    if filters.organisation_id:
+        where.append(f"{alias}.organisation_id = ?")
+        params.append(filters.organisation_id)
+    if filters.since:
+        where.append(f"{alias}.visit_date >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until:
+        where.append(f"{alias}.visit_date <= ?")
+        params.append(filters.until.isoformat())
+    return where, params
+
+
+def location_conditions(filters: Filters, alias: str = "l") -> tuple[list[str], list]:
+    """Locations of the filtered types, province and operator, open or closed."""
+    where, params = [], []
+    if filters.types:
+        where.append(f"{alias}.type in ({', '.join('?' for _ in filters.types)})")
+        params += list(filters.types)
+    if filters.province:
+        where.append(f"{alias}.province = ?")
+        params.append(filters.province)
+    if filters.operator:
+        where.append(f"{alias}.operator = ?")
+        params.append(filters.operator)
+    if filters.closed == "open":
+        where.append(f"{alias}.closed_on is null")
+    elif filters.closed == "closed":
+        where.append(f"{alias}.closed_on is not null")
+    return where, params
+
+
+def latest_visits_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
+    """`latest(visit_id, location_id, visit_date, organisation_id)`: one row per location."""
+    visit_where, visit_params = visit_conditions(scope, filters)
+    location_where, location_params = location_conditions(filters)
+    sql = f"""
+        latest as (
+            select visit_id, location_id, visit_date, organisation_id from (
+                select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id,
+                       row_number() over (partition by v.location_id order by v.visit_date desc, v.id desc) as n
+                from visits v join locations l on l.id = v.location_id
+                where {' and '.join(visit_where + location_where) or '1'}
+            ) where n = 1
+        )"""
+    return sql, visit_params + location_params
