@@ -2,7 +2,7 @@
 
 Every function takes `(db, scope, filters)` and covers the submitted visits that the
 scope may read, with a visit date in the filters' period, at locations that match the
-filters (the same conditions as the overview, `store.compare`). Results are counted in
+filters (the same conditions as the overview, `store.selection`). Results are counted in
 SQL, never loaded into Python: visits are found through the (status, visit_date) index,
 their results through the primary key (visit_id, criterion_id) of `answer_results`.
 
