@@ -130,7 +130,7 @@ def test_an_organisation_filter_that_is_no_id_is_refused_where_filters_are_stric
     assert get(client, "/exports/visits.csv", {"organisation": bad}) == 400
     assert client.get("/reports/monitor.pdf", query_string={"organisation": bad}).status_code == 400
     response = client.get("/compare/", query_string={"organisation": bad})  # the overview shows and ignores it
-    assert response.status_code == 200 and "organisation: not a number" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Organisatie: Kies een organisatie uit de lijst." in response.get_data(as_text=True)  # Dutch page, Dutch message
 
 
 def test_checking_an_action_at_a_visit_that_is_no_id_answers_404(app, world):

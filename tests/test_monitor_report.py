@@ -237,7 +237,11 @@ def test_a_hostile_location_name_appears_literally(app, world, tmp_path):
 def test_bad_filters_show_the_form_with_the_problem(app, world):
     response = client_for(app, "monitor@m.test").get("/reports/monitor.pdf?from=2025-13-01")
     assert response.status_code == 400 and response.mimetype == "text/html"
-    assert "from: not a date (YYYY-MM-DD)" in response.get_data(as_text=True)
+    assert "From: Not a valid date value." in response.get_data(as_text=True)
+    dutch = client_for(app, "monitor@m.test", "nl").get("/reports/monitor.pdf?from=2025-13-01&type=hotel")
+    assert dutch.status_code == 400
+    assert "Van: Ongeldige datum." in dutch.get_data(as_text=True)  # WTForms' own Dutch
+    assert "Type locatie: &#39;hotel&#39; is een ongeldige keuze voor dit veld." in dutch.get_data(as_text=True)
 
 
 def test_from_after_to_is_refused_with_the_form_and_a_message_as_the_cli_does(app, world, tmp_path):

@@ -48,9 +48,8 @@ from flask_login import current_user
 from sqlite_utils import Database
 
 from checklist import store
-from checklist.core.filters import PERIOD_REVERSED
 from checklist.core.filters import Filters
-from checklist.core.filters import parse_filters
+from checklist.views.forms import read_filters
 from checklist.core.labels import answer_labels
 from checklist.reports import spreadsheet
 from checklist.reports.csv_export import ANSWER_CSV_BLOCKS
@@ -73,11 +72,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def request_filters() -> Filters:
     """The overview's filters; a malformed one is refused (400), not dropped."""
-    known_types = {t.id for t in get_criteria().location_types}
-    filters = parse_filters(request.args, known_types=known_types, known_sorts={"name"})
-    problems = [p for p in filters.problems if not p.startswith("sort:")]
-    if filters.period_reversed:
-        problems.append(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()))
+    form = read_filters(request.args, get_criteria())
+    filters, problems = form.filters(), form.problems()
     if problems:
         abort(400, description="; ".join(problems))
     return filters

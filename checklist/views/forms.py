@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from flask import request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
@@ -22,6 +23,7 @@ from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import RadioField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -36,6 +38,10 @@ from wtforms.validators import ValidationError
 from checklist.core.criteria import Criterion
 from checklist.core.labels import answer_labels
 from checklist.store import AGE_BANDS
+from checklist.core.filters import CLOSED_CHOICES
+from checklist.core.filters import PERIOD_REVERSED
+from checklist.core.filters import Filters
+from checklist.core.ids import parse_id
 
 PROVINCES = (
     "Drenthe",
@@ -324,3 +330,82 @@ def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[s
             number = None
         to_save[criterion.id] = {"value": value, "number": number, "note": form[f"note_{key}"].data or None}
     return to_save, with_errors
+
+
+# -- filters ---------------------------------------------------------------------------
+
+
+def _an_id(form, field):
+    if field.data and parse_id(field.data) is None:
+        raise ValidationError(_l("Choose an organisation from the list."))
+
+
+class FilterForm(FlaskForm):
+    """The filters of the overview, the aggregate report and the exports, read from the URL.
+
+    A GET form without a token: WTForms checks each value and says what is wrong in the
+    reader's language; `filters()` keeps what was valid as the pure `Filters`, so a
+    bookmarked view still works when one value is off.
+    """
+
+    class Meta:
+        csrf = False
+
+    type = SelectMultipleField(_l("Type of location"), validate_choice=True)
+    province = StringField(_l("Province"), filters=[strip_text])
+    organisation = StringField(_l("Organisation"), filters=[strip_text], validators=[Optional(), _an_id])
+    operator = StringField(_l("Operator"), filters=[strip_text])
+    since = DateField(_l("From"), name="from", validators=[Optional()])
+    until = DateField(_l("To"), name="to", validators=[Optional()])
+    closed = SelectField(_l("Locations"), choices=choices((c, c) for c in CLOSED_CHOICES), default="open")
+    sort = SelectField(_l("Sort"), default="name")
+    desc = StringField()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        since, until = self.since.data, self.until.data
+        if since and until and since > until and not (self.since.errors or self.until.errors):
+            # Both dates are kept as typed, to correct; no visit can match, so the view says so.
+            self.form_errors.append(gettext(PERIOD_REVERSED, since=since.isoformat(), until=until.isoformat()))
+            valid = False
+        return valid
+
+    def ignored(self) -> list[str]:
+        """Values that are not used, one sentence per field, in the reader's language."""
+        return [f"{field.label.text}: {error}" for field in self for error in field.errors]
+
+    def problems(self) -> list[str]:
+        """Everything that is wrong with these filters."""
+        return self.ignored() + list(self.form_errors)
+
+    def filters(self) -> Filters:
+        """The valid values as `Filters`; a wrong value counts as not given."""
+        ok = lambda field: not field.errors  # noqa: E731
+        return Filters(
+            types=tuple(self.type.data or ()) if ok(self.type) else (),
+            province=self.province.data or "",
+            organisation_id=parse_id(self.organisation.data or "") if ok(self.organisation) else None,
+            operator=self.operator.data or "",
+            since=self.since.data if ok(self.since) else None,
+            until=self.until.data if ok(self.until) else None,
+            closed=self.closed.data if ok(self.closed) and self.closed.data else "open",
+            sort=self.sort.data if ok(self.sort) and self.sort.data else "name",
+            descending=self.desc.data == "1",
+        )
+
+
+def read_filters(args, criteria, sorts=None) -> FilterForm:
+    """The filter form read from query parameters: `.filters()` and `.problems()`.
+
+    `sorts`: the columns this page sorts by; None where the page does not sort (a `sort`
+    in the URL, from the overview's links, is then ignored)."""
+    form = FilterForm(formdata=args)
+    form.type.choices = choices((t.id, t.id) for t in criteria.location_types)
+    form.sort.choices = choices((s, s) for s in sorted(sorts or {"name"}))
+    if sorts is None:
+        form.sort.validate_choice = False
+    form.validate()
+    if sorts is None:
+        form.sort.errors = []
+        form.sort.data = "name"
+    return form

@@ -8,7 +8,6 @@ coordinator's own organisation, or every organisation's submitted visits for a m
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from datetime import timezone
 from io import BytesIO
@@ -17,15 +16,13 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 from flask import send_file
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from checklist import store
 from checklist.views.common import require
 from checklist.views.database import get_db
-from checklist.core.filters import PERIOD_REVERSED
 from checklist.core.filters import Filters
-from checklist.core.filters import parse_filters
+from checklist.views.forms import read_filters
 from checklist.views.i18n import current_language
 from checklist.views.common import get_criteria
 
@@ -34,21 +31,18 @@ bp = Blueprint("monitor", __name__, url_prefix="/reports")
 KNOWN_SORTS = {"name"}
 
 
-def _filters() -> Filters:
-    criteria = get_criteria()
-    filters = parse_filters(request.args, {t.id for t in criteria.location_types}, KNOWN_SORTS)
-    if filters.period_reversed:
-        problem = _(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat())
-        filters = replace(filters, problems=(*filters.problems, problem))
-    return filters
+def _filters() -> tuple[Filters, list[str]]:
+    form = read_filters(request.args, get_criteria(), KNOWN_SORTS)
+    return form.filters(), form.problems()
 
 
-def _form(filters: Filters, anonymise: bool, status: int = 200):
+def _form(filters: Filters, problems: list[str], anonymise: bool, status: int = 200):
     db = get_db()
     return (
         render_template(
             "monitor/index.html",
             filters=filters,
+            problems=problems,
             anonymise=anonymise,
             # An empty form reports on open and closed locations: a period report covers
             # every location visited in it, also one that has closed since.
@@ -65,7 +59,7 @@ def _form(filters: Filters, anonymise: bool, status: int = 200):
 def index():
     """The form for the monitor report."""
     require("export")
-    return _form(_filters(), request.args.get("anonymise") == "1")
+    return _form(*_filters(), request.args.get("anonymise") == "1")
 
 
 @bp.get("/monitor.pdf")
@@ -75,10 +69,10 @@ def monitor_pdf():
     from checklist.reports.monitor_report import build_monitor_report
 
     require("export")
-    filters = _filters()
+    filters, problems = _filters()
     anonymise = request.args.get("anonymise") == "1"
-    if filters.problems:
-        return _form(filters, anonymise, 400)
+    if problems:
+        return _form(filters, problems, anonymise, 400)
     data = monitor_report_data(
         get_db(),
         current_user.scope,

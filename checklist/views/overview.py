@@ -17,9 +17,8 @@ from flask_login import current_user
 from checklist import store
 from checklist.views.common import require
 from checklist.views.database import get_db
-from checklist.core.filters import PERIOD_REVERSED
 from checklist.core.filters import Filters
-from checklist.core.filters import parse_filters
+from checklist.views.forms import read_filters
 from checklist.core.ids import parse_id
 from checklist.reports.visit_data import load_visit
 from checklist.views.common import get_criteria
@@ -31,12 +30,12 @@ def overview_filters() -> Filters:
     """The overview's filters from the URL; problems are shown, never fatal."""
     criteria = get_criteria()
     sorts = {"name", "type", "overall", "date"} | {d.id for d in criteria.domains}
-    filters = parse_filters(request.args, {t.id for t in criteria.location_types}, sorts)
-    for problem in filters.problems:
+    form = read_filters(request.args, criteria, sorts)
+    for problem in form.ignored():
         flash(_("Filter ignored: %(problem)s", problem=problem), "error")
-    if filters.period_reversed:
-        flash(_(PERIOD_REVERSED, since=filters.since.isoformat(), until=filters.until.isoformat()), "error")
-    return filters
+    for problem in form.form_errors:  # a reversed period: nothing can match
+        flash(problem, "error")
+    return form.filters()
 
 
 def sort_rows(rows: list[dict], filters: Filters) -> list[dict]:
