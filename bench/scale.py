@@ -3,7 +3,8 @@
 300 locations x 100 submitted visits (about 30,000 visits, 2.3 million answers). Printed:
 the overview page and the aggregate queries against a bare Flask route and against the
 raw SQL alone (ratios), the page's own rendering, and the aggregate PDF for all locations.
-Target: overview <= 5 x raw SQL + its own rendering; the PDF in a few seconds.
+Targets: overview <= 5 x raw SQL + its own rendering; the year's PDF in a few seconds; the
+aggregate report's queries <= 3 x the overview's raw SQL; the ten-year report <= 1 s.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def over_http(path: Path) -> dict:
         year_ago = (date.today() - timedelta(days=365)).isoformat()
         for _ in range(2):
             times["report"].append(page.get(f"/reports/monitor.pdf?closed=all&from={year_ago}")[1])
-        times["report_all"].append(page.get("/reports/monitor.pdf?closed=all")[1])
+        for _ in range(3):
+            times["report_all"].append(page.get("/reports/monitor.pdf?closed=all")[1])
     return {k: 1000 * statistics.median(v) for k, v in times.items()}
 
 
@@ -138,6 +140,9 @@ def main():
     print("\ntargets")
     print(f"  [{'met' if http['overview'] <= target else 'MISSED'}] overview <= 5 x raw SQL + rendering ({http['overview']:.0f} <= {target:.0f} ms)")
     print(f"  [{'met' if http['report'] <= 5_000 else 'MISSED'}] aggregate PDF for all locations over a year in a few seconds (<= 5 s)")
+    ratio = local["aggregate"] / local["sql"]
+    print(f"  [{'met' if ratio <= 3 else 'MISSED'}] aggregate report's queries <= 3 x the overview's raw SQL ({ratio:.1f}x)")
+    print(f"  [{'met' if http['report_all'] <= 1_000 else 'MISSED'}] the whole ten-year report through gunicorn <= 1 s ({http['report_all'] / 1000:.2f} s)")
 
 
 if __name__ == "__main__":
