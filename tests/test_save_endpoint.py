@@ -208,3 +208,20 @@ def test_only_a_domain_of_the_visit_is_remembered_as_where_to_continue(app, engl
     assert query(app, "select current_domain from visits where id = ?", [visit])[0]["current_domain"] == "play"
     english.post(f"/visits/{visit}/domains/play", data={"go": "domain:safety"})
     assert query(app, "select current_domain from visits where id = ?", [visit])[0]["current_domain"] == "safety"
+
+
+def test_answers_loaded_in_bulk_still_conflict(app, english, colleague, visit):
+    """Demo data and other bulk loads write answers (rev 1) without counting them in the
+    visit; a later save must not hand out revision 1 again (found clicking through the demo)."""
+    from checklist.store.connection import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        db["answers"].insert({"visit_id": visit, "criterion_id": "play.space", "value": "meets", "note": "Uit de demo", "rev": 1, "updated_at": "2026-01-01"})
+    finally:
+        db.conn.close()
+    mine = versions(english, visit, "play")
+    assert save(colleague, visit, "play", {"value_play__space": "fails", "note_play__space": "Collega eerst"}).status_code == 303
+    response = english.post(f"/visits/{visit}/domains/play", data={**mine, "value_play__space": "partly", "note_play__space": "Ik daarna"})
+    assert response.status_code == 409
+    assert stored(app, visit)["play.space"] == ("fails", "Collega eerst")

@@ -151,7 +151,10 @@ def save_answers(
     with immediate(db):
         _require_draft(db, visit_id)
         stored = visit_answers(db, visit_id)
-        rev = list(db.query("select answers_rev from visits where id = ?", [visit_id]))[0]["answers_rev"] + 1
+        # Above every revision ever given in this visit, also by bulk loaders that wrote
+        # answers without counting (demo data, imports): a revision is never reused.
+        counter = list(db.query("select answers_rev from visits where id = ?", [visit_id]))[0]["answers_rev"]
+        rev = max([counter, *(a["rev"] or 0 for a in stored.values())]) + 1
         for cid, edit in edits.items():
             old = stored.get(cid)
             decision = decide(edit.answer, edit.started, Answer.of(old), old["rev"] if old else 0)
