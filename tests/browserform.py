@@ -204,7 +204,7 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            if self.open_form is None:  # a nested <form> is ignored, as browsers do
+            if self.open_form is None:  # a nested <form> tag is ignored (and its </form> ends the outer form), as in browsers
                 self.open_form = Form(attrs=a)
                 self.forms.append(self.open_form)
             return
