@@ -493,6 +493,11 @@ class SaveModel(RuleBasedStateMachine):
         assert person.form is not None, f"the {status} page has no checklist form"
         for cid in written:
             started[cid] = self.acked[cid]  # their own answer
+        for cid, c in self.criteria.items():
+            # A criterion this person did not change may come back showing what is stored now:
+            # then that is what they see, and what their next change starts from.
+            if cid not in changed and answer_on(person.form, c) == self.acked[cid]:
+                started[cid] = self.acked[cid]
         if status == 409:
             for cid in expect_conflict:
                 started[cid] = self.acked[cid]  # the conflict page shows the other version next to theirs

@@ -86,6 +86,7 @@ from checklist.store.selection import location_conditions
 from checklist.store.selection import latest_visits_cte
 from checklist.store.visits import location_visits
 from checklist.store.visits import get_visit
+from checklist.store.visits import is_draft
 from checklist.store.visits import create_visit
 from checklist.store.visits import update_visit_details
 from checklist.store.visits import visit_answers
@@ -182,6 +183,7 @@ __all__ = [
     "latest_visits_cte",
     "location_visits",
     "get_visit",
+    "is_draft",
     "create_visit",
     "update_visit_details",
     "visit_answers",

@@ -33,6 +33,7 @@ from checklist.store.scores import write_scores
 __all__ = [
     "location_visits",
     "get_visit",
+    "is_draft",
     "create_visit",
     "update_visit_details",
     "visit_answers",
@@ -93,9 +94,13 @@ def update_visit_details(db: Database, visit_id: int, data: Mapping[str, Any], a
         audit(db, actor, "update", "visit", visit_id, [k for k in row if before[k] != row[k]])
 
 
-def _require_draft(db: Database, visit_id: int) -> None:
+def is_draft(db: Database, visit_id: int) -> bool:
     rows = list(db.query("select status from visits where id = ?", [visit_id]))
-    if not rows or rows[0]["status"] != "draft":
+    return bool(rows) and rows[0]["status"] == "draft"
+
+
+def _require_draft(db: Database, visit_id: int) -> None:
+    if not is_draft(db, visit_id):
         raise VisitLocked(visit_id)
 
 

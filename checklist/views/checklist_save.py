@@ -70,14 +70,13 @@ def save_page(
     note_max: int,
     current_domain: str | None,
     actor: Actor | None,
-    announce_expiry: bool = True,
 ) -> PageSave:
     """Validate and save one checklist page as posted; valid answers are saved beside invalid ones."""
-    form = make_checklist_form(criteria_list, note_max, announce_expiry=announce_expiry)
+    form = make_checklist_form(criteria_list, note_max, announce_expiry=False)  # the view says what happened
     form.validate()
     started = {c.id: Version.parse(formdata.get(f"rev_{field_key(c.id)}")) for c in criteria_list}
-    if form.csrf_expired:
-        return _refused(form, "expired", started)
+    if form.csrf_expired:  # nothing is saved; a submitted visit says so rather than "press save again"
+        return _refused(form, "expired" if store.is_draft(db, visit_id) else "locked", started)
     valid, with_errors = checklist_values(form, criteria_list)
     edits = {cid: Edit(Answer.of(answer), started[cid]) for cid, answer in valid.items()}
     try:

@@ -91,12 +91,11 @@ class Form(FlaskForm):
                     valid = False
         if "csrf_token" in self._fields and self.csrf_token.errors:
             from flask import flash
-            from flask_babel import gettext
 
             self.csrf_expired = True
             self.csrf_token.errors = []
             if self.announce_expiry:
-                flash(gettext("The form's security token had expired. Everything you typed is still here: press save again."), "error")
+                flash(expired_token_message(), "error")
         return valid and not self.csrf_expired
 
     def status(self) -> int:
@@ -105,6 +104,10 @@ class Form(FlaskForm):
             return 400
         # From the fields, not `self.errors`: views add errors after validation.
         return 422 if any(field.errors for field in self) else 200
+
+
+def expired_token_message() -> str:
+    return gettext("The form's security token had expired. Everything you typed is still here: press save again.")
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -42,6 +42,7 @@ from checklist.views.checklist_save import NOT_SAVED
 from checklist.views.checklist_save import UNCHANGED
 from checklist.views.checklist_save import save_page
 from checklist.views.forms import choices
+from checklist.views.forms import expired_token_message
 from checklist.views.forms import field_key
 from checklist.views.forms import make_checklist_form
 from checklist.views.forms import refresh_criterion
@@ -188,15 +189,16 @@ def domain(visit_id: int, domain_id: str):
         return _render_domain(bundle, current, form)
     require("edit_visits")
     go = request.form.get("go", "")
-    page = _save(bundle, current, go, announce_expiry=True)
+    page = _save(bundle, current, go)
     if page.outcome == "saved":
         flash(_("Saved."), "success")
         return redirect(_after_save(visit_id, bundle.domains, current, go), 303)
     message = {
         "locked": locked_message,
+        "expired": expired_token_message,
         "conflict": lambda: _("Someone else changed some of these answers while you were working. Both versions are shown: check them and save again."),
         "invalid": lambda: _("Not everything could be saved: check the marked fields. Your input is still here."),
-    }.get(page.outcome)  # an expired token: the form said so itself
+    }.get(page.outcome)
     if message:
         flash(message(), "error")
     status = {"locked": 409, "expired": 400, "conflict": 409, "invalid": 422}[page.outcome]
@@ -211,7 +213,7 @@ def save_answers_json(visit_id: int, domain_id: str):
     bundle, current = _domain_or_404(visit_id, domain_id)
     require("edit_visits")
     go = request.form.get("go", "")
-    page = _save(bundle, current, go, announce_expiry=False)
+    page = _save(bundle, current, go)
     lang = current_language()
     criteria = {c.id: c for c in current.criteria_for(bundle.location["type"])}
     body = {"outcome": page.outcome, "csrf_token": generate_csrf(), "criteria": {}}
@@ -237,7 +239,7 @@ def _domain_or_404(visit_id: int, domain_id: str):
     return bundle, current
 
 
-def _save(bundle, current, go: str, announce_expiry: bool):
+def _save(bundle, current, go: str):
     """The one save of a checklist page, for the form and for the background save."""
     ids = [d.id for d in bundle.domains]
     # Remember where the visitor is going, so "continue" brings them back there.
@@ -250,7 +252,6 @@ def _save(bundle, current, go: str, announce_expiry: bool):
         _note_max(),
         current_domain=target,
         actor=actor(),
-        announce_expiry=announce_expiry,
     )
 
 
