@@ -225,3 +225,12 @@ def test_answers_loaded_in_bulk_still_conflict(app, english, colleague, visit):
     response = english.post(f"/visits/{visit}/domains/play", data={**mine, "value_play__space": "partly", "note_play__space": "Ik daarna"})
     assert response.status_code == 409
     assert stored(app, visit)["play.space"] == ("fails", "Collega eerst")
+
+
+def test_a_save_that_leaves_a_criterion_out_does_not_clear_it(app, english, colleague, visit):
+    """The browser's background save sends only the criteria typed on this device."""
+    assert save(colleague, visit, "play", {"value_play__outdoor": "no", "note_play__outdoor": "Hek kapot"}).status_code == 303
+    page = versions(english, visit, "play")  # the versions only: no fields of play.outdoor
+    body = save_json(english, visit, {**page, "value_play__space": "meets"}).get_json()
+    assert body["outcome"] == "saved" and body["criteria"]["play.outdoor"]["status"] == "unchanged"
+    assert stored(app, visit) == {"play.space": ("meets", None), "play.outdoor": ("no", "Hek kapot")}

@@ -118,7 +118,7 @@ def answer_values(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, AnswerV
 class Edit:
     """One criterion as a visitor posted it, with the version of it their page showed."""
 
-    answer: Answer
+    answer: Answer | None  # None: not posted (a partial save), so not a change
     started: Version = NONE
 
 
@@ -162,6 +162,9 @@ def save_answers(
         rev = max([counter, *(a["rev"] or 0 for a in stored.values())]) + 1
         for cid, edit in edits.items():
             old = stored.get(cid)
+            if edit.answer is None:
+                result.unchanged[cid] = old
+                continue
             decision = decide(edit.answer, edit.started, Answer.of(old), old["rev"] if old else 0)
             if decision == UNCHANGED:
                 result.unchanged[cid] = old

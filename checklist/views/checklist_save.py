@@ -78,7 +78,10 @@ def save_page(
     if form.csrf_expired:  # nothing is saved; a submitted visit says so rather than "press save again"
         return _refused(form, "expired" if store.is_draft(db, visit_id) else "locked", started)
     valid, with_errors = checklist_values(form, criteria_list)
-    edits = {cid: Edit(Answer.of(answer), started[cid]) for cid, answer in valid.items()}
+    # A criterion none of whose fields were posted is not a change (a background save sends
+    # only what was typed): leaving a field out never clears an answer.
+    posted = {c.id for c in criteria_list if any(name in formdata for name in field_names(c))}
+    edits = {cid: Edit(Answer.of(answer) if cid in posted else None, started[cid]) for cid, answer in valid.items()}
     try:
         saved = store.save_answers(db, visit_id, edits, current_domain=current_domain, actor=actor)
     except VisitLocked:
@@ -88,6 +91,11 @@ def save_page(
         results.update({cid: CriterionResult(status, started[cid], row) for cid, row in rows.items()})
     outcome = "conflict" if saved.conflicts else "invalid" if with_errors else "saved"
     return PageSave(form, outcome, {c.id: results[c.id] for c in criteria_list})
+
+
+def field_names(criterion: Criterion) -> list[str]:
+    key = field_key(criterion.id)
+    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else [])
 
 
 def _refused(form, outcome: str, started: dict[str, Version]) -> PageSave:

@@ -40,6 +40,7 @@ from checklist.views.checklist_save import CONFLICT
 from checklist.views.checklist_save import ERROR
 from checklist.views.checklist_save import NOT_SAVED
 from checklist.views.checklist_save import UNCHANGED
+from checklist.views.checklist_save import field_names
 from checklist.views.checklist_save import save_page
 from checklist.views.forms import choices
 from checklist.views.forms import expired_token_message
@@ -222,7 +223,7 @@ def save_answers_json(visit_id: int, domain_id: str):
         if result.status == CONFLICT:
             entry["theirs"] = {"answer": answer_text(criteria[cid], result.stored, lang) or _("no answer"), "note": (result.stored or {}).get("note")}
         if result.status == ERROR:
-            entry["errors"] = [str(e) for name in _field_names(cid, criteria[cid]) for e in page.form[name].errors]
+            entry["errors"] = [str(e) for name in field_names(criteria[cid]) for e in page.form[name].errors]
         body["criteria"][cid] = entry
     if page.outcome == "saved" and go:  # a button was pressed: the page it leads to says so
         flash(_("Saved."), "success")
@@ -270,11 +271,6 @@ def _after_save(visit_id, domains, current, go):
 def answer_text(criterion, answer, lang):
     """An answer in words, as the pages say it."""
     return describe_answer(criterion, answer, lang, answer_labels(_))
-
-
-def _field_names(cid: str, criterion) -> list[str]:
-    key = field_key(cid)
-    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else [])
 
 
 def _note_max():
