@@ -25,6 +25,7 @@ page, and it wraps right-to-left text in U+202B/U+202C marks.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from xml.sax.saxutils import escape
@@ -61,6 +62,22 @@ _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _OVERRIDES_AS_EMBEDDINGS = str.maketrans({"\u202d": "\u202a", "\u202e": "\u202b"})
 
 
+@functools.cache
+def _marks() -> re.Pattern:
+    """Every combining mark (Mn, Me) as one character class: most text has none, and one
+    regex search says so far faster than a look-up per character. Made on first use."""
+    ranges, start = [], None
+    for code in range(0x110000):
+        mark = unicodedata.category(chr(code)) in ("Mn", "Me")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+
 def clean(text) -> str:
     """User text as plain text: newlines unified, tabs as spaces, C0 controls dropped."""
     source = "" if text is None else str(text)
@@ -75,6 +92,8 @@ def _dotted_circles(text: str) -> str:
     That is how Unicode says to show such a mark (TUS 2.11); drawn bare at the start of
     a line it overlaps the next letter, and pdftotext then moves that letter elsewhere.
     """
+    if not _marks().search(text):
+        return text
     out, previous = [], ""
     for char in text:
         if _is_mark(char) and (not previous or previous.isspace()):
@@ -94,6 +113,8 @@ def _fonts(style: ParagraphStyle) -> tuple[str, str, str]:
 def _segments(text: str, style: ParagraphStyle) -> list[list[str]]:
     """`text` cut into [font name, text] runs; a combining mark stays with its base if that font has it."""
     base, arabic, ethiopic = _fonts(style)
+    if not (_ARABIC_FONT_CHAR.search(text) or _ETHIOPIC_CHAR.search(text) or _marks().search(text)):
+        return [[base, text]] if text else []  # no other script and no mark: one run in the base font
     runs: list[list[str]] = []
     for char in text:
         font = base
