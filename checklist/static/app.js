@@ -109,7 +109,7 @@
           c.fields[name] = old.fields[name];
         });
         record.saveUrl = old.url ? old.url.replace(/\/$/, "") + "/answers" : "";
-        if (write(PREFIX + oldKey.slice(OLD_PREFIX.length), record) || !local) local && local.removeItem(oldKey);
+        if (write(PREFIX + oldKey.slice(OLD_PREFIX.length), record)) local.removeItem(oldKey);
       } catch (e) { /* leave it */ }
     });
   }

@@ -3,7 +3,8 @@
 Reads return plain dicts. Writes that depend on what is stored (a visit must still be a
 draft, a revision counter goes up) run under BEGIN IMMEDIATE through `connection.immediate`,
 and write their audit row in the same transaction. Callers use `store.<function>`; the
-modules below split the work by subject, and this list says what each one offers.
+modules below split the work by subject, and this list is the one place that says what each
+one offers to the layers above.
 """
 
 from checklist.store.base import LOCATION_FIELDS

@@ -9,21 +9,6 @@ from checklist.store.base import Actor
 from checklist.store.base import audit
 from checklist.store.base import now
 
-__all__ = [
-    "get_user",
-    "get_user_by_email",
-    "list_users",
-    "create_user",
-    "update_user",
-    "set_password",
-    "create_session",
-    "session_with_user",
-    "touch_session",
-    "delete_session",
-    "record_login_failure",
-    "login_failures_since",
-    "clear_login_failures",
-]
 
 # -- users, sessions, login failures --------------------------------------------------
 

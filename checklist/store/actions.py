@@ -22,21 +22,6 @@ from checklist.store.base import audit
 from checklist.store.base import now
 from checklist.store.selection import location_conditions
 
-__all__ = [
-    "ACTION_STATUSES",
-    "ACTION_CLOSED_STATUSES",
-    "ACTIONABLE_RESULTS",
-    "ACTION_OWNER_SUGGESTIONS",
-    "NotActionable",
-    "create_action",
-    "get_action",
-    "location_open_actions",
-    "visit_actions",
-    "checklist_actions",
-    "report_actions",
-    "set_action_status",
-    "overdue_actions",
-]
 
 ACTION_STATUSES = ("open", "done", "not_done", "cancelled")
 ACTION_CLOSED_STATUSES = ("done", "not_done", "cancelled")

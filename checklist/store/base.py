@@ -9,19 +9,6 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-__all__ = [
-    "LOCATION_FIELDS",
-    "VISIT_FIELDS",
-    "AGE_BANDS",
-    "VisitLocked",
-    "Actor",
-    "audit",
-    "now",
-    "list_audit",
-    "get_meta",
-    "set_meta",
-    "counts",
-]
 
 LOCATION_FIELDS = ("name", "type", "municipality", "province", "operator", "capacity", "children")
 VISIT_FIELDS = ("visit_date", "organisation_id", "visitors", "announced", "children_present", "amv_present", "impression")

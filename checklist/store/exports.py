@@ -28,17 +28,6 @@ from checklist.store.selection import location_conditions
 from checklist.store.selection import visit_conditions
 from checklist.store.places import criteria_for_hash
 
-__all__ = [
-    "EXPORT_BASE_COLUMNS",
-    "EXPORT_VISIT_COLUMNS",
-    "EXPORT_ANSWER_COLUMNS",
-    "export_domain_columns",
-    "export_domain_ids",
-    "export_visit_columns",
-    "export_visits",
-    "export_answers",
-    "export_row_count",
-]
 
 # The first columns of both exports: which visit, where, by whom, with which criteria.
 EXPORT_BASE_COLUMNS = (

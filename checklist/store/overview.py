@@ -14,7 +14,6 @@ from checklist.core.filters import Filters
 from checklist.store.selection import latest_visits_cte
 from checklist.store.selection import location_conditions
 
-__all__ = ["heatmap", "type_averages", "not_visited", "location_trend"]
 
 
 def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:

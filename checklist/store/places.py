@@ -16,20 +16,6 @@ from checklist.store.base import Actor
 from checklist.store.base import audit
 from checklist.store.base import now
 
-__all__ = [
-    "record_criteria_version",
-    "criteria_for_hash",
-    "list_organisations",
-    "create_organisation",
-    "organisation_id",
-    "list_locations",
-    "provinces_in_use",
-    "operators_in_use",
-    "get_location",
-    "create_location",
-    "update_location",
-    "set_location_closed",
-]
 
 # -- criteria versions ----------------------------------------------------------
 

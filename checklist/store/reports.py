@@ -21,17 +21,6 @@ from checklist.store.selection import location_conditions
 from checklist.store.selection import visit_conditions
 from checklist.store.selection import latest_visits_cte
 
-__all__ = [
-    "period_summary",
-    "report_locations",
-    "type_domain_means",
-    "most_failed_criteria",
-    "red_flags_by_location",
-    "type_trends",
-    "voices_by_domain",
-    "criteria_versions_used",
-    "identifying_terms",
-]
 
 
 def _period_cte(scope: Scope, filters: Filters) -> tuple[str, list]:

@@ -10,7 +10,6 @@ from sqlite_utils import Database
 
 from checklist.core.scoring import VisitScore
 
-__all__ = ["write_scores", "delete_scores", "visits_without_scores", "answer_results"]
 
 
 def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:

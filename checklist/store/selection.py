@@ -8,7 +8,6 @@ from __future__ import annotations
 from checklist.core.access import Scope
 from checklist.core.filters import Filters
 
-__all__ = ["visit_conditions", "location_conditions", "latest_visits_cte"]
 
 
 def visit_conditions(scope: Scope, filters: Filters, alias: str = "v") -> tuple[list[str], list]:

@@ -30,25 +30,6 @@ from checklist.store.base import now
 from checklist.store.scores import delete_scores
 from checklist.store.scores import write_scores
 
-__all__ = [
-    "location_visits",
-    "get_visit",
-    "is_draft",
-    "create_visit",
-    "update_visit_details",
-    "visit_answers",
-    "answer_values",
-    "Edit",
-    "SaveResult",
-    "save_answers",
-    "submit_visit",
-    "reopen_visit",
-    "visit_history",
-    "previous_submitted_visit",
-    "visit_voices",
-    "add_voice",
-    "delete_voice",
-]
 
 # -- visits -----------------------------------------------------------------------
 

@@ -31,8 +31,6 @@ CONFLICT = "conflict"  # someone else changed it meanwhile: not written, both ve
 ERROR = "error"  # not valid: not written, shown as typed with the message
 NOT_SAVED = "not_saved"  # the whole save was refused (expired token, submitted visit)
 
-# Per page, worst first
-OUTCOMES = ("locked", "expired", "conflict", "invalid", "saved")
 
 
 @dataclass(frozen=True)
@@ -55,11 +53,9 @@ class CriterionResult:
 @dataclass
 class PageSave:
     form: object  # the checklist form, validated, with what was typed
-    outcome: str  # one of OUTCOMES
+    outcome: str  # locked | expired | conflict | invalid | saved
     results: dict[str, CriterionResult]
 
-    def ids(self, status: str) -> list[str]:
-        return [cid for cid, r in self.results.items() if r.status == status]
 
 
 def save_page(

@@ -77,6 +77,17 @@ def locked_message():
     return _("This visit has just been submitted, so nothing was saved. What you typed is shown below: copy what you need, or ask a coordinator to reopen the visit.")
 
 
+def _written_unless_submitted(write, *args) -> bool:
+    """Run a write to a draft. If someone submitted the visit meanwhile, nothing is stored:
+    say so and return False, so the view shows the page again with what was typed (409)."""
+    try:
+        write(*args)
+    except VisitLocked:
+        flash(locked_message(), "error")
+        return False
+    return True
+
+
 def _visit_form(**kwargs):
     return VisitForm(**kwargs)
 
@@ -106,18 +117,14 @@ def details(visit_id: int):
         require("edit_visits")
     visit = dict(bundle.visit, visit_date=date.fromisoformat(bundle.visit["visit_date"]), announced=str(bundle.visit["announced"]))
     form = _visit_form(data=visit)
+    locked = False
     if form.validate_on_submit():
-        try:
-            store.update_visit_details(get_db(), visit_id, form.values(), actor())
-        except VisitLocked:  # submitted meanwhile: the page keeps what was typed
-            flash(locked_message(), "error")
-            status = 409
-        else:
+        if _written_unless_submitted(store.update_visit_details, get_db(), visit_id, form.values(), actor()):
             flash(_("Visit details saved."), "success")
             return redirect(url_for("visits.detail", visit_id=visit_id))
-    else:
-        status = form.status()
-    return render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit), status
+        locked = True
+    page = render_template("visits/details.html", form=form, location=bundle.location, visit=bundle.visit)
+    return page, 409 if locked else form.status()
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -186,7 +193,8 @@ def domain(visit_id: int, domain_id: str):
     if request.method == "GET":
         if not bundle.is_draft:
             return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"domain-{domain_id}"))
-        form = make_checklist_form(current.criteria_for(bundle.location["type"]), _note_max(), data=checklist_initial(current.criteria_for(bundle.location["type"]), bundle.answers))
+        criteria_list = current.criteria_for(bundle.location["type"])
+        form = make_checklist_form(criteria_list, _note_max(), data=checklist_initial(criteria_list, bundle.answers))
         return _render_domain(bundle, current, form)
     require("edit_visits")
     go = request.form.get("go", "")
@@ -333,19 +341,15 @@ def children(visit_id: int):
     lang = current_language()
     form = VoiceForm()
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
+    locked = False
     if form.validate_on_submit():
-        try:
-            store.add_voice(get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor())
-        except VisitLocked:  # submitted by someone else just now: keep what was typed on the page
-            flash(locked_message(), "error")
-            status = 409
-        else:
+        if _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor()):
             flash(_("Saved."), "success")
             return redirect(url_for("visits.children", visit_id=visit_id), 303)
-    else:
-        status = form.status()
+        locked = True
     voices = store.visit_voices(get_db(), visit_id)
-    return render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=status == 409), status
+    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked)
+    return page, 409 if locked else form.status()
 
 
 @bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
