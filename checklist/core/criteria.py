@@ -9,6 +9,7 @@ Nothing here knows of Flask or SQL.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -69,6 +70,28 @@ class Source(_Model):
     url: str | None = None
 
 
+class SamplingRule(_Model):
+    """The one rule for every answer that rests on what children or parents say."""
+
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+    text: Text
+
+
+class CoalitionPoint(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+
+
+class CoalitionList(_Model):
+    """One of the coalition's own published lists, so a report can follow its structure."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    source: str | None = None
+    points: tuple[CoalitionPoint, ...] = Field(min_length=1)
+
+
 class Scoring(_Model):
     points: dict[Literal["meets", "partly", "fails"], float]
     status_bands: dict[Literal["green", "amber"], float]
@@ -121,6 +144,22 @@ class Range(_Model):
     max: float
 
 
+class Threshold(_Model):
+    """A number a band or the guidance rests on: sourced, or a working threshold that the
+    coalition still has to confirm. Reports show which are which."""
+
+    text: Text
+    source: str | None = None
+    working: bool = False
+
+
+class Records(_Model):
+    """The document a visitor asks to see, and what to answer when it is not there."""
+
+    document: Text
+    if_missing: Literal["unknown", "partly", "fails"] = "unknown"
+
+
 class Criterion(_Model):
     id: str = Field(pattern=CRITERION_ID_PATTERN)
     text: Text
@@ -134,6 +173,20 @@ class Criterion(_Model):
     unit: Text | None = None
     range: Range | None = None
     bands: tuple[Band, ...] | None = None
+    # A critical failure caps the overall status at this (default: scoring.red_flag_cap).
+    cap: Literal["amber", "red"] | None = None
+    # Ids of earlier versions this criterion continues, so history follows it.
+    replaces: tuple[str, ...] = ()
+    # Rests on what children or parents say: the file's sampling rule applies.
+    sampling: Literal["children", "parents", "children_or_parents"] | None = None
+    records: Records | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    # Points of the coalition's own lists, as "<list id>.<point id>".
+    coalition: tuple[str, ...] = ()
+
+    @property
+    def working_thresholds(self) -> tuple[Threshold, ...]:
+        return tuple(t for t in self.thresholds if t.working)
 
     def applies(self, location_type: str, domain_applies_to) -> bool:
         scope = self.applies_to if self.applies_to is not None else domain_applies_to
@@ -153,6 +206,10 @@ class Domain(_Model):
     description: Text | None = None
     weight: float = Field(gt=0)
     applies_to: Literal["all"] | tuple[str, ...] = "all"
+    # A fact of the visit that must not be recorded as absent for the domain to apply:
+    # "amv_present" makes the unaccompanied-minors domain not applicable when a visit
+    # records that none live there.
+    applies_when: Literal["amv_present"] | None = None
     criteria: tuple[Criterion, ...] = Field(min_length=1)
 
     def criteria_for(self, location_type: str) -> list[Criterion]:
@@ -164,6 +221,8 @@ class CriteriaFile(_Model):
     title: Text
     derived_from: Text
     sources: tuple[Source, ...] = ()
+    sampling: SamplingRule | None = None
+    coalition: tuple[CoalitionList, ...] = ()
     scoring: Scoring
     location_types: tuple[LocationType, ...] = Field(min_length=1)
     domains: tuple[Domain, ...] = Field(min_length=1)
@@ -372,6 +431,12 @@ def _cross_checks(spec: CriteriaFile, lines) -> list[tuple[int | None, str, str]
             if type_id not in type_ids:
                 add(path + (j,), f"unknown location type '{type_id}' (known: {', '.join(type_ids)})")
 
+    coalition_points = set()
+    for i, lst in enumerate(spec.coalition):
+        if lst.source and lst.source not in source_ids:
+            add(("coalition", i, "source"), f"unknown source '{lst.source}'")
+        coalition_points.update(f"{lst.id}.{point.id}" for point in lst.points)
+    all_replaced = []
     seen_domains, seen_criteria = set(), set()
     for d, domain in enumerate(spec.domains):
         dpath = ("domains", d)
@@ -391,6 +456,27 @@ def _cross_checks(spec: CriteriaFile, lines) -> list[tuple[int | None, str, str]
                 if source_id not in source_ids:
                     add(cpath + ("sources", s), f"unknown source '{source_id}'")
             problems.extend(_check_count(crit, cpath, lines))
+            for t, threshold in enumerate(crit.thresholds):
+                tpath = cpath + ("thresholds", t)
+                if threshold.working == (threshold.source is not None):
+                    add(tpath, "a threshold names its source or is marked 'working: true', not both")
+                elif threshold.source and threshold.source not in source_ids:
+                    add(tpath + ("source",), f"unknown source '{threshold.source}'")
+            for p, point in enumerate(crit.coalition):
+                if point not in coalition_points:
+                    add(cpath + ("coalition", p), f"unknown coalition point '{point}' (write it as <list id>.<point id>)")
+            if crit.cap is not None and not crit.critical:
+                add(cpath + ("cap",), "only a critical criterion caps the overall status")
+            if crit.sampling is not None and spec.sampling is None:
+                add(cpath + ("sampling",), "the file has no 'sampling' rule to apply")
+            all_replaced.extend((cpath + ("replaces", r), old) for r, old in enumerate(crit.replaces))
+    for path, old in all_replaced:
+        if not re.fullmatch(CRITERION_ID_PATTERN, old):
+            add(path, f"'{old}' is not a criterion id")
+        elif old in seen_criteria:
+            add(path, f"'{old}' is still a criterion of this version; only a retired id can be replaced")
+    if spec.sampling is not None and spec.sampling.min > spec.sampling.max:
+        add(("sampling", "min"), "sampling.min must not be above sampling.max")
     return problems
 
 

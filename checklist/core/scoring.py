@@ -10,7 +10,13 @@ the same numbers. The method, in short (the PDF appendix says the same in words)
 - coverage = scored / (applicable - not applicable); low coverage is shown, never hidden;
 - status: green >= bands.green, amber >= bands.amber, else red; no scored criterion: none;
 - a red flag is a critical criterion that fails: its domain is red whatever the average,
-  and the overall status is at most `scoring.red_flag_cap` (amber by default);
+  and the overall status is at most the criterion's own `cap`, else `scoring.red_flag_cap`
+  (amber by default; life-safety criteria carry `cap: red`);
+- a critical criterion that could not be assessed is an "unassessed" flag of its own: it
+  does not change the score, but is shown wherever red flags are, so leaving things
+  unknown never makes a location look better unnoticed;
+- a domain with `applies_when: amv_present` is left out when the visit records that no
+  unaccompanied minors live there;
 - overall score = weighted mean of the domain scores (domain weights).
 """
 
@@ -44,10 +50,16 @@ class Line:
     weight: float
     points: float | None  # None when left out of the score
     critical: bool
+    cap: str | None = None  # the overall status this line's failure caps at, if critical
 
     @property
     def red_flag(self) -> bool:
         return self.critical and self.result == "fails"
+
+    @property
+    def unassessed_flag(self) -> bool:
+        """A critical criterion the visitor could not assess: never silently left out."""
+        return self.critical and self.result == "unknown"
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,10 @@ class DomainScore:
     @property
     def red_flags(self) -> tuple[Line, ...]:
         return tuple(line for line in self.lines if line.red_flag)
+
+    @property
+    def unassessed_flags(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.unassessed_flag)
 
     @property
     def unanswered(self) -> tuple[str, ...]:
@@ -91,6 +107,10 @@ class VisitScore:
     @property
     def red_flags(self) -> tuple[Line, ...]:
         return tuple(flag for d in self.domains for flag in d.red_flags)
+
+    @property
+    def unassessed_flags(self) -> tuple[Line, ...]:
+        return tuple(flag for d in self.domains for flag in d.unassessed_flags)
 
     @property
     def scored(self) -> int:
@@ -139,10 +159,16 @@ def status_for(score: float | None, bands: Mapping[str, float]) -> str:
     return "red"
 
 
-def score_visit(criteria: Criteria, location_type: str, answers: Mapping[str, AnswerValue]) -> VisitScore:
-    """Score every domain that applies to the location type, then the visit as a whole."""
+def score_visit(
+    criteria: Criteria,
+    location_type: str,
+    answers: Mapping[str, AnswerValue],
+    facts: Mapping[str, object] | None = None,
+) -> VisitScore:
+    """Score every domain that applies to the location type and the visit's facts
+    (`amv_present`: 0 means none live there), then the visit as a whole."""
     domains = []
-    for domain in criteria.domains_for(location_type):
+    for domain in applicable_domains(criteria, location_type, facts):
         lines = []
         for criterion in domain.criteria_for(location_type):
             answer = answers.get(criterion.id)
@@ -156,6 +182,7 @@ def score_visit(criteria: Criteria, location_type: str, answers: Mapping[str, An
                     weight=criterion.weight,
                     points=points,
                     critical=criterion.critical,
+                    cap=(criterion.cap or criteria.scoring.red_flag_cap) if criterion.critical else None,
                 )
             )
         domains.append(_score_domain(domain.id, domain.weight, tuple(lines), criteria.scoring.status_bands))
@@ -186,11 +213,25 @@ def _overall(domains: tuple[DomainScore, ...], criteria: Criteria) -> VisitScore
     total = sum(d.weight for d in with_score)
     score = sum(d.weight * d.score for d in with_score) / total if total else None
     status = status_for(score, criteria.scoring.status_bands)
-    if status != "none" and any(d.red_flags for d in domains):
-        cap = criteria.scoring.red_flag_cap
-        if STATUS_ORDER[status] < STATUS_ORDER[cap]:
-            status = cap
+    if status != "none":
+        for flag in (flag for d in domains for flag in d.red_flags):
+            if STATUS_ORDER[status] < STATUS_ORDER[flag.cap]:
+                status = flag.cap
     return VisitScore(score=score, status=status, domains=domains)
+
+
+def applicable_domains(criteria: Criteria, location_type: str, facts: Mapping[str, object] | None = None):
+    """The domains a visit answers: by location type, and by its facts where a domain
+    depends on one (a fact recorded as 0 means "none here"; unrecorded, the domain applies)."""
+    facts = facts or {}
+    out = []
+    for domain in criteria.domains_for(location_type):
+        if domain.applies_when is not None:
+            value = facts.get(domain.applies_when)
+            if value is not None and value != "" and not int(value):
+                continue
+        out.append(domain)
+    return out
 
 
 def domain_changes(current: VisitScore, previous: VisitScore | None) -> dict[str, float | None]:
