@@ -17,7 +17,12 @@ from sqlite_utils import Database
 
 from checklist import store
 from checklist.core.criteria import Criteria
+from checklist.core.criteria import load_archived
+from checklist.core.scoring import applicable_domains
 from checklist.store.connection import immediate
+
+# How long ago the current criteria version came into use in the demo data.
+CURRENT_VERSION_DAYS = 120
 
 # (name, type, municipality, province, operator, capacity, children)
 DEMO_LOCATIONS = [
@@ -98,10 +103,10 @@ def _count_for(rng: random.Random, criterion, result: str) -> float:
     return float(int(value)) if int(value) >= band.from_ else float(band.from_)
 
 
-def generate_answers(rng: random.Random, criteria: Criteria, location_type: str, quality: float, note_rate: float = 0.3) -> dict:
+def generate_answers(rng: random.Random, criteria: Criteria, location_type: str, quality: float, note_rate: float = 0.3, facts=None) -> dict:
     """Answers for one visit, drawn around a quality level."""
     answers = {}
-    for domain in criteria.domains_for(location_type):
+    for domain in applicable_domains(criteria, location_type, facts):
         for criterion in domain.criteria_for(location_type):
             roll = rng.random()
             if roll < 0.03:
@@ -126,6 +131,16 @@ def generate_answers(rng: random.Random, criteria: Criteria, location_type: str,
     return answers
 
 
+def _amv_resident(rng: random.Random, location_type: str) -> int:
+    """Unaccompanied minors living at a demo location: all residents of small-scale units,
+    some in noodopvang and azc (as in the 2024 figures), none at family locations."""
+    if location_type == "amv_kleinschalig":
+        return rng.randint(6, 14)
+    if location_type in ("noodopvang", "crisisnoodopvang", "azc"):
+        return rng.choice([0, 0, rng.randint(2, 25)])
+    return 0
+
+
 def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 91) -> list[date]:
     dates, day = [], first + timedelta(days=rng.randint(0, 30))
     while day <= last:
@@ -138,6 +153,12 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
     """Insert the demo locations with two years of submitted visits and one draft."""
     rng = random.Random(seed)
     today = today or date.today()
+    # Visits before the current version came out were made with 2026.1, as in a real
+    # database: the overview and reports then show how they handle mixed versions.
+    earlier = load_archived("2026.1")
+    store.record_criteria_version(db, earlier)
+    store.record_criteria_version(db, criteria)
+    switch = today - timedelta(days=CURRENT_VERSION_DAYS)
     organisations = store.list_organisations(db)
     visiting_orgs = [o for o in organisations if o["name"] in ("De Vrolijkheid", "War Child")] or organisations
     locations, plans = [], []
@@ -161,7 +182,8 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
             for day in visit_dates(rng, opened, last_day):
                 years = (day - opened).days / 365
                 quality = min(0.95, max(0.1, base + trend * years))
-                _insert_visit(db, rng, criteria, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary)
+                made_with = criteria if day >= switch else earlier
+                _insert_visit(db, rng, made_with, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary)
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
         _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True)
@@ -171,9 +193,11 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
 
 def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False):
     stamp = f"{day.isoformat()}T16:00:00+00:00"
-    answers = generate_answers(rng, criteria, location_type, quality)
+    amv_resident = _amv_resident(rng, location_type)
+    facts = {"amv_present": amv_resident}
+    answers = generate_answers(rng, criteria, location_type, quality, facts=facts)
     if partial:
-        first_domains = {d.id for d in criteria.domains_for(location_type)[:3]}
+        first_domains = {d.id for d in applicable_domains(criteria, location_type, facts)[:3]}
         answers = {cid: a for cid, a in answers.items() if cid.split(".")[0] in first_domains}
     visit_id = db["visits"].insert(
         {
@@ -183,7 +207,8 @@ def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, o
             "visitors": rng.choice(["A.B., K.L.", "M.d.V.", "S.J., P.R.", "T.H."]),
             "announced": 1 if rng.random() < 0.8 else 0,
             "children_present": rng.randint(5, 60),
-            "amv_present": rng.randint(0, 8) if location_type == "amv_kleinschalig" else 0,
+            "amv_present": min(amv_resident, rng.randint(0, 8)),
+            "amv_resident": amv_resident,
             "impression": rng.choice(
                 [
                     "Rustige sfeer, medewerkers betrokken. Speelruimte was open.",

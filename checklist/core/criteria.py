@@ -389,6 +389,15 @@ def parse_criteria(text: str, path: str = "criteria.yaml") -> Criteria:
     return Criteria(spec=spec, text=text, hash=digest, path=path)
 
 
+ARCHIVE = Path(__file__).resolve().parent.parent / "criteria_archive"
+
+
+def load_archived(version: str) -> Criteria:
+    """An earlier criteria version, kept byte for byte so its hash still matches the visits
+    made with it (`checklist/criteria_archive/<version>.yaml`)."""
+    return load_criteria(ARCHIVE / f"{version}.yaml")
+
+
 def load_criteria(path: str | Path) -> Criteria:
     """Read and validate a criteria file from disk."""
     path = Path(path)

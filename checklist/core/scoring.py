@@ -220,6 +220,11 @@ def _overall(domains: tuple[DomainScore, ...], criteria: Criteria) -> VisitScore
     return VisitScore(score=score, status=status, domains=domains)
 
 
+def visit_facts(visit: Mapping[str, object]) -> dict[str, object]:
+    """The facts of a visit that decide which domains apply (see `applicable_domains`)."""
+    return {"amv_present": visit.get("amv_resident")}
+
+
 def applicable_domains(criteria: Criteria, location_type: str, facts: Mapping[str, object] | None = None):
     """The domains a visit answers: by location type, and by its facts where a domain
     depends on one (a fact recorded as 0 means "none here"; unrecorded, the domain applies)."""

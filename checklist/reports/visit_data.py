@@ -19,7 +19,9 @@ from checklist.core.criteria import Domain
 from checklist.reports import PreviousVisit
 from checklist.reports import VisitReport
 from checklist.core.scoring import VisitScore
+from checklist.core.scoring import applicable_domains
 from checklist.core.scoring import score_visit
+from checklist.core.scoring import visit_facts
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class VisitBundle:
     @property
     def domains(self) -> list[Domain]:
         """Domains that apply to this location's type, in the file's order."""
-        return self.criteria.domains_for(self.location["type"])
+        return applicable_domains(self.criteria, self.location["type"], visit_facts(self.visit))
 
 
 def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
@@ -48,7 +50,7 @@ def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
     location = store.get_location(db, visit["location_id"])
     criteria = store.criteria_for_hash(db, visit["criteria_hash"])
     answers = store.visit_answers(db, visit_id)
-    score = score_visit(criteria, location["type"], store.answer_values(answers))
+    score = score_visit(criteria, location["type"], store.answer_values(answers), visit_facts(visit))
     return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
 
 

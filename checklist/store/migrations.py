@@ -276,3 +276,14 @@ def m008_answer_results(db: Database):
     )
     db.execute("delete from visit_domain_scores")
     db.execute("delete from visit_scores")
+
+
+@migrations()
+def m009_amv_resident(db: Database):
+    """How many unaccompanied minors live at the location, as staff say at the visit.
+
+    Criteria 2026.2 apply the unaccompanied-minors domain to every location type where
+    they live: a visit that records 0 here leaves that domain out (`applies_when`).
+    Not `amv_present`, which counts those present during the visit (often at school).
+    """
+    db.execute("alter table visits add column amv_resident integer")
