@@ -219,6 +219,66 @@ def monitor_report_command(since, until, types, province, organisation, operator
     click.echo(f"Wrote {out} ({len(pdf):,} bytes; {data.summary['visits']} visits at {data.summary['locations']} locations).")
 
 
+@click.command("criteria-book")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--version", "version", help="A stored criteria version (its name or hash) or a criteria file; default: the criteria in use.")
+@with_appcontext
+def criteria_book_command(out: Path, lang: str, version: str | None):
+    """Write the handbook of the checklist: every criterion with guidance, evidence rule, anchors and sources."""
+    from checklist.reports.criteria_book import build_criteria_book
+
+    criteria = _criteria_named(version) if version else current_app.extensions["criteria"]
+    pdf = build_criteria_book(criteria, lang)
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes; criteria version {criteria.version}, hash {criteria.hash[:12]}).")
+
+
+ARCHIVE = Path(__file__).resolve().parent.parent / "criteria_archive"
+
+
+def _criteria_named(name: str):
+    """A criteria file by path, else a version stored in the database (by name or hash),
+    else a frozen version in checklist/criteria_archive/ (by name)."""
+    import re
+
+    from checklist import store
+    from checklist.store.connection import connect
+
+    def load(path):
+        try:
+            return load_criteria(path)
+        except CriteriaError as err:
+            raise click.ClickException("\n".join(err.lines())) from None
+
+    if Path(name).is_file():
+        return load(Path(name))
+    db = connect(current_app.config["DATABASE"])
+    try:
+        found = store.find_criteria_versions(db, name)
+        if len(found) == 1:
+            return store.criteria_for_hash(db, found[0]["hash"])
+        if len(found) > 1:
+            listed = "; ".join(f"{r['version']} {r['hash'][:12]} (stored {r['created_at'][:10]})" for r in found)
+            raise click.ClickException(f"{name!r} names {len(found)} stored criteria versions: {listed}. Give the hash instead.")
+        stored = sorted({r["version"] for r in db.query("select version from criteria_versions")})
+    finally:
+        db.conn.close()
+    archived = ARCHIVE / f"{name}.yaml"
+    if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", name) and archived.is_file():
+        return load(archived)
+    known = ", ".join(stored) or "none"
+    raise click.ClickException(f"{name!r} is neither a file nor a stored criteria version (stored: {known}).")
+
+
 def init_app(app) -> None:
-    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command, monitor_report_command):
+    for command in (
+        check_criteria_command,
+        demo_data_command,
+        report_command,
+        create_user_command,
+        recompute_scores_command,
+        monitor_report_command,
+        criteria_book_command,
+    ):
         app.cli.add_command(command)

@@ -44,3 +44,40 @@ def scoring_method(ctx: ReportContext) -> list[str]:
         ),
         _("Overall score = the weighted mean of the domain scores (domain weights)."),
     ]
+
+
+def working_threshold_entries(criteria, lang: str) -> list[dict]:
+    """The working thresholds of these criteria, in their order: criterion id, text and the
+    thresholds' texts (`Criterion.working_thresholds`; a criterion without any is left out)."""
+    return [
+        {"criterion_id": c.id, "text": c.text.get(lang), "thresholds": [t.text.get(lang) for t in c.working_thresholds]}
+        for c in criteria
+        if c.working_thresholds
+    ]
+
+
+def working_thresholds(ctx: ReportContext, entries, heading: str = "H2") -> list:
+    """The list of working thresholds (from `working_threshold_entries`) that every PDF shows
+    the same way: numbers the coalition has not yet confirmed."""
+    _ = ctx._
+    story = [para(_("Working thresholds"), heading)]
+    if not entries:
+        return story + [para(_("None of these criteria rests on a working threshold."), "Body")]
+    story.append(
+        para(
+            _(
+                "A working threshold is a number that no published source sets: the coalition has chosen it for now and still has to confirm it. A result that rests on one is provisional."
+            ),
+            "Body",
+        )
+    )
+    for entry in entries:
+        story.append(para(f"{entry['text']} ({entry['criterion_id']})", "Cell"))
+        story += [para(text, "AnchorLine") for text in entry["thresholds"]]
+    return story
+
+
+def records_thresholds(criteria) -> bool:
+    """Whether a criteria version marks its thresholds at all (2026.1 does not: there the
+    list would wrongly say that nothing rests on a working threshold)."""
+    return any(c.thresholds for d in criteria.domains for c in d.criteria)

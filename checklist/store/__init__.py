@@ -59,6 +59,7 @@ from checklist.store.exports import export_answers
 from checklist.store.exports import export_row_count
 from checklist.store.places import record_criteria_version
 from checklist.store.places import criteria_for_hash
+from checklist.store.places import find_criteria_versions
 from checklist.store.places import list_organisations
 from checklist.store.places import create_organisation
 from checklist.store.places import organisation_id
@@ -73,6 +74,7 @@ from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
 from checklist.store.reports import most_failed_criteria
+from checklist.store.reports import criterion_results
 from checklist.store.reports import red_flags_by_location
 from checklist.store.reports import type_trends
 from checklist.store.reports import voices_by_domain
@@ -156,6 +158,7 @@ __all__ = [
     "export_row_count",
     "record_criteria_version",
     "criteria_for_hash",
+    "find_criteria_versions",
     "list_organisations",
     "create_organisation",
     "organisation_id",
@@ -170,6 +173,7 @@ __all__ = [
     "report_locations",
     "type_domain_means",
     "most_failed_criteria",
+    "criterion_results",
     "red_flags_by_location",
     "type_trends",
     "voices_by_domain",

@@ -39,6 +39,22 @@ def criteria_for_hash(db: Database, digest: str) -> Criteria:
     return _parsed_versions[digest]
 
 
+def find_criteria_versions(db: Database, key: str) -> list[dict]:
+    """Stored criteria versions named `key` or whose hash is or starts with `key` (at least
+    6 characters), newest first: hash, version, created_at."""
+    key = key.strip()
+    # A shorter key is a version name only: "2026" must not match every hash that starts so.
+    prefix = key.lower() if len(key) >= 6 else None
+    return list(
+        db.query(
+            """select hash, version, created_at from criteria_versions
+               where version = ? or (? is not null and substr(hash, 1, length(?)) = ?)
+               order by created_at desc, hash""",
+            [key, prefix, prefix, prefix],
+        )
+    )
+
+
 # -- organisations --------------------------------------------------------------
 
 

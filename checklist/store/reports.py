@@ -136,6 +136,28 @@ def most_failed_criteria(db: Database, scope: Scope, filters: Filters) -> list[d
     )
 
 
+def criterion_results(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """Per criterion answered in the period: its results over all visits (meets, partly,
+    fails, assessed = the three together) and red flags (critical and not met), counted from
+    the results stored at submission. For the report's reading by the coalition's points."""
+    cte, params = _period_cte(scope, filters)
+    return list(
+        db.query(
+            f"""with {cte}
+                select r.criterion_id,
+                       sum(r.result = 'meets') as meets,
+                       sum(r.result = 'partly') as partly,
+                       sum(r.result = 'fails') as fails,
+                       sum(r.result in ('meets', 'partly', 'fails')) as assessed,
+                       sum(r.critical = 1 and r.result = 'fails') as red_flags
+                from period p join answer_results r on r.visit_id = p.visit_id
+                group by r.criterion_id
+                order by r.criterion_id""",
+            params,
+        )
+    )
+
+
 def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
     """Critical criteria not met at each location's latest submitted visit in the period:
     one row per (location, criterion), from the results stored at submission."""

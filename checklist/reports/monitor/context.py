@@ -27,6 +27,11 @@ class MonitorReport:
     trends: type, label, year, quarter, score, visits
     voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
     versions: version, hash, visits, first_date, last_date
+    coalition: per list of the coalition's points: id, title, points [{id, title, criteria,
+        assessed, meets, partly, fails, red_flags}]; coalition_unmapped: the same counts for
+        the criteria that serve no point (None when no criteria version has lists)
+    working_thresholds: [{criterion_id, text, thresholds [text]}] behind the criteria
+        assessed; None when no version of the visits marks its thresholds
     """
 
     criteria: Criteria
@@ -48,6 +53,9 @@ class MonitorReport:
     voices: Sequence[Mapping[str, Any]]
     versions: Sequence[Mapping[str, Any]]
     voices_per_domain: int = 8
+    coalition: Sequence[Mapping[str, Any]] = ()
+    coalition_unmapped: Mapping[str, Any] | None = None
+    working_thresholds: Sequence[Mapping[str, Any]] | None = None
 
 
 class MonitorContext(ReportContext):
