@@ -42,8 +42,24 @@ def scoring_method(ctx: ReportContext) -> list[str]:
             "A red flag is a critical criterion that is not met: its domain is red whatever its average, and the overall status is at most %(cap)s.",
             cap=ctx.status(scoring.red_flag_cap).lower(),
         ),
+        *_own_caps(ctx),
+        _(
+            "A critical criterion that could not be assessed is an unassessed flag: it does not change the score, but it is listed wherever red flags are, so that leaving things unknown never makes a location look better unnoticed."
+        ),
         _("Overall score = the weighted mean of the domain scores (domain weights)."),
     ]
+
+
+def _own_caps(ctx: ReportContext) -> list[str]:
+    """The criteria whose failure caps the overall status lower than the file's default."""
+    default = ctx.criteria.scoring.red_flag_cap
+    own = [c for d in ctx.criteria.domains for c in d.criteria if c.critical and c.cap and c.cap != default]
+    return [
+        ctx._(
+            "Where a critical criterion sets its own cap, that cap applies instead; the worst cap among the red flags decides. Life-safety criteria capped at red: %(criteria)s.",
+            criteria="; ".join(f"{c.text.get(ctx.lang)} ({c.id})" for c in own if c.cap == "red"),
+        )
+    ] if any(c.cap == "red" for c in own) else []
 
 
 def working_threshold_entries(criteria, lang: str) -> list[dict]:
