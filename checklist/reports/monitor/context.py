@@ -27,6 +27,7 @@ class MonitorReport:
     trends: type, label, year, quarter, score, visits
     voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
     versions: version, hash, visits, first_date, last_date
+    common_criteria: with several versions, the criteria they share (after `replaces:`)
     """
 
     criteria: Criteria
@@ -48,6 +49,9 @@ class MonitorReport:
     voices: Sequence[Mapping[str, Any]]
     versions: Sequence[Mapping[str, Any]]
     voices_per_domain: int = 8
+    # Visits made with more than one criteria version: the number of criteria they share,
+    # on which the scores per type are taken. None: one version.
+    common_criteria: int | None = None
 
 
 class MonitorContext(ReportContext):
