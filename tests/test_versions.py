@@ -275,9 +275,12 @@ def test_history_follows_a_replaced_criterion(mixed):
     assert "test.1 (1 visits), test.2 (1 visits)" in html
 
 
-def test_visit_page_says_the_previous_visit_had_another_version(mixed):
-    html = english(mixed).get(f"/visits/{mixed.ids['v2']}").get_data(as_text=True)
+def test_visit_page_and_pdf_say_the_previous_visit_had_another_version(mixed, tmp_path):
+    client = english(mixed)
+    html = client.get(f"/visits/{mixed.ids['v2']}").get_data(as_text=True)
     assert "The previous visit was made with criteria version test.1, this one with test.2" in html
+    pdf = client.get(f"/visits/{mixed.ids['v2']}/report.pdf").data
+    assert "The previous visit was made with criteria version test.1, this one with test.2" in flat(pdftotext(pdf, tmp_path))
 
 
 def test_checklist_page_shows_the_previous_answer_of_the_replaced_criterion(mixed):
