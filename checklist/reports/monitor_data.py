@@ -23,6 +23,8 @@ from checklist.core.i18n import translations_for
 from checklist.reports.method import records_thresholds
 from checklist.reports.method import working_threshold_entries
 from checklist.reports.monitor.context import MonitorReport
+from checklist.reports.comparable import lineage_for
+from checklist.core.lineage import common_keys
 
 VOICES_PER_DOMAIN = 8
 FAILED_SHOWN = 20
@@ -49,12 +51,23 @@ def monitor_report_data(
     versions = store.criteria_versions_used(db, scope, filters)
     used = [store.criteria_for_hash(db, v["hash"]) for v in versions]
     lookup = _Lookup(criteria, used, lang)
+    lineage = lineage_for(db, criteria)
+    common = None
+    if len(used) > 1:
+        # Visits made with different checklists: their means are taken on what they share.
+        shared = common_keys(used, lineage)
+        common = len(shared)
+        ids = sorted({c.id for version in used for d in version.domains for c in d.criteria if lineage.key(c.id) in shared})
+        weights = {d.id: d.weight for version in reversed([criteria, *used]) for d in version.domains}
+        means = store.type_domain_means_on(db, scope, filters, ids, weights)
+    else:
+        means = store.type_domain_means(db, scope, filters)
     located = store.report_locations(db, scope, filters)
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
-    types, all_types = _type_rows(store.type_domain_means(db, scope, filters), criteria, lang)
-    failed = store.most_failed_criteria(db, scope, filters)
+    types, all_types = _type_rows(means, criteria, lang)
+    failed = store.most_failed_criteria(db, scope, filters, lineage.renamed())
     results = store.criterion_results(db, scope, filters)
     coalition, unmapped = _coalition(results, lookup)
     return MonitorReport(
@@ -86,6 +99,7 @@ def monitor_report_data(
         coalition=coalition,
         coalition_unmapped=unmapped,
         working_thresholds=_working_thresholds(results, used, lang),
+        common_criteria=common,
     )
 
 

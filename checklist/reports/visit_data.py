@@ -67,9 +67,28 @@ class PreviousAnswers:
 
 
 def previous_answers(db: Database, bundle: VisitBundle, scope: Scope) -> PreviousAnswers | None:
-    """The previous submitted visit's answers, unscored: all the checklist page shows of it."""
+    """The previous submitted visit's answers, unscored: all the checklist page shows of it.
+
+    Made with another criteria version, its answers are keyed by this visit's criteria ids
+    through `replaces:` (an answer of a criterion of another kind is left out: it would not
+    read as an answer to this one)."""
     previous = store.previous_submitted_visit(db, bundle.visit, scope)
-    return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
+    if not previous:
+        return None
+    answers = store.visit_answers(db, previous["id"])
+    if previous["criteria_hash"] != bundle.visit["criteria_hash"]:
+        from checklist.core.lineage import build_lineage
+
+        old = store.criteria_for_hash(db, previous["criteria_hash"])
+        lineage = build_lineage(bundle.criteria, store.stored_criteria(db))
+        here = {lineage.key(c.id): c for d in bundle.criteria.domains for c in d.criteria}
+        rekeyed = {}
+        for criterion_id, answer in answers.items():
+            then, now = old.criterion(criterion_id), here.get(lineage.key(criterion_id))
+            if now is not None and then is not None and then.kind == now.kind:
+                rekeyed.setdefault(now.id, answer)
+        answers = rekeyed
+    return PreviousAnswers(previous, answers)
 
 
 def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:

@@ -45,6 +45,7 @@ from checklist.store.actions import report_actions
 from checklist.store.actions import set_action_status
 from checklist.store.actions import overdue_actions
 from checklist.store.overview import heatmap
+from checklist.store.overview import latest_results
 from checklist.store.overview import type_averages
 from checklist.store.overview import not_visited
 from checklist.store.overview import location_trend
@@ -60,6 +61,7 @@ from checklist.store.exports import export_row_count
 from checklist.store.places import record_criteria_version
 from checklist.store.places import criteria_for_hash
 from checklist.store.places import find_criteria_versions
+from checklist.store.places import stored_criteria
 from checklist.store.places import list_organisations
 from checklist.store.places import create_organisation
 from checklist.store.places import organisation_id
@@ -73,6 +75,7 @@ from checklist.store.places import set_location_closed
 from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
+from checklist.store.reports import type_domain_means_on
 from checklist.store.reports import most_failed_criteria
 from checklist.store.reports import criterion_results
 from checklist.store.reports import red_flags_by_location
@@ -144,6 +147,7 @@ __all__ = [
     "set_action_status",
     "overdue_actions",
     "heatmap",
+    "latest_results",
     "type_averages",
     "not_visited",
     "location_trend",
@@ -159,6 +163,7 @@ __all__ = [
     "record_criteria_version",
     "criteria_for_hash",
     "find_criteria_versions",
+    "stored_criteria",
     "list_organisations",
     "create_organisation",
     "organisation_id",
@@ -172,6 +177,7 @@ __all__ = [
     "period_summary",
     "report_locations",
     "type_domain_means",
+    "type_domain_means_on",
     "most_failed_criteria",
     "criterion_results",
     "red_flags_by_location",

@@ -32,6 +32,7 @@ class MonitorReport:
         the criteria that serve no point (None when no criteria version has lists)
     working_thresholds: [{criterion_id, text, thresholds [text]}] behind the criteria
         assessed; None when no version of the visits marks its thresholds
+    common_criteria: with several versions, the criteria they share (after `replaces:`)
     """
 
     criteria: Criteria
@@ -56,6 +57,9 @@ class MonitorReport:
     coalition: Sequence[Mapping[str, Any]] = ()
     coalition_unmapped: Mapping[str, Any] | None = None
     working_thresholds: Sequence[Mapping[str, Any]] | None = None
+    # Visits made with more than one criteria version: the number of criteria they share,
+    # on which the scores per type are taken. None: one version.
+    common_criteria: int | None = None
 
 
 class MonitorContext(ReportContext):
