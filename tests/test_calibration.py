@@ -247,3 +247,26 @@ def test_ranking_lists_criteria_lowest_agreement_first(app, pair_world):
     assert ranking.index("play.space") < ranking.index("play.outdoor")
     assert f"/calibration/{pair_id}" in page and "Both submitted" in page
     assert "/calibration/" in text(coordinator, "/locations/")  # in the coordinator's navigation
+
+
+def test_demo_data_has_calibration_pairs_with_a_believable_spread(tmp_path):
+    """Five complete pairs; most answers agree, and a few criteria disagree in most pairs."""
+    from datetime import date
+
+    from checklist.commands.demo import load_demo_data
+    from checklist.reports.calibration_data import criteria_ranking
+    from checklist.core.access import Scope
+    from tests.conftest import real_app
+
+    app = real_app(tmp_path)
+    db = connect(app.config["DATABASE"])
+    summary = load_demo_data(db, app.extensions["criteria"], seed=2022, today=date(2026, 6, 1))
+    assert summary["calibration_pairs"] == 5
+    ranking, pairs = criteria_ranking(db, Scope(organisation_id=1), "nl")
+    assert pairs == 5
+    both = sum(r.agreement.both for r in ranking)
+    identical = sum(r.agreement.identical for r in ranking)
+    assert 0.75 < identical / both < 0.95
+    assert ranking[0].agreement.share <= 0.4  # a criterion read differently in most pairs
+    assert sum(1 for r in ranking if r.agreement.share == 1.0) > len(ranking) / 2
+    db.conn.close()
