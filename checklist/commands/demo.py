@@ -187,6 +187,7 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
         _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True)
+        summary["calibration_pairs"] = _calibration_pairs(db, criteria, location_ids, visiting_orgs[0]["id"], today, seed)
         store.set_meta(db, "demo_loaded", store.now())
     return summary
 
@@ -236,3 +237,69 @@ def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, o
     summary["visits"] += 1
     summary["answers"] += len(answers)
     return visit_id
+
+
+# -- calibration pairs ------------------------------------------------------------------
+
+CALIBRATION_PAIRS = 5  # demo locations that get a second visit a few days after their latest one
+CALIBRATION_VAGUE_SHARE = 0.1  # criteria whose guidance two visitors read differently
+STEP = {"meets": ("partly",), "partly": ("meets", "fails"), "fails": ("partly",)}
+
+
+def _calibration_pairs(db, criteria: Criteria, location_ids: list[int], organisation_id: int, today: date, seed: int) -> int:
+    """Pairs of a latest visit and a second one by another visitor 1-4 days later, with a
+    believable spread: most criteria agree; a fixed tenth of them (vague guidance) is read
+    one step apart in most pairs; elsewhere one answer in twenty differs, and one
+    in fifty the second visitor could not assess. An own random
+    generator; both visits of a pair are made De Vrolijkheid's, so its coordinator sees them."""
+    rng = random.Random(seed + 11)
+    ids = [c.id for d in criteria.domains for c in d.criteria]
+    vague = set(rng.sample(ids, max(1, round(CALIBRATION_VAGUE_SHARE * len(ids)))))
+    made = 0
+    for location_id in location_ids:
+        if made == CALIBRATION_PAIRS:
+            break
+        location = db["locations"].get(location_id)
+        rows = list(db.query("select * from visits where location_id = ? and status = 'submitted' order by visit_date desc, id desc limit 1", [location_id]))
+        if location["closed_on"] or not rows:
+            continue
+        first = rows[0]
+        day = min(date.fromisoformat(first["visit_date"]) + timedelta(days=rng.randint(1, 4)), today)
+        stamp = f"{day.isoformat()}T16:00:00+00:00"
+        second = dict(first, id=None, organisation_id=organisation_id, visit_date=day.isoformat(), visitors=rng.choice(["R.K.", "J.v.D.", "L.M."]), created_at=stamp, updated_at=stamp, submitted_at=stamp)
+        second.pop("id")
+        db.execute("update visits set organisation_id = ? where id = ?", [organisation_id, first["id"]])
+        visit_id = db["visits"].insert(second).last_pk
+        answers = []
+        for row in db.query("select * from answers where visit_id = ?", [first["id"]]):
+            criterion = criteria.criterion(row["criterion_id"])
+            answer = {k: row[k] for k in ("value", "number", "note")}
+            roll = rng.random()
+            if criterion is not None and roll < (0.6 if criterion.id in vague else 0.05):
+                answer = _other_reading(rng, criterion, answer)
+            elif roll > 0.98:  # the second visitor could not assess it
+                answer = {"value": "unknown", "number": None, "note": None}
+            answers.append({"visit_id": visit_id, "criterion_id": row["criterion_id"], **answer, "rev": 1, "updated_at": stamp})
+        db["answers"].insert_all(answers)
+        db["calibration_pairs"].insert(
+            {"visit_a": first["id"], "visit_b": visit_id, "location_id": location_id, "organisation_id": organisation_id, "created_by": None, "created_at": stamp}
+        )
+        made += 1
+    return made
+
+
+def _other_reading(rng: random.Random, criterion, answer: dict) -> dict:
+    """The same place seen by a second visitor who reads the criterion one step differently."""
+    from checklist.core.scoring import AnswerValue
+    from checklist.core.scoring import resolve
+
+    result = resolve(criterion, AnswerValue(answer["value"], answer["number"]))
+    if result not in STEP:
+        return answer
+    other = rng.choice(STEP[result])
+    note = rng.choice(NOTES[other]) if answer["note"] or rng.random() < 0.5 else None
+    if criterion.kind == "count":
+        return {"value": None, "number": _count_for(rng, criterion, other), "note": note}
+    if criterion.kind == "yesno":
+        return {"value": "no" if answer["value"] == "yes" else "yes", "number": None, "note": note}
+    return {"value": other, "number": None, "note": note}

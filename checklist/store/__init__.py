@@ -49,6 +49,14 @@ from checklist.store.overview import latest_results
 from checklist.store.overview import type_averages
 from checklist.store.overview import not_visited
 from checklist.store.overview import location_trend
+from checklist.store.calibration import AlreadyPaired
+from checklist.store.calibration import visit_workers
+from checklist.store.calibration import paired_visit_ids
+from checklist.store.calibration import create_pair
+from checklist.store.calibration import list_pairs
+from checklist.store.calibration import get_pair
+from checklist.store.calibration import visit_pair
+from checklist.store.calibration import blind_visit_ids
 from checklist.store.exports import EXPORT_BASE_COLUMNS
 from checklist.store.exports import EXPORT_VISIT_COLUMNS
 from checklist.store.exports import EXPORT_ANSWER_COLUMNS
@@ -151,6 +159,14 @@ __all__ = [
     "type_averages",
     "not_visited",
     "location_trend",
+    "AlreadyPaired",
+    "visit_workers",
+    "paired_visit_ids",
+    "create_pair",
+    "list_pairs",
+    "get_pair",
+    "visit_pair",
+    "blind_visit_ids",
     "EXPORT_BASE_COLUMNS",
     "EXPORT_VISIT_COLUMNS",
     "EXPORT_ANSWER_COLUMNS",

@@ -54,6 +54,7 @@ from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
 from checklist.reports.visit_data import load_visit
+from checklist.views.calibration_panel import visit_calibration
 from checklist.reports.visit_data import previous_answers
 from checklist.reports.visit_data import previous_visit
 from checklist.reports.visit_data import visit_report
@@ -148,6 +149,7 @@ def _render_detail(bundle, reopen_form=None):
         history=store.visit_history(get_db(), bundle.visit["id"]),
         reopen_form=reopen_form,
         panel=visit_action_panel(bundle),
+        calibration=visit_calibration(bundle),
     )
 
 
