@@ -243,7 +243,7 @@ def test_ranking_lists_criteria_lowest_agreement_first(app, pair_world):
     assert "No complete calibration pairs yet" in text(coordinator, "/calibration/")
     w["a"].post(f"/visits/{w['visit_a']}/submit")
     page = text(coordinator, "/calibration/")
-    ranking = page[page.index('id="ranking"') : page.index('id="pairs"')]
+    ranking = page[page.index('id="ranking"') : page.index('How agreement is measured')]
     assert ranking.index("play.space") < ranking.index("play.outdoor")
     assert f"/calibration/{pair_id}" in page and "Both submitted" in page
     assert "/calibration/" in text(coordinator, "/locations/")  # in the coordinator's navigation
@@ -268,5 +268,9 @@ def test_demo_data_has_calibration_pairs_with_a_believable_spread(tmp_path):
     identical = sum(r.agreement.identical for r in ranking)
     assert 0.75 < identical / both < 0.95
     assert ranking[0].agreement.share <= 0.4  # a criterion read differently in most pairs
+    assert ranking[0].agreement.both >= 3  # ... in enough pairs to mean something
     assert sum(1 for r in ranking if r.agreement.share == 1.0) > len(ranking) / 2
+    # Criteria both visitors assessed in fewer than 3 pairs come after every other one.
+    few = [r.few for r in ranking if r.agreement.share is not None]
+    assert few == sorted(few) and any(few)
     db.conn.close()

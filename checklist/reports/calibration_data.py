@@ -114,7 +114,12 @@ def load_pair(db: Database, pair_id: int, scope: Scope) -> tuple[dict, VisitBund
     return pair, a, b
 
 
-@dataclass
+# A criterion both visitors assessed in fewer pairs than this is listed after the others:
+# one differing answer out of one is no evidence that its guidance is unclear.
+RANK_MIN_BOTH = 3
+
+
+@dataclass(frozen=True)
 class CriterionAgreement:
     """One criterion across every pair that answered it (each pair one item)."""
 
@@ -125,11 +130,17 @@ class CriterionAgreement:
     pairs: int = 0  # pairs whose visits' criteria have this criterion
     agreement: Agreement = field(default_factory=Agreement)
 
+    @property
+    def few(self) -> bool:
+        """Too few pairs assessed it on both sides for its place in the ranking to mean much."""
+        return self.agreement.both < RANK_MIN_BOTH
+
 
 def criteria_ranking(db: Database, scope: Scope, lang: str, complete_only: bool = True) -> tuple[list[CriterionAgreement], int]:
     """Criteria ordered by agreement across the pairs the reader may see, lowest first.
 
-    Order: identical share (criteria no pair assessed on both sides last), then alpha,
+    Order: identical share (criteria assessed on both sides in fewer than RANK_MIN_BOTH
+    pairs after the others, those no pair assessed on both sides last), then alpha,
     then more pairs first. A criterion is named with the text of the newest criteria
     version that has it. Returns the rows and the number of pairs read. Only complete
     pairs by default: a draft's answers may still change.
@@ -158,6 +169,6 @@ def criteria_ranking(db: Database, scope: Scope, lang: str, complete_only: bool 
 
     def order(row: CriterionAgreement):
         share, alpha = row.agreement.share, row.agreement.alpha
-        return (share is None, share if share is not None else 0, alpha if alpha is not None else 2, -row.agreement.one_sided, -row.pairs, row.criterion_id)
+        return (share is None, row.few, share if share is not None else 0, alpha if alpha is not None else 2, -row.agreement.one_sided, -row.pairs, row.criterion_id)
 
     return sorted(rows, key=order), count
