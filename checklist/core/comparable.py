@@ -17,8 +17,8 @@ from typing import Mapping
 from checklist.core.criteria import Criteria
 from checklist.core.scoring import Line
 from checklist.core.scoring import VisitScore
-from checklist.core.scoring import _overall  # the one rule for the overall score and its caps
-from checklist.core.scoring import _score_domain  # the one rule for a domain's score and status
+from checklist.core.scoring import overall
+from checklist.core.scoring import score_domain
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ def rescore(score: VisitScore, keep: Callable[[str], bool], criteria: Criteria) 
     for d in score.domains:
         lines = tuple(line for line in d.lines if keep(line.criterion_id))
         if lines:
-            domains.append(_score_domain(d.domain_id, d.weight, lines, criteria.scoring.status_bands))
-    return _overall(tuple(domains), criteria)
+            domains.append(score_domain(d.domain_id, d.weight, lines, criteria.scoring.status_bands))
+    return overall(tuple(domains), criteria)
 
 
 def score_stored(
@@ -82,5 +82,5 @@ def score_stored(
                 )
             )
         if lines:
-            domains.append(_score_domain(domain.id, domain.weight, tuple(lines), criteria.scoring.status_bands))
-    return _overall(tuple(domains), criteria)
+            domains.append(score_domain(domain.id, domain.weight, tuple(lines), criteria.scoring.status_bands))
+    return overall(tuple(domains), criteria)
