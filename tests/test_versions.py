@@ -184,6 +184,78 @@ def test_each_audit_rule_names_file_line_and_field(runner, tmp_path, what, old, 
     assert f"{path}:{line_of(text, at)}: {field}: {words}" in result.output
 
 
+ASKS = [
+    # (what the guidance does, nl, en, whether the audit notes it asks children or parents)
+    ("asks children", "Vraag kinderen of ze een mentor hebben.", "Ask children whether they have a mentor.", True),
+    ("asks qualified people", "Vraag schoolgaande kinderen waar ze leren.", "Ask school-going children where they study.", True),
+    (
+        "asks them after an aside",
+        "Vraag de locatie en, buiten medewerkers om, ouders.",
+        "Ask the location and, away from staff, parents.",
+        True,
+    ),
+    ("asks them by a preposition", "Vraag het aan ouders.", "Talk with young people about it.", True),
+    (
+        "asks them, sampling words",
+        "Vraag het ook volgens de steekproefregel aan jongeren.",
+        "Ask young people too, under the sampling rule.",
+        True,
+    ),
+    ("asks girls and families", "Vraag meisjes en gezinnen.", "Ask girls and families.", True),
+    (
+        "asks the location how many",
+        "Vraag de locatie hoeveel kinderen niet kunnen zwemmen.",
+        "Ask the location how many children cannot swim.",
+        False,
+    ),
+    ("asks for a document", "Vraag de aankomstdata van de kinderen op.", "Ask for the arrival dates of the children.", False),
+    ("asks about them", "Vraag naar jongeren van 17 en 18 jaar.", "Ask about young people aged 17 and 18.", False),
+    (
+        "asks whether there are any",
+        "Vraag of er jongeren zijn met broers of zussen.",
+        "Ask whether any young people have brothers or sisters.",
+        False,
+    ),
+    (
+        "asks staff who work with them",
+        "Vraag 2 medewerkers die met gezinnen werken wat ze doen.",
+        "Ask 2 staff members who work with families what they do.",
+        False,
+    ),
+    (
+        "names them in a clause after",
+        "Vraag hoe de kamers zijn ingedeeld; kijk waar kinderen slapen.",
+        "Ask how the rooms are laid out; score the room where children sleep.",
+        False,
+    ),
+    (
+        "names them only in the verdicts",
+        "Vraag 2 medewerkers wat ze doen. Voldoet: beiden noemen de stappen (praten met de ouders of het kind).",
+        "Ask 2 staff members what they do. Meets: both name the steps (talk with the parents or child).",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("what, nl, en, noted", ASKS, ids=[a[0] for a in ASKS])
+def test_the_audit_notes_guidance_that_asks_children_or_parents_without_sampling(runner, tmp_path, what, nl, en, noted):
+    old = 'guidance: {nl: "Vraag naar de mentor.", en: "Ask about the mentor."}'
+    assert old in COMPLETE
+    # each language on its own (the other one neutral), then both
+    for nl_text, en_text in ((nl, "Look around."), ("Kijk rond.", en), (nl, en)):
+        text = COMPLETE.replace(old, f'guidance: {{nl: "{nl_text}", en: "{en_text}"}}', 1)
+        path, result = check(runner, tmp_path, text)
+        assert result.exit_code == 0, result.output
+        where = f"{path}:{line_of(text, nl_text)}: domains[2].criteria[0].guidance"
+        note = f"{where}: amv.mentor: the guidance asks children or parents; should it be marked sampling:?"
+        assert (note in result.output) == noted, (nl_text, en_text, result.output)
+    if noted:  # marked sampling:, and saying so in the guidance, it is no longer a note
+        marked = text.replace(f'en: "{en}"}}', f'en: "{en} Sampling rule."}}\n        sampling: children', 1)
+        marked = marked.replace(f'nl: "{nl}"', f'nl: "{nl} Steekproefregel."', 1)
+        path, result = check(runner, tmp_path, marked)
+        assert result.exit_code == 0 and "should it be marked sampling" not in result.output, result.output
+
+
 def test_retired_ids_must_be_replaced_or_listed_in_the_changelog(runner, tmp_path):
     previous = tmp_path / "previous.yaml"
     previous.write_text(COMPLETE.replace('version: "test.1"', 'version: "test.0"'), encoding="utf-8")

@@ -32,11 +32,52 @@ from checklist.core.criteria import source_lines
 
 # The words by which a guidance text mentions the sampling rule, per language.
 SAMPLING_WORDS = {"nl": ("steekproef",), "en": ("sampling",)}
-# Guidance that sends the visitor to ask children or parents (a note, never a failure).
+# Guidance that sends the visitor to ask children or parents (a note, never a failure). Only
+# the instructions count, the text before the verdicts ("Meets:"), and only when children or
+# parents are whom the visitor asks: the object of the verb, at most 4 words or asides between
+# commas on ("ask school-going children", "ask the location and, under the sampling rule,
+# parents", "vraag het aan ouders", "talk with young people"; the words of the sampling rule
+# count as one). A question word, a relative pronoun or a preposition such as "for" or "about"
+# in between means the visitor asks someone else about them ("ask the location how many
+# children", "ask for the list of children", "vraag of er jongeren zijn", "ask about young
+# people", "ask staff who work with families"). People named only in the verdicts (staff
+# "talk with the parents") are not asked by the visitor.
+_ASK_PATTERN = (
+    r"\b(?:{verbs})\b(?:\s+(?:{to})\b)?"
+    r"(?:\s*,[^,.;:]{{0,60}},|\s+{rule}|\s+(?!(?:{stops})\b)[\w'-]+){{0,4}}?"
+    r"\s+(?:{people})\b"
+)
 ASKS_PEOPLE = {
-    "nl": re.compile(r"\b(vraag|vragen|spreek|spreken|praat|praten)\b[^.]{0,80}\b(kinderen|ouders|jongeren)\b", re.IGNORECASE),
-    "en": re.compile(r"\b(ask|asking|talk|talking|speak)\b[^.]{0,80}\b(children|parents|young people)\b", re.IGNORECASE),
+    "nl": re.compile(
+        _ASK_PATTERN.format(
+            verbs="vraag|vragen|spreek|spreken|praat|praten",
+            to="met",
+            rule="volgens de steekproefregel",
+            stops="hoe|wat|welke|welk|of|wie|die|dat|waar|wanneer|waarom|hoeveel|om|naar|over|van|voor|bij|per|uit",
+            people="kinderen|jongeren|ouders|moeders|vaders|meisjes|jongens|gezinnen",
+        ),
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        _ASK_PATTERN.format(
+            verbs="ask|asking|talk|talking|speak|speaking",
+            to="to|with",
+            rule="(?:following|under|by) the sampling rule",
+            stops="how|what|which|whether|who|whom|that|where|when|why|if|for|about|of|on|per|from",
+            people="children|young people|parents|mothers|fathers|girls|boys|families",
+        ),
+        re.IGNORECASE,
+    ),
 }
+# Where the verdicts begin: the instructions to the visitor come before.
+VERDICTS = {"nl": re.compile(r"\bVoldoet:"), "en": re.compile(r"\bMeets:")}
+
+
+def asks_people(guidance: str, lang: str) -> bool:
+    """Whether a guidance text (in `lang`) tells the visitor to ask children or parents."""
+    verdicts = VERDICTS[lang].search(guidance)
+    instructions = guidance[: verdicts.start()] if verdicts else guidance
+    return ASKS_PEOPLE[lang].search(instructions) is not None
 
 
 @dataclass(frozen=True)
@@ -99,7 +140,7 @@ def audit_criteria(
                             cpath + ("guidance", lang),
                             f"{crit.id} is marked sampling: {crit.sampling} but its guidance does not mention the sampling rule ({words})",
                         )
-            elif any(ASKS_PEOPLE[lang].search(crit.guidance.get(lang)) for lang in LANGUAGES):
+            elif any(asks_people(crit.guidance.get(lang), lang) for lang in LANGUAGES):
                 add(notes, cpath + ("guidance",), f"{crit.id}: the guidance asks children or parents; should it be marked sampling:?")
     for i, lst in enumerate(criteria.spec.coalition):
         for p, point in enumerate(lst.points):
