@@ -3,7 +3,9 @@
 Names and places are invented so that no invented score can be mistaken for a statement
 about a real COA location. The spread is meant to look believable: emergency locations
 (noodopvang, crisisnoodopvang) score lower than regular azc on average, some improve
-over time, and a few critical criteria fail (red flags). The same generator, with more
+over time, and a few critical criteria fail (red flags) or could not be assessed. Each
+answer says what it rests on (seen, a document, staff, children or parents with how
+many). The same generator, with more
 locations and visits, builds the benchmark data set.
 """
 
@@ -17,6 +19,7 @@ from sqlite_utils import Database
 
 from checklist import store
 from checklist.core.criteria import Criteria
+from checklist.core.evidence import canonical
 from checklist.store.connection import immediate
 
 # (name, type, municipality, province, operator, capacity, children)
@@ -98,11 +101,60 @@ def _count_for(rng: random.Random, criterion, result: str) -> float:
     return float(int(value)) if int(value) >= band.from_ else float(band.from_)
 
 
-def generate_answers(rng: random.Random, criteria: Criteria, location_type: str, quality: float, note_rate: float = 0.3) -> dict:
-    """Answers for one visit, drawn around a quality level."""
+UNASSESSED_NOTES = [
+    "Kon niet worden nagegaan: de verantwoordelijke medewerker was er niet.",
+    "Document niet beschikbaar tijdens het bezoek.",
+    "Geen tijd meer om dit te bekijken; volgende keer eerst.",
+]
+
+
+def _evidence_for(rng: random.Random, criterion, answer: dict) -> dict:
+    """What a demo answer rests on: children or parents (3-5 of them) where the sampling
+    rule applies, the document where the criterion names one, mostly "seen" otherwise."""
+    chosen, counts = set(), {"children_n": None, "parents_n": None}
+    if criterion.sampling:
+        kind = {"children": "children", "parents": "parents"}.get(criterion.sampling) or rng.choice(["children", "parents"])
+        chosen.add(kind)
+        counts[f"{kind}_n"] = rng.randint(3, 5)
+        if rng.random() < 0.4:
+            chosen.add("seen")
+    elif criterion.records is not None:
+        chosen.add("document")
+        if rng.random() < 0.3:
+            chosen.add("staff")
+    else:
+        roll = rng.random()
+        if roll < 0.7:
+            chosen.add("seen")
+        elif roll < 0.85:
+            chosen.update(("seen", "staff"))
+        else:
+            chosen.add("staff")
+    if answer["value"] == "unknown":  # what little there was to go on
+        chosen, counts = ({"staff"} if rng.random() < 0.5 else set()), {"children_n": None, "parents_n": None}
+    return {"evidence": canonical(chosen), **counts}
+
+
+def generate_answers(
+    rng: random.Random,
+    criteria: Criteria,
+    location_type: str,
+    quality: float,
+    note_rate: float = 0.3,
+    evidence_rng: random.Random | None = None,
+) -> dict:
+    """Answers for one visit, drawn around a quality level.
+
+    With `evidence_rng` (a generator of its own; without it the answers are as before, as
+    the benchmark draws them) each answer also gets believable evidence, and now and then
+    a critical criterion could not be assessed."""
     answers = {}
     for domain in criteria.domains_for(location_type):
         for criterion in domain.criteria_for(location_type):
+            if evidence_rng is not None and criterion.critical and evidence_rng.random() < 0.05:
+                answer = {"value": "unknown", "number": None, "note": evidence_rng.choice(UNASSESSED_NOTES)}
+                answers[criterion.id] = {**answer, **_evidence_for(evidence_rng, criterion, answer)}
+                continue
             roll = rng.random()
             if roll < 0.03:
                 answers[criterion.id] = {"value": "unknown", "number": None, "note": None}
@@ -122,6 +174,8 @@ def generate_answers(rng: random.Random, criteria: Criteria, location_type: str,
                 answer["value"] = result
             if rng.random() < note_rate:
                 answer["note"] = rng.choice(NOTES[result])
+            if evidence_rng is not None:
+                answer.update(_evidence_for(evidence_rng, criterion, answer))
             answers[criterion.id] = answer
     return answers
 
@@ -137,6 +191,7 @@ def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 9
 def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: date | None = None) -> dict:
     """Insert the demo locations with two years of submitted visits and one draft."""
     rng = random.Random(seed)
+    evidence_rng = random.Random(seed + 1)
     today = today or date.today()
     organisations = store.list_organisations(db)
     visiting_orgs = [o for o in organisations if o["name"] in ("De Vrolijkheid", "War Child")] or organisations
@@ -161,17 +216,20 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
             for day in visit_dates(rng, opened, last_day):
                 years = (day - opened).days / 365
                 quality = min(0.95, max(0.1, base + trend * years))
-                _insert_visit(db, rng, criteria, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary)
+                _insert_visit(db, rng, criteria, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary, evidence_rng=evidence_rng)
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
-        _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True)
+        _insert_visit(
+            db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary,
+            partial=True, evidence_rng=evidence_rng,
+        )
         store.set_meta(db, "demo_loaded", store.now())
     return summary
 
 
-def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False):
+def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False, evidence_rng=None):
     stamp = f"{day.isoformat()}T16:00:00+00:00"
-    answers = generate_answers(rng, criteria, location_type, quality)
+    answers = generate_answers(rng, criteria, location_type, quality, evidence_rng=evidence_rng)
     if partial:
         first_domains = {d.id for d in criteria.domains_for(location_type)[:3]}
         answers = {cid: a for cid, a in answers.items() if cid.split(".")[0] in first_domains}

@@ -74,6 +74,8 @@ from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
 from checklist.store.reports import most_failed_criteria
 from checklist.store.reports import red_flags_by_location
+from checklist.store.reports import unassessed_by_location
+from checklist.store.reports import evidence_counts
 from checklist.store.reports import type_trends
 from checklist.store.reports import voices_by_domain
 from checklist.store.reports import criteria_versions_used
@@ -171,6 +173,8 @@ __all__ = [
     "type_domain_means",
     "most_failed_criteria",
     "red_flags_by_location",
+    "unassessed_by_location",
+    "evidence_counts",
     "type_trends",
     "voices_by_domain",
     "criteria_versions_used",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from typing import Mapping
 from typing import Sequence
@@ -27,6 +28,9 @@ class MonitorReport:
     trends: type, label, year, quarter, score, visits
     voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
     versions: version, hash, visits, first_date, last_date
+    unassessed: as red_flags, for critical criteria answered "could not assess"
+    evidence: answers, none, one count per evidence type, children_people, parents_people
+        (`store.evidence_counts`)
     """
 
     criteria: Criteria
@@ -48,6 +52,8 @@ class MonitorReport:
     voices: Sequence[Mapping[str, Any]]
     versions: Sequence[Mapping[str, Any]]
     voices_per_domain: int = 8
+    unassessed: Sequence[Mapping[str, Any]] = ()
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 class MonitorContext(ReportContext):
