@@ -367,3 +367,29 @@ def test_the_monitor_report_counts_answers_by_evidence_type(client, app, tmp_pat
     assert table["All answers"][0] == len(posted) == 10
     flat_text = flat(text)
     assert "Critical criteria not assessed, by location" in flat_text and "Escape routes are clear." in flat_text
+
+
+# -- demo data -------------------------------------------------------------------------------
+
+
+def test_demo_answers_carry_believable_evidence_and_a_few_unknown_critical_criteria(app):
+    from datetime import date
+
+    from checklist.commands.demo import load_demo_data
+    from checklist.store.connection import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        load_demo_data(db, app.extensions["criteria"], seed=2022, today=date(2026, 6, 1))
+    finally:
+        db.conn.close()
+    rows = query(app, "select criterion_id, value, evidence, children_n, parents_n from answers")
+    sampled = [r for r in rows if r["criterion_id"] == "play.space" and r["value"] != "unknown"]
+    assert sampled and all("children" in r["evidence"].split(",") and 3 <= r["children_n"] <= 5 for r in sampled)
+    records = [r for r in rows if r["criterion_id"] == "safety.fire" and r["value"] != "unknown"]
+    assert records and all("document" in r["evidence"].split(",") for r in records)
+    others = [r for r in rows if r["criterion_id"] in ("play.outdoor", "amv.mentor") and r["value"] not in ("unknown",)]
+    assert sum("seen" in (r["evidence"] or "") for r in others) > 0.7 * len(others)
+    assert all(r["children_n"] is None and r["parents_n"] is None for r in others)
+    unknown_critical = [r for r in rows if r["criterion_id"] == "safety.fire" and r["value"] == "unknown"]
+    assert 1 <= len(unknown_critical) <= 0.15 * len([r for r in rows if r["criterion_id"] == "safety.fire"])

@@ -153,31 +153,33 @@ def generate_answers(
         for criterion in domain.criteria_for(location_type):
             if evidence_rng is not None and criterion.critical and evidence_rng.random() < 0.05:
                 answer = {"value": "unknown", "number": None, "note": evidence_rng.choice(UNASSESSED_NOTES)}
-                answers[criterion.id] = {**answer, **_evidence_for(evidence_rng, criterion, answer)}
-                continue
-            roll = rng.random()
-            if roll < 0.03:
-                answers[criterion.id] = {"value": "unknown", "number": None, "note": None}
-                continue
-            if roll < 0.05:
-                answers[criterion.id] = {"value": "na", "number": None, "note": None}
-                continue
-            # Critical minimums are met more often than quality items, except where reception is poor.
-            q = quality + (0.12 if criterion.critical and quality > 0.6 else 0)
-            result = _result_for(rng, q)
-            answer = {"value": None, "number": None, "note": None}
-            if criterion.kind == "count":
-                answer["number"] = _count_for(rng, criterion, result)
-            elif criterion.kind == "yesno":
-                answer["value"] = "no" if result == "fails" else "yes"
             else:
-                answer["value"] = result
-            if rng.random() < note_rate:
-                answer["note"] = rng.choice(NOTES[result])
+                answer = _drawn_answer(rng, criterion, quality, note_rate)
             if evidence_rng is not None:
                 answer.update(_evidence_for(evidence_rng, criterion, answer))
             answers[criterion.id] = answer
     return answers
+
+
+def _drawn_answer(rng: random.Random, criterion, quality: float, note_rate: float) -> dict:
+    roll = rng.random()
+    if roll < 0.03:
+        return {"value": "unknown", "number": None, "note": None}
+    if roll < 0.05:
+        return {"value": "na", "number": None, "note": None}
+    # Critical minimums are met more often than quality items, except where reception is poor.
+    q = quality + (0.12 if criterion.critical and quality > 0.6 else 0)
+    result = _result_for(rng, q)
+    answer = {"value": None, "number": None, "note": None}
+    if criterion.kind == "count":
+        answer["number"] = _count_for(rng, criterion, result)
+    elif criterion.kind == "yesno":
+        answer["value"] = "no" if result == "fails" else "yes"
+    else:
+        answer["value"] = result
+    if rng.random() < note_rate:
+        answer["note"] = rng.choice(NOTES[result])
+    return answer
 
 
 def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 91) -> list[date]:
