@@ -35,7 +35,7 @@ def section(ctx: MonitorContext) -> list:
     if report.anonymised:
         widths = [FRAME_WIDTH * w for w in (0.16, 0.26, 0.08, 0.13, 0.13, 0.08, 0.08, 0.08)]
     else:
-        widths = [FRAME_WIDTH * w for w in (0.2, 0.14, 0.17, 0.07, 0.1, 0.1, 0.07, 0.07, 0.08)]
+        widths = [FRAME_WIDTH * w for w in (0.25, 0.13, 0.16, 0.06, 0.1, 0.1, 0.07, 0.06, 0.07)]
     head = head_row(labels, widths[-6:])
     rows, styles = [head], []
     for r, loc in enumerate(report.locations, start=1):

@@ -62,7 +62,7 @@ def _scorecard(ctx: VisitContext) -> Table:
             cell(_("critical criteria answered “could not assess”"), "CellMuted"),
         ],
     ]
-    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.18, 0.2, 0.24, 0.18, 0.2)])
+    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.2, 0.24, 0.3, 0.13, 0.13)])
     table.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
