@@ -173,7 +173,7 @@ def test_a_tick_without_its_count_comes_back_with_a_clear_message_and_everything
     assert "“Children said” is ticked: say how many children you spoke with (1–99)." in html.unescape(page)
     assert ticked(page, "play__space") == {"seen", "children"}
     assert textarea(page, "note_play__space") == "Kinderen zeggen dat de speelkamer vaak dicht is."
-    assert 'id="children_n_play__space" name="children_n_play__space" value="" min="1" max="99" step="1" inputmode="numeric" aria-invalid="true"' in page
+    assert 'id="children_n_play__space" name="children_n_play__space" value="" inputmode="numeric" autocomplete="off" size="3" aria-invalid="true"' in page
     # The valid criterion is saved, the wrong one is not.
     rows = answers_in_db(app, visit)
     assert "play.space" not in rows and rows["play.outdoor"]["evidence"] == "seen"

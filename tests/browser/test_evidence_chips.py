@@ -54,3 +54,22 @@ def test_evidence_chips_are_tapped_saved_and_back_after_a_reload(browser, live_s
         assert width <= 390  # no sideways scrolling with the chips
     finally:
         context.close()
+
+
+def test_ticked_chips_wait_on_the_device_and_come_back_after_a_reload(page, live_server, live_app):
+    """Not saved yet: the device's copy holds the chips and the count, and puts them back."""
+    visit_id = prepared_visit(live_app)
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/visits/{visit_id}/domains/play")
+    page.locator("#evidence_play__outdoor-parents").check()
+    page.locator("#parents_n_play__outdoor").fill("3")
+    page.locator("#evidence_play__outdoor-document").check()
+    copy = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"checklist:v2:visit:{visit_id}:domain:play")
+    assert copy["criteria"]["play__outdoor"]["fields"]["evidence_play__outdoor"] == "document,parents"
+
+    page.reload()
+    assert page.locator("#evidence_play__outdoor-parents").is_checked()
+    assert page.locator("#evidence_play__outdoor-document").is_checked()
+    assert not page.locator("#evidence_play__outdoor-seen").is_checked()
+    assert page.locator("#parents_n_play__outdoor").input_value() == "3"
+    assert answers_in_db(live_app, visit_id) == {}  # restored, not saved
