@@ -314,6 +314,17 @@ def test_the_unassessed_flag_is_stored_and_shown_wherever_red_flags_are(client, 
     assert "Coverage: 3/4 (75%)" in side and "Coverage: 4/4 (100%)" in side
 
 
+def test_coverage_stands_beside_the_previous_visits_score_and_the_type_averages(client, app, tmp_path):
+    location_id, first = submitted_visit(client, app)  # fire unknown: 3 of 4 scored
+    _location, second = submitted_visit(client, app, location_id=location_id, fire="yes", visit_date="2026-02-01")
+    page = flat(html.unescape(client.get(f"/visits/{second}").get_data(as_text=True)))
+    assert re.search(r"Previous submitted visit: <a [^>]+>2026-01-15</a> \(<span [^>]+>[^<]+</span>, Coverage: 3/4 \(75%\), Not assessed \(critical\): 1\)", page)
+    overview = html.unescape(client.get("/compare/?closed=all").get_data(as_text=True))
+    assert overview.count('<span class="coverage-small">4/4 (100%)</span>') == 2  # the location's row and its type's average
+    text = flat(pdftotext(client.get(f"/visits/{second}/report.pdf").data, tmp_path))
+    assert "Coverage: 75% at the previous visit, 100% now." in text
+
+
 # -- the PDF, the exports, the monitor report ------------------------------------------------
 
 

@@ -52,7 +52,8 @@ def type_averages(db: Database, scope: Scope, filters: Filters) -> list[dict]:
         r["type"]: r
         for r in db.query(
             f"""with {cte}
-                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags
+                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags,
+                       sum(s.unassessed_flags) as unassessed_flags, sum(s.scored) as scored, sum(s.assessable) as assessable
                 from latest join locations l on l.id = latest.location_id join visit_scores s on s.visit_id = latest.visit_id
                 group by l.type""",
             params,
