@@ -34,6 +34,7 @@ def world(app):
 # the app without a line here fails `test_every_route_is_classified`.
 ROUTES = {
     "pages.index": ("GET", "/", None),
+    "pages.criteria_book": ("GET", "/criteria/handbook.pdf", None),
     "overview.index": ("GET", "/compare/", None),
     "overview.types_svg": ("GET", "/compare/types.svg", None),
     "overview.legend_svg": ("GET", "/compare/legend.svg", None),
@@ -64,6 +65,10 @@ ROUTES = {
     "actions.status": ("POST", "/actions/1/status", {"status": "done"}),
     "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
+    "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
+    "calibration.detail": ("GET", "/calibration/1", None),
+    "calibration.report": ("GET", "/calibration/1/report.pdf", None),
+    "calibration.index": ("GET", "/calibration/", None),
     "auth.logout": ("POST", "/logout", {}),
     "admin.users": ("GET", "/admin/users/", None),
     "admin.audit": ("GET", "/admin/audit/", None),

@@ -121,3 +121,28 @@ def test_demo_data_prints_one_account_per_role_once(tmp_path):
     email, password = next((line.split()[1], line.split()[2]) for line in first.splitlines() if line.strip().startswith("visitor"))
     assert app.test_client().post("/login", data={"email": email, "password": password}).status_code == 302
     assert "demo.invalid" not in runner.invoke(args=["demo-data"]).output
+
+
+def test_demo_data_mixes_criteria_versions_as_a_real_database_does(tmp_path):
+    """Older demo visits were made with the archived 2026.1, recent ones with the current
+    file; each visit page renders with its own version and the amv domain follows the
+    recorded number of unaccompanied minors living there."""
+    from tests.conftest import login
+    from tests.conftest import add_users
+
+    app = real_app(tmp_path)
+    assert app.test_cli_runner().invoke(args=["demo-data"]).exit_code == 0
+    add_users(app)
+    versions = query(app, "select cv.version, count(*) as n from visits v join criteria_versions cv on cv.hash = v.criteria_hash group by cv.version")
+    by_version = {r["version"]: r["n"] for r in versions}
+    current = app.extensions["criteria"].version
+    assert set(by_version) == {"2026.1", current} and current != "2026.1"
+    assert min(by_version.values()) >= 10
+    client = login(app.test_client(), "monitor@m.test")
+    for version in by_version:
+        visit_id = query(app, "select v.id from visits v join criteria_versions cv on cv.hash = v.criteria_hash where cv.version = ? and v.status = 'submitted' limit 1", (version,))[0]["id"]
+        page = client.get(f"/visits/{visit_id}")
+        assert page.status_code == 200 and version in page.get_data(as_text=True)
+    none_living = query(app, "select count(*) as n from visits where amv_resident = 0")[0]["n"]
+    some_living = query(app, "select count(*) as n from visits v join locations l on l.id = v.location_id where amv_resident > 0 and l.type != 'amv_kleinschalig'")[0]["n"]
+    assert none_living >= 5 and some_living >= 5

@@ -28,11 +28,11 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 def test_shipped_criteria_file_is_valid_and_complete():
     criteria = load_criteria(ROOT / "criteria.yaml")
     ids = [c.id for d in criteria.domains for c in d.criteria]
-    assert 60 <= len(ids) <= 100
+    assert 60 <= len(ids) <= 120
     assert len(ids) == len(set(ids))
     domain_ids = {d.id for d in criteria.domains}
     assert {"play", "education", "privacy", "sanitation", "psychosocial", "safety", "housing", "stability", "health", "information", "participation", "parents", "amv"} <= domain_ids
-    assert criteria.domain("amv").applies_to == ("amv_kleinschalig",)
+    assert criteria.domain("amv").applies_to == "all" and criteria.domain("amv").applies_when == "amv_present"
     kinds = {c.kind for d in criteria.domains for c in d.criteria}
     assert kinds == {"rating", "yesno", "count"}
     assert any(c.critical for d in criteria.domains for c in d.criteria)
@@ -40,10 +40,16 @@ def test_shipped_criteria_file_is_valid_and_complete():
     assert "not available" in criteria.spec.derived_from.en
 
 
-def test_amv_domain_only_for_amv_locations():
-    criteria = load_criteria(ROOT / "criteria.yaml")
+def test_amv_domain_only_for_amv_locations_in_2026_1():
+    criteria = load_criteria(ROOT / "checklist" / "criteria_archive" / "2026.1.yaml")
     assert "amv" in [d.id for d in criteria.domains_for("amv_kleinschalig")]
     assert "amv" not in [d.id for d in criteria.domains_for("azc")]
+
+
+def test_amv_domain_for_every_location_type_from_2026_2():
+    criteria = load_criteria(ROOT / "criteria.yaml")
+    for type_id in ("azc", "noodopvang", "crisisnoodopvang", "gezinslocatie", "amv_kleinschalig"):
+        assert "amv" in [d.id for d in criteria.domains_for(type_id)]
 
 
 BROKEN = [

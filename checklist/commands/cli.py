@@ -16,19 +16,117 @@ from checklist.core.criteria import CriteriaError
 from checklist.core.criteria import load_criteria
 
 
-@click.command("check-criteria")
-@with_appcontext
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def check_criteria_command(path: Path | None):
-    """Validate a criteria file (default: the configured criteria.yaml)."""
-    path = path or Path(current_app.config["CRITERIA_PATH"])
+ARCHIVE = Path(__file__).resolve().parent.parent / "criteria_archive"
+CHANGELOG = "CRITERIA-CHANGELOG.md"
+
+
+def _version_key(version: str):
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.split("."))
+
+
+def _archived(version: str) -> Path | None:
+    path = ARCHIVE / f"{version}.yaml"
+    return path if path.is_file() else None
+
+
+def _newest_archived_before(criteria) -> Path | None:
+    """The archived version just before `criteria` (by version number), if any."""
+    older = [p for p in ARCHIVE.glob("*.yaml") if _version_key(p.stem) < _version_key(criteria.version)]
+    return max(older, key=lambda p: _version_key(p.stem)) if older else None
+
+
+def _load_or_exit(path: Path):
     try:
-        criteria = load_criteria(path)
+        return load_criteria(path)
     except CriteriaError as err:
         for line in err.lines():
             click.echo(line, err=True)
         sys.exit(1)
-    click.echo(criteria.summary())
+
+
+def resolve_criteria(token: str):
+    """A criteria file path, a stored version ("2026.1") or hash prefix from the
+    criteria_versions table, or an archived version (checklist/criteria_archive/)."""
+    from checklist import store
+    from checklist.store.connection import connect
+
+    if Path(token).is_file():
+        return _load_or_exit(Path(token))
+    database = Path(current_app.config["DATABASE"])
+    if database.is_file():
+        db = connect(str(database))
+        try:
+            rows = store.find_criteria_versions(db, token)
+            hashes = list(dict.fromkeys(r["hash"] for r in rows))
+            if len(hashes) == 1:
+                return store.criteria_for_hash(db, hashes[0])
+            if len(hashes) > 1:
+                listed = ", ".join(f"{r['version']} {r['hash'][:12]}" for r in rows)
+                raise click.ClickException(f"{token!r} names {len(hashes)} stored versions ({listed}); give a longer hash prefix")
+        finally:
+            db.conn.close()
+    archived = _archived(token)
+    if archived:
+        return _load_or_exit(archived)
+    raise click.ClickException(f"{token!r} is not a criteria file, a stored version or hash prefix, or an archived version")
+
+
+@click.command("check-criteria")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--previous",
+    "previous_token",
+    help="The version before it (a file, a stored or archived version): its retired ids must be replaced or listed "
+    f"in {CHANGELOG}. Default for the configured file: the newest archived version before it.",
+)
+def check_criteria_command(path: Path | None, previous_token: str | None):
+    """Validate a criteria file (default: the configured criteria.yaml), then audit its completeness."""
+    from checklist.core.criteria_audit import audit_criteria
+
+    configured = path is None
+    path = path or Path(current_app.config["CRITERIA_PATH"])
+    criteria = _load_or_exit(path)
+    previous = None
+    if previous_token:
+        previous = resolve_criteria(previous_token)
+    elif configured and (before := _newest_archived_before(criteria)):
+        previous = _load_or_exit(before)
+    changelog_path = path.parent / CHANGELOG
+    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.is_file() else None
+    audit = audit_criteria(criteria, previous, changelog, CHANGELOG)
+    for note in audit.notes:
+        click.echo(f"note: {note}")
+    for problem in audit.problems:
+        click.echo(str(problem), err=True)
+    against = f" (against {previous.version})" if previous else ""
+    if audit.problems:
+        click.echo(f"{path}: {len(audit.problems)} completeness problems{against}", err=True)
+        sys.exit(1)
+    click.echo(criteria.summary() + against)
+
+
+@click.command("criteria-diff")
+@with_appcontext
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--full", is_flag=True, help="Reworded texts in full rather than shortened.")
+def criteria_diff_command(old: str, new: str, as_json: bool, full: bool):
+    """What was retired, added, reworded and rescored from OLD to NEW.
+
+    OLD and NEW are each a criteria file, a stored version (2026.1) or hash prefix from the
+    database, or an archived version (checklist/criteria_archive/)."""
+    import json
+
+    from checklist.core.criteria_diff import diff_criteria
+    from checklist.core.criteria_diff import diff_lines
+
+    diff = diff_criteria(resolve_criteria(old), resolve_criteria(new))
+    if as_json:
+        click.echo(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(diff_lines(diff, full=full)))
 
 
 @click.command("demo-data")
@@ -219,6 +317,67 @@ def monitor_report_command(since, until, types, province, organisation, operator
     click.echo(f"Wrote {out} ({len(pdf):,} bytes; {data.summary['visits']} visits at {data.summary['locations']} locations).")
 
 
+@click.command("criteria-book")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--version", "version", help="A stored criteria version (its name or hash) or a criteria file; default: the criteria in use.")
+@with_appcontext
+def criteria_book_command(out: Path, lang: str, version: str | None):
+    """Write the handbook of the checklist: every criterion with guidance, evidence rule, anchors and sources."""
+    from checklist.reports.criteria_book import build_criteria_book
+
+    criteria = _criteria_named(version) if version else current_app.extensions["criteria"]
+    pdf = build_criteria_book(criteria, lang)
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes; criteria version {criteria.version}, hash {criteria.hash[:12]}).")
+
+
+ARCHIVE = Path(__file__).resolve().parent.parent / "criteria_archive"
+
+
+def _criteria_named(name: str):
+    """A criteria file by path, else a version stored in the database (by name or hash),
+    else a frozen version in checklist/criteria_archive/ (by name)."""
+    import re
+
+    from checklist import store
+    from checklist.store.connection import connect
+
+    def load(path):
+        try:
+            return load_criteria(path)
+        except CriteriaError as err:
+            raise click.ClickException("\n".join(err.lines())) from None
+
+    if Path(name).is_file():
+        return load(Path(name))
+    db = connect(current_app.config["DATABASE"])
+    try:
+        found = store.find_criteria_versions(db, name)
+        if len(found) == 1:
+            return store.criteria_for_hash(db, found[0]["hash"])
+        if len(found) > 1:
+            listed = "; ".join(f"{r['version']} {r['hash'][:12]} (stored {r['created_at'][:10]})" for r in found)
+            raise click.ClickException(f"{name!r} names {len(found)} stored criteria versions: {listed}. Give the hash instead.")
+        stored = sorted({r["version"] for r in db.query("select version from criteria_versions")})
+    finally:
+        db.conn.close()
+    archived = ARCHIVE / f"{name}.yaml"
+    if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", name) and archived.is_file():
+        return load(archived)
+    known = ", ".join(stored) or "none"
+    raise click.ClickException(f"{name!r} is neither a file nor a stored criteria version (stored: {known}).")
+
+
 def init_app(app) -> None:
-    for command in (check_criteria_command, demo_data_command, report_command, create_user_command, recompute_scores_command, monitor_report_command):
+    for command in (
+        check_criteria_command,
+        demo_data_command,
+        report_command,
+        create_user_command,
+        recompute_scores_command,
+        monitor_report_command,
+        criteria_book_command,
+        criteria_diff_command,
+    ):
         app.cli.add_command(command)

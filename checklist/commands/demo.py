@@ -20,7 +20,12 @@ from sqlite_utils import Database
 from checklist import store
 from checklist.core.criteria import Criteria
 from checklist.core.evidence import canonical
+from checklist.core.criteria import load_archived
+from checklist.core.scoring import applicable_domains
 from checklist.store.connection import immediate
+
+# How long ago the current criteria version came into use in the demo data.
+CURRENT_VERSION_DAYS = 120
 
 # (name, type, municipality, province, operator, capacity, children)
 DEMO_LOCATIONS = [
@@ -142,6 +147,7 @@ def generate_answers(
     quality: float,
     note_rate: float = 0.3,
     evidence_rng: random.Random | None = None,
+    facts=None,
 ) -> dict:
     """Answers for one visit, drawn around a quality level.
 
@@ -149,7 +155,7 @@ def generate_answers(
     the benchmark draws them) each answer also gets believable evidence, and now and then
     a critical criterion could not be assessed."""
     answers = {}
-    for domain in criteria.domains_for(location_type):
+    for domain in applicable_domains(criteria, location_type, facts):
         for criterion in domain.criteria_for(location_type):
             if evidence_rng is not None and criterion.critical and evidence_rng.random() < 0.05:
                 answer = {"value": "unknown", "number": None, "note": evidence_rng.choice(UNASSESSED_NOTES)}
@@ -182,6 +188,16 @@ def _drawn_answer(rng: random.Random, criterion, quality: float, note_rate: floa
     return answer
 
 
+def _amv_resident(rng: random.Random, location_type: str) -> int:
+    """Unaccompanied minors living at a demo location: all residents of small-scale units,
+    some in noodopvang and azc (as in the 2024 figures), none at family locations."""
+    if location_type == "amv_kleinschalig":
+        return rng.randint(6, 14)
+    if location_type in ("noodopvang", "crisisnoodopvang", "azc"):
+        return rng.choice([0, 0, rng.randint(2, 25)])
+    return 0
+
+
 def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 91) -> list[date]:
     dates, day = [], first + timedelta(days=rng.randint(0, 30))
     while day <= last:
@@ -195,6 +211,12 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
     rng = random.Random(seed)
     evidence_rng = random.Random(seed + 1)
     today = today or date.today()
+    # Visits before the current version came out were made with 2026.1, as in a real
+    # database: the overview and reports then show how they handle mixed versions.
+    earlier = load_archived("2026.1")
+    store.record_criteria_version(db, earlier)
+    store.record_criteria_version(db, criteria)
+    switch = today - timedelta(days=CURRENT_VERSION_DAYS)
     organisations = store.list_organisations(db)
     visiting_orgs = [o for o in organisations if o["name"] in ("De Vrolijkheid", "War Child")] or organisations
     locations, plans = [], []
@@ -218,22 +240,23 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
             for day in visit_dates(rng, opened, last_day):
                 years = (day - opened).days / 365
                 quality = min(0.95, max(0.1, base + trend * years))
-                _insert_visit(db, rng, criteria, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary, evidence_rng=evidence_rng)
+                made_with = criteria if day >= switch else earlier
+                _insert_visit(db, rng, made_with, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary, evidence_rng=evidence_rng)
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
-        _insert_visit(
-            db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary,
-            partial=True, evidence_rng=evidence_rng,
-        )
+        _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True, evidence_rng=evidence_rng)
+        summary["calibration_pairs"] = _calibration_pairs(db, criteria, location_ids, visiting_orgs[0]["id"], today, seed)
         store.set_meta(db, "demo_loaded", store.now())
     return summary
 
 
 def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False, evidence_rng=None):
     stamp = f"{day.isoformat()}T16:00:00+00:00"
-    answers = generate_answers(rng, criteria, location_type, quality, evidence_rng=evidence_rng)
+    amv_resident = _amv_resident(rng, location_type)
+    facts = {"amv_present": amv_resident}
+    answers = generate_answers(rng, criteria, location_type, quality, facts=facts, evidence_rng=evidence_rng)
     if partial:
-        first_domains = {d.id for d in criteria.domains_for(location_type)[:3]}
+        first_domains = {d.id for d in applicable_domains(criteria, location_type, facts)[:3]}
         answers = {cid: a for cid, a in answers.items() if cid.split(".")[0] in first_domains}
     visit_id = db["visits"].insert(
         {
@@ -243,7 +266,8 @@ def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, o
             "visitors": rng.choice(["A.B., K.L.", "M.d.V.", "S.J., P.R.", "T.H."]),
             "announced": 1 if rng.random() < 0.8 else 0,
             "children_present": rng.randint(5, 60),
-            "amv_present": rng.randint(0, 8) if location_type == "amv_kleinschalig" else 0,
+            "amv_present": min(amv_resident, rng.randint(0, 8)),
+            "amv_resident": amv_resident,
             "impression": rng.choice(
                 [
                     "Rustige sfeer, medewerkers betrokken. Speelruimte was open.",
@@ -271,3 +295,71 @@ def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, o
     summary["visits"] += 1
     summary["answers"] += len(answers)
     return visit_id
+
+
+# -- calibration pairs ------------------------------------------------------------------
+
+CALIBRATION_PAIRS = 5  # demo locations that get a second visit a few days after their latest one
+CALIBRATION_VAGUE_SHARE = 0.1  # criteria whose guidance two visitors read differently
+STEP = {"meets": ("partly",), "partly": ("meets", "fails"), "fails": ("partly",)}
+
+
+def _calibration_pairs(db, criteria: Criteria, location_ids: list[int], organisation_id: int, today: date, seed: int) -> int:
+    """Pairs of a latest visit and a second one by another visitor 1-4 days later, with a
+    believable spread: most criteria agree; a fixed tenth of them (vague guidance) is read
+    one step apart in most pairs; elsewhere one answer in twenty differs, and one
+    in fifty the second visitor could not assess. An own random
+    generator; both visits of a pair are made De Vrolijkheid's, so its coordinator sees them."""
+    rng = random.Random(seed + 11)
+    ids = [c.id for d in criteria.domains for c in d.criteria]
+    vague = set(rng.sample(ids, max(1, round(CALIBRATION_VAGUE_SHARE * len(ids)))))
+    made = 0
+    for location_id in location_ids:
+        if made == CALIBRATION_PAIRS:
+            break
+        location = db["locations"].get(location_id)
+        rows = list(db.query("select * from visits where location_id = ? and status = 'submitted' order by visit_date desc, id desc limit 1", [location_id]))
+        if location["closed_on"] or not rows:
+            continue
+        first = rows[0]
+        day = min(date.fromisoformat(first["visit_date"]) + timedelta(days=rng.randint(1, 4)), today)
+        stamp = f"{day.isoformat()}T16:00:00+00:00"
+        second = dict(first, id=None, organisation_id=organisation_id, visit_date=day.isoformat(), visitors=rng.choice(["R.K.", "J.v.D.", "L.M."]), created_at=stamp, updated_at=stamp, submitted_at=stamp)
+        second.pop("id")
+        db.execute("update visits set organisation_id = ? where id = ?", [organisation_id, first["id"]])
+        visit_id = db["visits"].insert(second).last_pk
+        answers = []
+        for row in db.query("select * from answers where visit_id = ?", [first["id"]]):
+            criterion = criteria.criterion(row["criterion_id"])
+            answer = {k: row[k] for k in ("value", "number", "note")}
+            evidence = {k: row.get(k) for k in ("evidence", "children_n", "parents_n")}  # what both went by
+            roll = rng.random()
+            if criterion is not None and roll < (0.6 if criterion.id in vague else 0.05):
+                answer = _other_reading(rng, criterion, answer)
+            elif roll > 0.98:  # the second visitor could not assess it
+                answer = {"value": "unknown", "number": None, "note": None}
+                evidence = {"evidence": None, "children_n": None, "parents_n": None}
+            answers.append({"visit_id": visit_id, "criterion_id": row["criterion_id"], **answer, **evidence, "rev": 1, "updated_at": stamp})
+        db["answers"].insert_all(answers)
+        db["calibration_pairs"].insert(
+            {"visit_a": first["id"], "visit_b": visit_id, "location_id": location_id, "organisation_id": organisation_id, "created_by": None, "created_at": stamp}
+        )
+        made += 1
+    return made
+
+
+def _other_reading(rng: random.Random, criterion, answer: dict) -> dict:
+    """The same place seen by a second visitor who reads the criterion one step differently."""
+    from checklist.core.scoring import AnswerValue
+    from checklist.core.scoring import resolve
+
+    result = resolve(criterion, AnswerValue(answer["value"], answer["number"]))
+    if result not in STEP:
+        return answer
+    other = rng.choice(STEP[result])
+    note = rng.choice(NOTES[other]) if answer["note"] or rng.random() < 0.5 else None
+    if criterion.kind == "count":
+        return {"value": None, "number": _count_for(rng, criterion, other), "note": note}
+    if criterion.kind == "yesno":
+        return {"value": "no" if answer["value"] == "yes" else "yes", "number": None, "note": note}
+    return {"value": other, "number": None, "note": note}

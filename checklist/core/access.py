@@ -19,6 +19,9 @@ class Scope:
     organisation_id: int | None = None
     submitted_only: bool = False
     nothing: bool = False
+    # Visits kept from this reader although the rest would allow them: the other half of an
+    # open blind calibration pair they work on (`checklist.core.calibration.blind_visits`).
+    hidden: frozenset = frozenset()
 
     def where(self, alias: str = "v") -> tuple[str, list]:
         """An SQL condition and its parameters for a query over visits aliased `alias`."""
@@ -30,16 +33,25 @@ class Scope:
             params.append(self.organisation_id)
         if self.submitted_only:
             clauses.append(f"{alias}.status = 'submitted'")
+        if self.hidden:
+            clauses.append(f"{alias}.id not in ({', '.join('?' for _ in self.hidden)})")
+            params.extend(sorted(self.hidden))
         return (" and ".join(clauses) or "1"), params
 
 
 EVERYTHING = Scope()
 
 
-def visit_scope(role: str, organisation_id: int) -> Scope:
+def visit_scope(role: str, organisation_id: int, blind: frozenset = frozenset()) -> Scope:
     """Visitors and coordinators: their organisation's visits, drafts included.
-    Monitors: submitted visits of all organisations. Admins manage accounts, not visits."""
-    if role in ("visitor", "coordinator"):
+    Monitors: submitted visits of all organisations. Admins manage accounts, not visits.
+
+    `blind`: visits a visitor must not see while a calibration pair they work on is open
+    (`checklist.core.calibration`). Coordinators see both halves of every pair; monitors
+    work on no visit, so nothing is hidden from them."""
+    if role == "visitor":
+        return Scope(organisation_id=organisation_id, hidden=frozenset(blind))
+    if role == "coordinator":
         return Scope(organisation_id=organisation_id)
     if role == "monitor":
         return Scope(submitted_only=True)
@@ -55,7 +67,8 @@ PERMISSIONS = {
     "export": {"coordinator", "monitor"},  # aggregate reports and CSV/XLSX exports
     "manage_actions": {"visitor", "coordinator"},
     "manage_users": {"admin"},
-    "read_audit": {"admin"},  # the audit log is read on /admin/audit/
+    "read_audit": {"admin"},
+    "calibrate": {"coordinator"},  # pair two visits for calibration, see every pair  # the audit log is read on /admin/audit/
 }
 
 

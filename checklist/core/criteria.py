@@ -322,6 +322,22 @@ def _compose_with_lines(text: str):
         loader.dispose()
 
 
+def source_lines(text: str) -> dict[tuple, int]:
+    """The line of every key and item of a criteria text that parses, by its path
+    (("domains", 0, "criteria", 2, "id") -> 57): for checks made after parsing."""
+    return _compose_with_lines(text)[1]
+
+
+def line_of(lines: dict[tuple, int], path) -> int | None:
+    """The line of a path, or of its nearest parent that has one."""
+    return _line_for(lines, path)
+
+
+def field_name(path) -> str:
+    """A path as the problems name it: domains[0].criteria[2].id."""
+    return _field_name(path)
+
+
 class _DuplicateKey(Exception):
     def __init__(self, path, line):
         self.path, self.line = path, line
@@ -387,6 +403,15 @@ def parse_criteria(text: str, path: str = "criteria.yaml") -> Criteria:
         raise CriteriaError(path, problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Criteria(spec=spec, text=text, hash=digest, path=path)
+
+
+ARCHIVE = Path(__file__).resolve().parent.parent / "criteria_archive"
+
+
+def load_archived(version: str) -> Criteria:
+    """An earlier criteria version, kept byte for byte so its hash still matches the visits
+    made with it (`checklist/criteria_archive/<version>.yaml`)."""
+    return load_criteria(ARCHIVE / f"{version}.yaml")
 
 
 def load_criteria(path: str | Path) -> Criteria:

@@ -1,11 +1,15 @@
 """One location's history: change since the previous visit, and criteria that keep failing.
 
 Pure: works on scored visits (VisitBundle-like objects with `.visit` and `.score`), oldest first.
+Visits made with different criteria versions are matched through `key` (a `Lineage.key`):
+a criterion that replaces another continues its run of failures, and is no new red flag
+when the one it replaces was flagged before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 FAILING = ("fails",)
 
@@ -48,11 +52,15 @@ class History:
     recurring: tuple[Recurring, ...]
 
 
-def _results(bundle) -> dict[str, str | None]:
-    return {line.criterion_id: line.result for d in bundle.score.domains for line in d.lines}
+def _same(criterion_id: str) -> str:
+    return criterion_id
 
 
-def location_history(bundles: list) -> History:
+def _failing_keys(bundle, key) -> set[str]:
+    return {key(line.criterion_id) for d in bundle.score.domains for line in d.lines if line.result in FAILING}
+
+
+def location_history(bundles: list, key: Callable[[str], str] = _same) -> History:
     """Compare the latest visit with the one before, and find failures that repeat up to now."""
     if not bundles:
         return History((), (), ())
@@ -62,16 +70,17 @@ def location_history(bundles: list) -> History:
     for d in latest.score.domains:
         before = previous.score.domain(d.domain_id) if previous else None
         changes.append(DomainChange(d.domain_id, before.score if before else None, d.score))
-    previous_flags = {f.criterion_id for f in previous.score.red_flags} if previous else set()
-    new_flags = tuple(f.criterion_id for f in latest.score.red_flags if f.criterion_id not in previous_flags)
-    results = [_results(b) for b in bundles]
+    previous_flags = {key(f.criterion_id) for f in previous.score.red_flags} if previous else set()
+    new_flags = tuple(f.criterion_id for f in latest.score.red_flags if key(f.criterion_id) not in previous_flags)
+    failing = [_failing_keys(b, key) for b in bundles]
     recurring = []
-    for criterion_id, result in results[-1].items():
-        if result not in FAILING:
+    for line in (line for d in latest.score.domains for line in d.lines):
+        criterion_id = line.criterion_id
+        if line.result not in FAILING:
             continue
         run = 0
-        for visit_results in reversed(results):
-            if visit_results.get(criterion_id) in FAILING:
+        for visit_failing in reversed(failing):
+            if key(criterion_id) in visit_failing:
                 run += 1
             else:
                 break

@@ -185,11 +185,13 @@ def score_visit(
                     cap=(criterion.cap or criteria.scoring.red_flag_cap) if criterion.critical else None,
                 )
             )
-        domains.append(_score_domain(domain.id, domain.weight, tuple(lines), criteria.scoring.status_bands))
-    return _overall(tuple(domains), criteria)
+        domains.append(score_domain(domain.id, domain.weight, tuple(lines), criteria.scoring.status_bands))
+    return overall(tuple(domains), criteria)
 
 
-def _score_domain(domain_id, weight, lines, bands) -> DomainScore:
+def score_domain(domain_id, weight, lines, bands) -> DomainScore:
+    """A domain's score and status from its lines; also used to score visits of different
+    criteria versions on what they share (`core/comparable.py`), so the rule stays one."""
     scored = [line for line in lines if line.points is not None]
     total = sum(line.weight for line in scored)
     score = 100.0 * sum(line.weight * line.points for line in scored) / total if total else None
@@ -208,7 +210,8 @@ def _score_domain(domain_id, weight, lines, bands) -> DomainScore:
     )
 
 
-def _overall(domains: tuple[DomainScore, ...], criteria: Criteria) -> VisitScore:
+def overall(domains: tuple[DomainScore, ...], criteria: Criteria) -> VisitScore:
+    """The visit's score, and its status capped by the worst cap among its red flags."""
     with_score = [d for d in domains if d.score is not None]
     total = sum(d.weight for d in with_score)
     score = sum(d.weight * d.score for d in with_score) / total if total else None
@@ -218,6 +221,11 @@ def _overall(domains: tuple[DomainScore, ...], criteria: Criteria) -> VisitScore
             if STATUS_ORDER[status] < STATUS_ORDER[flag.cap]:
                 status = flag.cap
     return VisitScore(score=score, status=status, domains=domains)
+
+
+def visit_facts(visit: Mapping[str, object]) -> dict[str, object]:
+    """The facts of a visit that decide which domains apply (see `applicable_domains`)."""
+    return {"amv_present": visit.get("amv_resident")}
 
 
 def applicable_domains(criteria: Criteria, location_type: str, facts: Mapping[str, object] | None = None):

@@ -20,7 +20,11 @@ from checklist.core.criteria import Criteria
 from checklist.core.criteria import Criterion
 from checklist.core.filters import Filters
 from checklist.core.i18n import translations_for
+from checklist.reports.method import records_thresholds
+from checklist.reports.method import working_threshold_entries
 from checklist.reports.monitor.context import MonitorReport
+from checklist.reports.comparable import lineage_for
+from checklist.core.lineage import common_keys
 
 VOICES_PER_DOMAIN = 8
 FAILED_SHOWN = 20
@@ -45,13 +49,27 @@ def monitor_report_data(
     """Everything the monitor report shows, for the visits `scope` may read within `filters`."""
     _ = translations_for(lang).gettext
     versions = store.criteria_versions_used(db, scope, filters)
-    lookup = _Lookup(criteria, [store.criteria_for_hash(db, v["hash"]) for v in versions], lang)
+    used = [store.criteria_for_hash(db, v["hash"]) for v in versions]
+    lookup = _Lookup(criteria, used, lang)
+    lineage = lineage_for(db, criteria)
+    common = None
+    if len(used) > 1:
+        # Visits made with different checklists: their means are taken on what they share.
+        shared = common_keys(used, lineage)
+        common = len(shared)
+        ids = sorted({c.id for version in used for d in version.domains for c in d.criteria if lineage.key(c.id) in shared})
+        weights = {d.id: d.weight for version in reversed([criteria, *used]) for d in version.domains}
+        means = store.type_domain_means_on(db, scope, filters, ids, weights)
+    else:
+        means = store.type_domain_means(db, scope, filters)
     located = store.report_locations(db, scope, filters)
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
-    types, all_types = _type_rows(store.type_domain_means(db, scope, filters), criteria, lang)
-    failed = store.most_failed_criteria(db, scope, filters)
+    types, all_types = _type_rows(means, criteria, lang)
+    failed = store.most_failed_criteria(db, scope, filters, lineage.renamed())
+    results = store.criterion_results(db, scope, filters)
+    coalition, unmapped = _coalition(results, lookup)
     return MonitorReport(
         criteria=criteria,
         lang=lang,
@@ -78,6 +96,10 @@ def monitor_report_data(
         ),
         voices_per_domain=VOICES_PER_DOMAIN,
         versions=versions,
+        coalition=coalition,
+        coalition_unmapped=unmapped,
+        working_thresholds=_working_thresholds(results, used, lang),
+        common_criteria=common,
         unassessed=_red_flags(store.unassessed_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
         evidence=store.evidence_counts(db, scope, filters),
     )
@@ -248,3 +270,62 @@ def _redactor(terms: list[str], criteria: Criteria):
         return lambda text: text
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in parts) + r")(?!\w)", re.IGNORECASE)
     return lambda text: pattern.sub(REDACTED, text or "")
+
+
+RESULT_COUNTS = ("assessed", "meets", "partly", "fails", "red_flags")
+
+
+def _coalition(results: list[dict], lookup: _Lookup) -> tuple[list[dict], dict | None]:
+    """The results read along the coalition's own lists (from today's file, else the
+    visits' versions): per point, the criteria assessed in the period that serve it
+    (`Criterion.coalition`, looked up like every text of the report) with their results
+    and red flags added up; a criterion serving two points counts in both. Also the same
+    for the assessed criteria that serve no point. ([], None) when no file has lists."""
+    lists = {}
+    for f in lookup.files:
+        for lst in f.spec.coalition:
+            lists.setdefault(lst.id, lst)
+    if not lists:
+        return [], None
+
+    def empty() -> dict:
+        return {"criteria": 0, **{key: 0 for key in RESULT_COUNTS}}
+
+    points = {f"{lst.id}.{point.id}": empty() for lst in lists.values() for point in lst.points}
+    unmapped = empty()
+    for row in results:
+        if not row["assessed"]:
+            continue
+        criterion = lookup.criterion(row["criterion_id"])
+        keys = [key for key in dict.fromkeys(criterion.coalition if criterion else ()) if key in points]
+        for acc in [points[key] for key in keys] or [unmapped]:
+            acc["criteria"] += 1
+            for key in RESULT_COUNTS:
+                acc[key] += row[key] or 0
+    out = [
+        {
+            "id": lst.id,
+            "title": lst.title.get(lookup.lang),
+            "points": [
+                dict(points[f"{lst.id}.{point.id}"], id=point.id, title=point.title.get(lookup.lang)) for point in lst.points
+            ],
+        }
+        for lst in lists.values()
+    ]
+    return out, unmapped
+
+
+def _working_thresholds(results: list[dict], used: list[Criteria], lang: str) -> list[dict] | None:
+    """The working thresholds behind the criteria assessed in the period, as the visits'
+    own versions state them (newest version first; a criterion once). None when none of
+    those versions marks its thresholds (2026.1)."""
+    if not any(records_thresholds(version) for version in used):
+        return None
+    assessed = {row["criterion_id"] for row in results if row["assessed"]}
+    chosen: dict[str, Criterion] = {}
+    for version in reversed(used):  # `used` is ordered by first visit: newest last
+        for domain in version.domains:
+            for criterion in domain.criteria:
+                if criterion.id in assessed and criterion.working_thresholds:
+                    chosen.setdefault(criterion.id, criterion)
+    return working_threshold_entries(chosen.values(), lang)

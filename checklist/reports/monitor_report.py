@@ -4,9 +4,10 @@ Built like the visit report (same page frame, styles, "page X of Y" canvas and m
 wording) for a reader outside the coalition: a monitor attaching it to a letter to
 parliament. So it opens with what it covers (period, filters in words, whose visits,
 counts), then the findings: scores per domain and location type, the criteria most
-often not met grouped by the right they serve, red flags per location, trends, what
-children said, and ends with the criteria versions and the method. Each section is a
-module of `checklist.reports.monitor`; this one puts them in order and draws the header.
+often not met grouped by the right they serve, the results by the coalition's own points,
+red flags per location, trends, what children said, and ends with the criteria versions
+and the method. Each section is a module of `checklist.reports.monitor`; this one puts
+them in order and draws the header.
 
 Every string from the database or the YAML goes through `styles.para` (escaped); when
 the report is anonymised the `MonitorReport` holds no location names at all.
@@ -25,6 +26,7 @@ from checklist.reports.frame import build_pdf
 from checklist.reports.frame import draw_page_rules
 from checklist.reports.fonts import setup_reportlab
 from checklist.reports.monitor import appendix
+from checklist.reports.monitor import coalition
 from checklist.reports.monitor import evidence
 from checklist.reports.monitor import failed
 from checklist.reports.monitor import locations
@@ -58,6 +60,7 @@ def _story(ctx: MonitorContext) -> list:
         title.section(ctx)
         + type_scores.section(ctx)
         + failed.section(ctx)
+        + coalition.section(ctx)
         + red_flags.section(ctx)
         + evidence.section(ctx)
         + trends.section(ctx)

@@ -71,6 +71,7 @@ COLUMN_HELP = {
     "announced": N_("1 if the visit was announced, 0 if not."),
     "children_present": N_("Number of children present during the visit."),
     "amv_present": N_("Of whom unaccompanied minors (amv)."),
+    "amv_resident": N_("Unaccompanied minors living at the location, as staff said; 0 leaves the domain on unaccompanied minors out of the score."),
     "revision": N_("How often the visit was submitted: 2 or more after it was reopened and submitted again."),
     "score": N_("Overall score from 0 to 100: the mean of the domain scores weighted by the domain weights. Empty: no score."),
     "status": N_("Overall status: green, amber, red or none. A red flag lowers a green status to the cap set in the criteria."),

@@ -19,7 +19,9 @@ from checklist.core.criteria import Domain
 from checklist.reports import PreviousVisit
 from checklist.reports import VisitReport
 from checklist.core.scoring import VisitScore
+from checklist.core.scoring import applicable_domains
 from checklist.core.scoring import score_visit
+from checklist.core.scoring import visit_facts
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class VisitBundle:
     @property
     def domains(self) -> list[Domain]:
         """Domains that apply to this location's type, in the file's order."""
-        return self.criteria.domains_for(self.location["type"])
+        return applicable_domains(self.criteria, self.location["type"], visit_facts(self.visit))
 
 
 def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
@@ -48,7 +50,7 @@ def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
     location = store.get_location(db, visit["location_id"])
     criteria = store.criteria_for_hash(db, visit["criteria_hash"])
     answers = store.visit_answers(db, visit_id)
-    score = score_visit(criteria, location["type"], store.answer_values(answers))
+    score = score_visit(criteria, location["type"], store.answer_values(answers), visit_facts(visit))
     return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
 
 
@@ -65,9 +67,28 @@ class PreviousAnswers:
 
 
 def previous_answers(db: Database, bundle: VisitBundle, scope: Scope) -> PreviousAnswers | None:
-    """The previous submitted visit's answers, unscored: all the checklist page shows of it."""
+    """The previous submitted visit's answers, unscored: all the checklist page shows of it.
+
+    Made with another criteria version, its answers are keyed by this visit's criteria ids
+    through `replaces:` (an answer of a criterion of another kind is left out: it would not
+    read as an answer to this one)."""
     previous = store.previous_submitted_visit(db, bundle.visit, scope)
-    return PreviousAnswers(previous, store.visit_answers(db, previous["id"])) if previous else None
+    if not previous:
+        return None
+    answers = store.visit_answers(db, previous["id"])
+    if previous["criteria_hash"] != bundle.visit["criteria_hash"]:
+        from checklist.core.lineage import build_lineage
+
+        old = store.criteria_for_hash(db, previous["criteria_hash"])
+        lineage = build_lineage(bundle.criteria, store.stored_criteria(db))
+        here = {lineage.key(c.id): c for d in bundle.criteria.domains for c in d.criteria}
+        rekeyed = {}
+        for criterion_id, answer in answers.items():
+            then, now = old.criterion(criterion_id), here.get(lineage.key(criterion_id))
+            if now is not None and then is not None and then.kind == now.kind:
+                rekeyed.setdefault(now.id, answer)
+        answers = rekeyed
+    return PreviousAnswers(previous, answers)
 
 
 def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:

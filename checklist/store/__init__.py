@@ -45,9 +45,18 @@ from checklist.store.actions import report_actions
 from checklist.store.actions import set_action_status
 from checklist.store.actions import overdue_actions
 from checklist.store.overview import heatmap
+from checklist.store.overview import latest_results
 from checklist.store.overview import type_averages
 from checklist.store.overview import not_visited
 from checklist.store.overview import location_trend
+from checklist.store.calibration import AlreadyPaired
+from checklist.store.calibration import visit_workers
+from checklist.store.calibration import paired_visit_ids
+from checklist.store.calibration import create_pair
+from checklist.store.calibration import list_pairs
+from checklist.store.calibration import get_pair
+from checklist.store.calibration import visit_pair
+from checklist.store.calibration import blind_visit_ids
 from checklist.store.exports import EXPORT_BASE_COLUMNS
 from checklist.store.exports import EXPORT_VISIT_COLUMNS
 from checklist.store.exports import EXPORT_ANSWER_COLUMNS
@@ -59,6 +68,8 @@ from checklist.store.exports import export_answers
 from checklist.store.exports import export_row_count
 from checklist.store.places import record_criteria_version
 from checklist.store.places import criteria_for_hash
+from checklist.store.places import find_criteria_versions
+from checklist.store.places import stored_criteria
 from checklist.store.places import list_organisations
 from checklist.store.places import create_organisation
 from checklist.store.places import organisation_id
@@ -72,7 +83,9 @@ from checklist.store.places import set_location_closed
 from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
+from checklist.store.reports import type_domain_means_on
 from checklist.store.reports import most_failed_criteria
+from checklist.store.reports import criterion_results
 from checklist.store.reports import red_flags_by_location
 from checklist.store.reports import unassessed_by_location
 from checklist.store.reports import evidence_counts
@@ -144,9 +157,18 @@ __all__ = [
     "set_action_status",
     "overdue_actions",
     "heatmap",
+    "latest_results",
     "type_averages",
     "not_visited",
     "location_trend",
+    "AlreadyPaired",
+    "visit_workers",
+    "paired_visit_ids",
+    "create_pair",
+    "list_pairs",
+    "get_pair",
+    "visit_pair",
+    "blind_visit_ids",
     "EXPORT_BASE_COLUMNS",
     "EXPORT_VISIT_COLUMNS",
     "EXPORT_ANSWER_COLUMNS",
@@ -158,6 +180,8 @@ __all__ = [
     "export_row_count",
     "record_criteria_version",
     "criteria_for_hash",
+    "find_criteria_versions",
+    "stored_criteria",
     "list_organisations",
     "create_organisation",
     "organisation_id",
@@ -171,7 +195,9 @@ __all__ = [
     "period_summary",
     "report_locations",
     "type_domain_means",
+    "type_domain_means_on",
     "most_failed_criteria",
+    "criterion_results",
     "red_flags_by_location",
     "unassessed_by_location",
     "evidence_counts",

@@ -169,7 +169,7 @@ def report_actions(db: Database, visit: Mapping[str, Any], reader: Scope) -> tup
 
     Only the visit's own organisation's actions, whoever reads the report; the date of a
     later visit where one was checked only if the reader may see that visit."""
-    own = Scope(organisation_id=visit["organisation_id"])
+    own = Scope(organisation_id=visit["organisation_id"], hidden=reader.hidden)  # nor from a blind calibration pair's other half
     recorded = _query(db, own, ["a.visit_id = ?"], [visit["id"]], order="a.id", reader=reader)
     earlier = _query(
         db,

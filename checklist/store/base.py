@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 
 LOCATION_FIELDS = ("name", "type", "municipality", "province", "operator", "capacity", "children")
-VISIT_FIELDS = ("visit_date", "organisation_id", "visitors", "announced", "children_present", "amv_present", "impression")
+VISIT_FIELDS = ("visit_date", "organisation_id", "visitors", "announced", "children_present", "amv_present", "amv_resident", "impression")
 AGE_BANDS = ("0-3", "4-7", "8-12", "13-17")
 
 

@@ -52,6 +52,7 @@ EXPORT_VISIT_COLUMNS = EXPORT_BASE_COLUMNS + (
     "announced",
     "children_present",
     "amv_present",
+    "amv_resident",
     "revision",
     "score",
     "status",
@@ -153,7 +154,7 @@ def export_visits(db: Database, scope: Scope, filters: Filters, domain_ids: list
         status_cols.append(f'd{i}.status as "status_{domain_id}"')
     sql = f"""
         select {_BASE_SELECT},
-               v.announced, v.children_present, v.amv_present, v.revision,
+               v.announced, v.children_present, v.amv_present, v.amv_resident, v.revision,
                s.score, s.status, s.scored, s.assessable, s.red_flags, s.unassessed_flags
                {''.join(', ' + c for c in score_cols + status_cols)}
         from {tables}

@@ -279,6 +279,17 @@ def m008_answer_results(db: Database):
 
 
 @migrations()
+def m009_amv_resident(db: Database):
+    """How many unaccompanied minors live at the location, as staff say at the visit.
+
+    Criteria 2026.2 apply the unaccompanied-minors domain to every location type where
+    they live: a visit that records 0 here leaves that domain out (`applies_when`).
+    Not `amv_present`, which counts those present during the visit (often at school).
+    """
+    db.execute("alter table visits add column amv_resident integer")
+
+
+@migrations()
 def m010_answer_evidence(db: Database):
     """What each answer rests on (`checklist.core.evidence`), and unassessed flags in the stored scores.
 
@@ -300,3 +311,28 @@ def m010_answer_evidence(db: Database):
     db.execute("delete from answer_results")
     db.execute("delete from visit_domain_scores")
     db.execute("delete from visit_scores")
+
+
+@migrations()
+def m011_calibration_pairs(db: Database):
+    """Calibration pairs: two visits of one location by different visitors, paired by a
+    coordinator to see whether they give the same answers (`checklist.core.calibration`).
+
+    `visit_a` is the lower id. A visit is in at most one pair (checked when pairing, inside
+    the transaction that writes the pair; the indexes also serve the look-ups by visit).
+    """
+    db.execute(
+        """create table calibration_pairs (
+            id integer primary key,
+            visit_a integer not null references visits(id),
+            visit_b integer not null references visits(id),
+            location_id integer not null references locations(id),
+            organisation_id integer not null references organisations(id),
+            created_by integer references users(id),
+            created_at text not null,
+            check (visit_a < visit_b)
+        )"""
+    )
+    db.execute("create unique index calibration_pairs_visit_a on calibration_pairs(visit_a)")
+    db.execute("create unique index calibration_pairs_visit_b on calibration_pairs(visit_b)")
+    db["calibration_pairs"].create_index(["organisation_id", "created_at"])

@@ -24,11 +24,12 @@ def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:
             f"""with {cte}
                 select l.id as location_id, l.name, l.type, l.municipality, l.province, l.operator, l.closed_on,
                        latest.visit_id, latest.visit_date, o.name as organisation,
-                       s.score, s.status, s.scored, s.assessable, s.red_flags, s.unassessed_flags
+                       s.score, s.status, s.scored, s.assessable, s.red_flags, s.unassessed_flags, v.criteria_hash
                 from latest
                 join locations l on l.id = latest.location_id
                 join organisations o on o.id = latest.organisation_id
-                join visit_scores s on s.visit_id = latest.visit_id""",
+                join visit_scores s on s.visit_id = latest.visit_id
+                join visits v on v.id = latest.visit_id""",
             params,
         )
     )
@@ -43,6 +44,22 @@ def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:
     for row in rows:
         row["domains"] = domains.get(row["visit_id"], {})
     return rows
+
+
+def latest_results(db: Database, scope: Scope, filters: Filters) -> dict[int, dict[str, dict]]:
+    """The stored results (`answer_results`) of each location's latest visit: visit id ->
+    criterion id -> {result, points}. Read only when the visits were made with different
+    criteria versions, to compare them on the criteria they share."""
+    cte, params = latest_visits_cte(scope, filters)
+    out: dict[int, dict[str, dict]] = {}
+    for r in db.query(
+        f"""with {cte}
+            select r.visit_id, r.criterion_id, r.result, r.points
+            from latest join answer_results r on r.visit_id = latest.visit_id""",
+        params,
+    ):
+        out.setdefault(r["visit_id"], {})[r["criterion_id"]] = {"result": r["result"], "points": r["points"]}
+    return out
 
 
 def type_averages(db: Database, scope: Scope, filters: Filters) -> list[dict]:
@@ -92,7 +109,7 @@ def location_trend(db: Database, location_id: int, scope: Scope) -> list[dict]:
     visible, params = scope.where("v")
     visits = list(
         db.query(
-            f"""select v.id as visit_id, v.visit_date, s.score, s.status, s.red_flags, s.unassessed_flags, s.scored, s.assessable
+            f"""select v.id as visit_id, v.visit_date, v.criteria_hash, s.score, s.status, s.red_flags, s.unassessed_flags, s.scored, s.assessable
                 from visits v join visit_scores s on s.visit_id = v.id
                 where v.location_id = ? and v.status = 'submitted' and {visible}
                 order by v.visit_date, v.id""",

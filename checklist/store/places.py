@@ -39,6 +39,26 @@ def criteria_for_hash(db: Database, digest: str) -> Criteria:
     return _parsed_versions[digest]
 
 
+def find_criteria_versions(db: Database, token: str) -> list[dict]:
+    """Stored criteria versions named by a version string ("2026.1") or a hash prefix
+    (4 or more hex digits): hash, version, created_at; oldest first."""
+    token = token.strip()
+    prefix = token.lower() if len(token) >= 4 and all(ch in "0123456789abcdef" for ch in token.lower()) else None
+    return list(
+        db.query(
+            """select hash, version, created_at from criteria_versions
+               where version = ? or (? is not null and hash like ? || '%')
+               order by created_at, hash""",
+            [token, prefix, prefix],
+        )
+    )
+
+
+def stored_criteria(db: Database) -> list[Criteria]:
+    """Every criteria version stored, parsed (cached by hash): what lineage follows."""
+    return [criteria_for_hash(db, r["hash"]) for r in db.query("select hash from criteria_versions order by created_at, hash")]
+
+
 # -- organisations --------------------------------------------------------------
 
 

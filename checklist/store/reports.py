@@ -13,6 +13,8 @@ version), so the report counts what the visit page shows.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from sqlite_utils import Database
 
 from checklist.core.access import Scope
@@ -112,11 +114,71 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters) -> list[dict
     return sorted(rows.values(), key=lambda r: r["type"])
 
 
-def most_failed_criteria(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+def _renamed(column: str, rename: Mapping[str, str] | None) -> tuple[str, list]:
+    """`column`, or a CASE that gives renamed ids (old id -> current id) their new id."""
+    if not rename:
+        return column, []
+    whens = " ".join("when ? then ?" for _ in rename)
+    return f"case {column} {whens} else {column} end", [x for pair in rename.items() for x in pair]
+
+
+def type_domain_means_on(
+    db: Database, scope: Scope, filters: Filters, criterion_ids: list[str], domain_weights: Mapping[str, float]
+) -> list[dict]:
+    """`type_domain_means` with every visit scored on `criterion_ids` only (the criteria
+    that visits made with different criteria versions share): per visit and domain
+    sum(weight x points) / sum(weight) of the stored results, overall the mean of those by
+    `domain_weights` (1 for a domain not named). Every visit in the period is counted."""
+    cte, params = _period_cte(scope, filters)
+    marks = ", ".join("?" for _ in criterion_ids) or "null"
+    weight = f"case domain_id {' '.join('when ? then ?' for _ in domain_weights)} else 1.0 end" if domain_weights else "1.0"
+    weight_params = [x for domain_id, w in domain_weights.items() for x in (domain_id, float(w))]
+    domain_sql = f"""
+        dom as (
+            select p.visit_id, p.type, r.domain_id,
+                   100.0 * sum(r.weight * r.points) / sum(r.weight) as score
+            from period p join answer_results r on r.visit_id = p.visit_id
+            where r.points is not null and r.criterion_id in ({marks})
+            group by p.visit_id, r.domain_id
+        )"""
+    dom_params = list(criterion_ids)
+    rows = {
+        r["type"]: dict(r, domains={})
+        for r in db.query(
+            f"""with {cte}, {domain_sql},
+                vis as (select visit_id, sum(w * score) / sum(w) as score
+                        from (select visit_id, score, {weight} as w from dom) group by visit_id)
+                select p.type, count(distinct p.location_id) as locations, count(*) as visits,
+                       sum(vis.score) as score_sum, count(vis.score) as scored_visits
+                from period p left join vis on vis.visit_id = p.visit_id
+                group by p.type""",
+            params + dom_params + weight_params,
+        )
+    }
+    for r in db.query(
+        f"""with {cte}, {domain_sql}
+            select type, domain_id, sum(score) as score_sum, count(score) as scored_visits
+            from dom group by type, domain_id""",
+        params + dom_params,
+    ):
+        rows[r["type"]]["domains"][r["domain_id"]] = {
+            "score": r["score_sum"] / r["scored_visits"] if r["scored_visits"] else None,
+            "score_sum": r["score_sum"] or 0.0,
+            "scored_visits": r["scored_visits"],
+        }
+    for row in rows.values():
+        row["score"] = row["score_sum"] / row["scored_visits"] if row["scored_visits"] else None
+    return sorted(rows.values(), key=lambda r: r["type"])
+
+
+def most_failed_criteria(db: Database, scope: Scope, filters: Filters, rename: Mapping[str, str] | None = None) -> list[dict]:
     """Per criterion that was not met at least once: visits where it failed, visits where
     it was assessed (a result of meets, partly or fails), and the locations concerned.
-    Most failed first. Counts the results stored at submission (`answer_results`)."""
+    Most failed first. Counts the results stored at submission (`answer_results`).
+    `rename` (old id -> current id, from `replaces:`) counts a criterion and the ones it
+    replaces as one."""
     cte, params = _period_cte(scope, filters)
+    criterion, rename_params = _renamed("r.criterion_id", rename)
     return list(
         db.query(
             f"""with {cte}
@@ -126,13 +188,35 @@ def most_failed_criteria(db: Database, scope: Scope, filters: Filters) -> list[d
                        count(distinct case when result = 'fails' then location_id end) as failed_locations,
                        count(distinct case when result is not null then location_id end) as assessed_locations
                 from (
-                    select r.criterion_id, v.location_id,
+                    select {criterion} as criterion_id, v.location_id,
                            case when r.result in ('meets', 'partly', 'fails') then r.result end as result
                     from period v join answer_results r on r.visit_id = v.visit_id
                 )
                 group by criterion_id
                 having sum(result = 'fails') > 0
                 order by failed desc, failed * 1.0 / assessed desc, criterion_id""",
+            params + rename_params,
+        )
+    )
+
+
+def criterion_results(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """Per criterion answered in the period: its results over all visits (meets, partly,
+    fails, assessed = the three together) and red flags (critical and not met), counted from
+    the results stored at submission. For the report's reading by the coalition's points."""
+    cte, params = _period_cte(scope, filters)
+    return list(
+        db.query(
+            f"""with {cte}
+                select r.criterion_id,
+                       sum(r.result = 'meets') as meets,
+                       sum(r.result = 'partly') as partly,
+                       sum(r.result = 'fails') as fails,
+                       sum(r.result in ('meets', 'partly', 'fails')) as assessed,
+                       sum(r.critical = 1 and r.result = 'fails') as red_flags
+                from period p join answer_results r on r.visit_id = p.visit_id
+                group by r.criterion_id
+                order by r.criterion_id""",
             params,
         )
     )

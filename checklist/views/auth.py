@@ -92,7 +92,8 @@ class User:
 
     @cached_property
     def scope(self):
-        return visit_scope(self.role, self.organisation_id)
+        blind = store.blind_visit_ids(get_db(), self.id) if self.role == "visitor" else frozenset()
+        return visit_scope(self.role, self.organisation_id, blind)
 
     def may(self, action: str) -> bool:
         return may(self.role, action)

@@ -149,6 +149,11 @@ class VisitForm(Form):
     announced = RadioField(_l("Was the visit announced?"), choices=choices([("1", _l("Announced")), ("0", _l("Unannounced"))]), default="1")
     children_present = IntegerField(_l("Children present during the visit"), validators=[Optional(), NumberRange(min=0, max=5000)])
     amv_present = IntegerField(_l("Of whom unaccompanied minors (amv)"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    amv_resident = IntegerField(
+        _l("Unaccompanied minors living at this location"),
+        validators=[Optional(), NumberRange(min=0, max=5000)],
+        description=_l("Ask staff. Enter 0 when none live here: the questions about unaccompanied minors then do not apply."),
+    )
     impression = TextAreaField(
         _l("General impression"), validators=[Optional(), Length(max=4000)], filters=[strip_text], description=NO_NAMES
     )
@@ -165,7 +170,7 @@ class VisitForm(Form):
 
     def values(self) -> dict:
         """The form's data in the shape the store expects."""
-        data = {k: self[k].data for k in ("visitors", "children_present", "amv_present", "impression")}
+        data = {k: self[k].data for k in ("visitors", "children_present", "amv_present", "amv_resident", "impression")}
         data["visit_date"] = self.visit_date.data.isoformat()
         data["announced"] = 1 if self.announced.data == "1" else 0
         return data

@@ -22,6 +22,8 @@ from checklist.views.database import get_db
 from checklist.views.follow_up import location_actions
 from checklist.core.history import location_history
 from checklist.reports.visit_data import load_visit
+from checklist.reports.comparable import lineage_for
+from checklist.reports.comparable import versions_of
 from checklist.views.forms import LocationForm
 from checklist.views.i18n import current_language
 from checklist.views.common import csrf
@@ -77,7 +79,8 @@ def detail(location_id: int):
         location=location,
         visits=visits,
         trend=trend,
-        history=location_history(recent),
+        history=location_history(recent, lineage_for(get_db(), get_criteria()).key),
+        trend_versions=versions_of(get_db(), (v["criteria_hash"] for v in trend)),
         latest=recent[-1] if recent else None,
         open_actions=[] if current_user.scope.nothing else location_actions(location, get_criteria()),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -21,6 +22,11 @@ from checklist.core.filters import Filters
 from checklist.views.forms import read_filters
 from checklist.core.ids import parse_id
 from checklist.reports.visit_data import load_visit
+from checklist.reports.comparable import Mixed
+from checklist.reports.comparable import lineage_for
+from checklist.reports.comparable import overview_rows
+from checklist.reports.comparable import versions_of
+from checklist.core.comparable import rescore
 from checklist.views.common import get_criteria
 
 bp = Blueprint("overview", __name__, url_prefix="/compare")
@@ -68,11 +74,13 @@ def index():
     months = current_app.config["NOT_VISITED_MONTHS"]
     cutoff = (date.today() - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
     overdue = store.overdue_actions(db, scope, date.today(), filters)
+    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria())
     return render_template(
         "overview/index.html",
         filters=filters,
-        rows=sort_rows(store.heatmap(db, scope, filters), filters),
-        averages=store.type_averages(db, scope, filters),
+        rows=sort_rows(rows, filters),
+        averages=averages,
+        mixed=mixed,
         not_visited=store.not_visited(db, scope, filters, cutoff),
         overdue=overdue,
         months=months,
@@ -100,20 +108,40 @@ def side_by_side():
             columns.append(load_visit(db, trend[-1]["visit_id"], scope))
     if wanted and len(columns) < 2:
         flash(_("Choose two to four locations that have a submitted visit you may see."), "error")
+    columns = columns if len(columns) >= 2 else []
+    key = lineage_for(db, get_criteria()).key
+    red_flags = [b.score.red_flags for b in columns]  # every red flag, also of a criterion not in common
+    versions = versions_of(db, (b.visit["criteria_hash"] for b in columns))
+    common = None
+    if len(versions) > 1:
+        # Different checklists: compare on the criteria every visit has (after `replaces:`).
+        shared = set.intersection(*({key(line.criterion_id) for d in b.score.domains for line in d.lines} for b in columns))
+        common = len(shared)
+        columns = [replace(b, score=rescore(b.score, lambda cid: key(cid) in shared, b.criteria)) for b in columns]
     return render_template(
         "overview/side.html",
-        columns=columns if len(columns) >= 2 else [],
-        differences=largest_differences(columns) if len(columns) >= 2 else [],
+        columns=columns,
+        red_flags=red_flags,
+        mixed=Mixed(versions, common),
+        differences=largest_differences(columns, key) if columns else [],
         choices=store.heatmap(db, scope, Filters(closed="all")),
         wanted=wanted,
     )
 
 
-def largest_differences(bundles, limit: int = 10) -> list[dict]:
-    """Criteria scored at every visit, ordered by how far their points lie apart."""
-    points = [{line.criterion_id: line.points for d in b.score.domains for line in d.lines if line.points is not None} for b in bundles]
+def largest_differences(bundles, key=lambda cid: cid, limit: int = 10) -> list[dict]:
+    """Criteria scored at every visit (matched through `key`, the lineage across criteria
+    versions), ordered by how far their points lie apart; `ids` holds each visit's own id."""
+    points = [{key(line.criterion_id): (line.criterion_id, line.points) for d in b.score.domains for line in d.lines if line.points is not None} for b in bundles]
     shared = set(points[0]).intersection(*points[1:])
-    rows = [{"criterion_id": cid, "spread": max(p[cid] for p in points) - min(p[cid] for p in points)} for cid in shared]
+    rows = [
+        {
+            "criterion_id": points[0][k][0],
+            "ids": [p[k][0] for p in points],
+            "spread": max(p[k][1] for p in points) - min(p[k][1] for p in points),
+        }
+        for k in shared
+    ]
     rows = [r for r in rows if r["spread"] > 0]
     rows.sort(key=lambda r: (-r["spread"], r["criterion_id"]))
     return rows[:limit]
@@ -127,7 +155,7 @@ def types_svg():
     from checklist.reports.charts import type_domain_chart
 
     require("compare")
-    rows = store.type_averages(get_db(), current_user.scope, overview_filters())
+    _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria())
     return Response(drawing_to_svg(type_domain_chart(rows, get_criteria(), current_language())), mimetype="image/svg+xml")
 
 

@@ -1,15 +1,28 @@
-"""Pages without a subject of their own: the start page, the health check, the language switch."""
+"""Pages without a subject of their own: the start page, the health check, the language
+switch, and the handbook of the checklist."""
 
 from __future__ import annotations
 
+import re
+import threading
+from io import BytesIO
+
+from cachetools import LRUCache
 from flask import Blueprint
+from flask import abort
+from flask import current_app
 from flask import make_response
 from flask import redirect
 from flask import request
+from flask import send_file
 from flask import url_for
 
+from checklist import store
 from checklist.core.i18n import LANGUAGE_COOKIE
 from checklist.core.i18n import LANGUAGES
+from checklist.views.common import get_criteria
+from checklist.views.database import get_db
+from checklist.views.i18n import current_language
 from checklist.views.security import safe_next
 
 bp = Blueprint("pages", __name__)
@@ -35,3 +48,38 @@ def set_language():
     if lang in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.get("/criteria/handbook.pdf")
+def criteria_book():
+    """The handbook of the checklist in the user's language, for every signed-in user: the
+    criteria in use, or with `?version=<hash>` a stored version (the one a visit was made with)."""
+    from checklist.reports.criteria_book import build_criteria_book
+
+    digest = request.args.get("version", "")
+    if digest:
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not store.find_criteria_versions(get_db(), digest):
+            abort(404)
+        criteria = store.criteria_for_hash(get_db(), digest)
+    else:
+        criteria = get_criteria()
+    lang = current_language()
+    books, lock = _books()
+    key = (criteria.hash, lang)
+    with lock:
+        pdf = books.get(key)
+    if pdf is None:
+        pdf = build_criteria_book(criteria, lang)
+        with lock:
+            books[key] = pdf
+    name = f"checklist-handbook-{criteria.version}-{lang}.pdf"
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+def _books() -> tuple[LRUCache, threading.Lock]:
+    """Handbooks built in this app (a criteria version's text never changes under its hash):
+    a few versions in two languages, some 100 kB each."""
+    extensions = current_app.extensions
+    if "criteria_books" not in extensions:
+        extensions.setdefault("criteria_books", (LRUCache(maxsize=8), threading.Lock()))
+    return extensions["criteria_books"]

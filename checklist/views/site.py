@@ -90,6 +90,7 @@ def _server_error(error):
 
 def init_app(app) -> None:
     from checklist.views import actions
+    from checklist.views import calibration
     from checklist.views import admin
     from checklist.views import auth
     from checklist.views import exports
@@ -112,6 +113,7 @@ def init_app(app) -> None:
     app.register_blueprint(locations.bp)
     app.register_blueprint(visits.bp)
     app.register_blueprint(actions.bp)
+    app.register_blueprint(calibration.bp)
 
     @app.context_processor
     def helpers():

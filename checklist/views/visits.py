@@ -56,8 +56,10 @@ from checklist.core.labels import sampling_marker
 from checklist.core.evidence import EVIDENCE_TYPES
 from checklist.core.save_protocol import Version
 from checklist.core.scoring import score_visit
+from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
 from checklist.reports.visit_data import load_visit
+from checklist.views.calibration_panel import visit_calibration
 from checklist.reports.visit_data import previous_answers
 from checklist.reports.visit_data import previous_visit
 from checklist.reports.visit_data import visit_report
@@ -152,6 +154,7 @@ def _render_detail(bundle, reopen_form=None):
         history=store.visit_history(get_db(), bundle.visit["id"]),
         reopen_form=reopen_form,
         panel=visit_action_panel(bundle),
+        calibration=visit_calibration(bundle),
     )
 
 
@@ -249,7 +252,9 @@ def save_answers_json(visit_id: int, domain_id: str):
 
 def _domain_or_404(visit_id: int, domain_id: str):
     bundle = get_bundle_or_404(visit_id)
-    current = next((d for d in bundle.domains if d.id == domain_id), None)
+    # Also a domain the visit's facts have just left out (0 unaccompanied minors recorded
+    # by a colleague): a page already open there still saves, nothing typed is lost.
+    current = next((d for d in bundle.criteria.domains_for(bundle.location["type"]) if d.id == domain_id), None)
     if current is None:
         abort(404)
     return bundle, current
@@ -304,7 +309,9 @@ def _render_domain(bundle, current, form, page=None):
     previous = previous_answers(get_db(), bundle, current_user.scope)
     lang = current_language()
     domains = bundle.domains
-    index = [d.id for d in domains].index(current.id)
+    ids = [d.id for d in domains]
+    # -1: a domain the visit's facts leave out, still open in someone's browser.
+    index = ids.index(current.id) if current.id in ids else -1
     criteria_list = current.criteria_for(bundle.location["type"])
     versions = {c.id: Version.of(bundle.answers.get(c.id)) for c in criteria_list}
     conflicts, with_errors, typed = {}, [], set()  # typed: shows what is not stored; the browser keeps its copy
@@ -338,8 +345,9 @@ def _render_domain(bundle, current, form, page=None):
         sampling_marker=lambda c: sampling_marker(c, _),
         records_hint=lambda c: records_hint(c, lang, _, answer_labels(_)),
         position=index + 1,
+        left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,
-        next_domain=domains[index + 1] if index + 1 < len(domains) else None,
+        next_domain=domains[index + 1] if 0 <= index and index + 1 < len(domains) else None,
     )
 
 
@@ -384,8 +392,8 @@ def review(visit_id: int):
 def submit(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
-    criteria, location_type = bundle.criteria, bundle.location["type"]
-    store.submit_visit(get_db(), visit_id, lambda answers: score_visit(criteria, location_type, store.answer_values(answers)), actor())
+    criteria, location_type, facts = bundle.criteria, bundle.location["type"], visit_facts(bundle.visit)
+    store.submit_visit(get_db(), visit_id, lambda answers: score_visit(criteria, location_type, store.answer_values(answers), facts), actor())
     flash(_("The visit has been submitted. It is now read-only."), "success")
     return redirect(url_for("visits.detail", visit_id=visit_id), 303)
 

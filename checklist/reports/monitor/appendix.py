@@ -10,6 +10,7 @@ from checklist.reports.charts import status_legend
 from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.method import bullets
 from checklist.reports.method import scoring_method
+from checklist.reports.method import working_thresholds
 from checklist.reports.monitor.context import MonitorContext
 from checklist.reports.styles import para
 
@@ -19,6 +20,8 @@ def section(ctx: MonitorContext) -> list:
     story = [CondPageBreak(80 * mm), para(_("Appendix: method"), "H1"), para(_("How the scores of a visit are computed"), "H2")]
     story.append(bullets(scoring_method(ctx)))
     story += [para(_("How this report combines visits"), "H2"), bullets(_aggregation(ctx))]
+    if ctx.report.working_thresholds is not None:
+        story += working_thresholds(ctx, ctx.report.working_thresholds)
     story += [
         para(_("Status colours"), "H2"),
         status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH),

@@ -28,6 +28,12 @@ class MonitorReport:
     trends: type, label, year, quarter, score, visits
     voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
     versions: version, hash, visits, first_date, last_date
+    coalition: per list of the coalition's points: id, title, points [{id, title, criteria,
+        assessed, meets, partly, fails, red_flags}]; coalition_unmapped: the same counts for
+        the criteria that serve no point (None when no criteria version has lists)
+    working_thresholds: [{criterion_id, text, thresholds [text]}] behind the criteria
+        assessed; None when no version of the visits marks its thresholds
+    common_criteria: with several versions, the criteria they share (after `replaces:`)
     unassessed: as red_flags, for critical criteria answered "could not assess"
     evidence: answers, none, one count per evidence type, children_people, parents_people
         (`store.evidence_counts`)
@@ -52,6 +58,12 @@ class MonitorReport:
     voices: Sequence[Mapping[str, Any]]
     versions: Sequence[Mapping[str, Any]]
     voices_per_domain: int = 8
+    coalition: Sequence[Mapping[str, Any]] = ()
+    coalition_unmapped: Mapping[str, Any] | None = None
+    working_thresholds: Sequence[Mapping[str, Any]] | None = None
+    # Visits made with more than one criteria version: the number of criteria they share,
+    # on which the scores per type are taken. None: one version.
+    common_criteria: int | None = None
     unassessed: Sequence[Mapping[str, Any]] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
 

@@ -35,6 +35,8 @@ def section(ctx: MonitorContext) -> list:
             "Body",
         ),
     ]
+    if report.common_criteria is not None:
+        story.append(para(mixed_versions_text(ctx), "Body"))
     contents = [
         _("Scores per domain and type of location"),
         _("Criteria most often not met"),
@@ -126,3 +128,14 @@ def _key_figures(ctx: MonitorContext) -> Table:
         )
     )
     return table
+
+
+def mixed_versions_text(ctx: MonitorContext) -> str:
+    """The notice of a report whose visits were made with different criteria versions."""
+    _ = ctx._
+    listed = ", ".join(_("%(version)s (%(n)d visits)", version=v["version"], n=v["visits"]) for v in ctx.report.versions)
+    return _(
+        "The visits in this report were made with different criteria versions: %(versions)s. The scores per domain and type of location are taken on the %(n)d criteria these versions have in common (a criterion that replaces an earlier one counts as the same); a criterion and the ones it replaces are counted together among the criteria most often not met.",
+        versions=listed,
+        n=ctx.report.common_criteria,
+    )

@@ -8,7 +8,10 @@ from reportlab.platypus import CondPageBreak
 from checklist.core.labels import anchor_labels
 from checklist.core.labels import anchor_legend
 from checklist.reports.method import bullets
+from checklist.reports.method import records_thresholds
 from checklist.reports.method import scoring_method
+from checklist.reports.method import working_threshold_entries
+from checklist.reports.method import working_thresholds
 from checklist.reports.styles import para
 from checklist.reports.visit.context import VisitContext
 
@@ -17,6 +20,9 @@ def section(ctx: VisitContext) -> list:
     _ = ctx._
     story = [CondPageBreak(80 * mm), para(_("Appendix: method and sources"), "H1"), para(_("How the scores are computed"), "H2")]
     story.append(bullets(scoring_method(ctx)))
+    if records_thresholds(ctx.criteria):
+        assessed = [ctx.criteria.criterion(line.criterion_id) for d in ctx.report.score.domains for line in d.lines]
+        story += working_thresholds(ctx, working_threshold_entries(assessed, ctx.lang))
     spec = ctx.criteria.spec
     story += [
         para(_("Criteria"), "H2"),

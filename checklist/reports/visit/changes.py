@@ -20,6 +20,11 @@ def section(ctx: VisitContext) -> list:
     changes = domain_changes(ctx.report.score, previous.score)
     story = [CondPageBreak(50 * mm), para(_("Change since previous visit"), "H1")]
     story.append(para(_("Previous visit: %(date)s", date=ctx.date(previous.visit.get("visit_date"))), "Body"))
+    then, now = previous.visit.get("criteria_version"), ctx.report.visit.get("criteria_version")
+    if then and now and previous.visit.get("criteria_hash") != ctx.report.visit.get("criteria_hash"):
+        story.append(
+            para(_("The previous visit was made with criteria version %(then)s, this one with %(now)s: their scores rest on different checklists.", then=then, now=now), "Body")
+        )
     head = [cell(_("Domain"), "CellHead")] + [
         cell(t, "CellHead") for t in (_("Previous"), _("Current"), _("Difference"), _("Trend"))
     ]

@@ -72,6 +72,7 @@ def _meta_pairs(ctx: VisitContext) -> list[tuple[str, str]]:
         (_("Announced"), _text(ctx, visit.get("announced"))),
         (_("Children present"), _text(ctx, visit.get("children_present"))),
         (_("Unaccompanied minors present"), _text(ctx, visit.get("amv_present"))),
+        (_("Unaccompanied minors living at this location"), _text(ctx, visit.get("amv_resident"))),
         (_("Criteria version"), ctx.criteria.version),
     ]
     if visit.get("revision"):
