@@ -121,21 +121,25 @@ def fkey(criterion_id: str) -> str:
     return criterion_id.replace(".", "__")
 
 
-def type_answer(form: Form, criterion, answer: tuple[str, str, str]) -> None:
-    """What a person does for one criterion: pick an answer, type a number, type a note."""
-    value, number, note_text = answer
+def type_answer(form: Form, criterion, answer: tuple) -> None:
+    """What a person does for one criterion: pick an answer, type a number, type a note,
+    and tick the evidence chips (an optional fourth part, "seen,staff"; none: all unticked)."""
+    value, number, note_text, *ticks = answer
     key = fkey(criterion.id)
     form.fill(f"value_{key}", value)
     if criterion.kind == "count":
         form.fill(f"number_{key}", number)
     form.fill(f"note_{key}", note_text)
+    form.fill(f"evidence_{key}", ticks[0].split(",") if ticks and ticks[0] else [])
 
 
 def typed(form: Form, criterion) -> tuple:
-    """The fields of one criterion as the page shows them (strings, as typed)."""
+    """The fields of one criterion as the page shows them (strings, as typed); the ticked
+    evidence chips as a fourth part only when there are any."""
     key = fkey(criterion.id)
     number = form.value(f"number_{key}") if criterion.kind == "count" else ""
-    return (form.value(f"value_{key}") or "", number or "", form.value(f"note_{key}") or "")
+    ticks = ",".join(c.value for c in form.named(f"evidence_{key}") if c.checked)
+    return (form.value(f"value_{key}") or "", number or "", form.value(f"note_{key}") or "") + ((ticks,) if ticks else ())
 
 
 INVALID = "invalid"
@@ -144,7 +148,10 @@ INVALID = "invalid"
 def answer_on(form: Form, criterion):
     """The answer a page means for one criterion, as it would be stored: (value, number, note),
     None for no answer, INVALID when it cannot be stored (a count out of range)."""
-    value, raw_number, note_text = typed(form, criterion)
+    value, raw_number, note_text, *ticks = typed(form, criterion)
+    evidence = ticks[0] if ticks else None  # in the page's order, which is the stored order
+    if evidence and {"children", "parents"} & set(evidence.split(",")):
+        return INVALID  # the model types no count of children or parents: the page asks for one
     number = None
     if criterion.kind == "count" and raw_number.strip():
         try:
@@ -155,15 +162,18 @@ def answer_on(form: Form, criterion):
             return INVALID
         if value in LEFT_OUT:
             number = None
-    answer = (value or None, number, note_text.strip() or None)
+    answer = (value or None, number, note_text.strip() or None) + ((evidence,) if evidence else ())
     return None if answer == (None, None, None) else answer
 
 
 def stored_answers(db_path: str, visit_id: int) -> dict:
     db = connect(db_path)
     try:
-        rows = db.query("select criterion_id, value, number, note from answers where visit_id = ?", [visit_id])
-        return {r["criterion_id"]: (r["value"], None if r["number"] is None else float(r["number"]), r["note"]) for r in rows}
+        rows = db.query("select criterion_id, value, number, note, evidence from answers where visit_id = ?", [visit_id])
+        return {
+            r["criterion_id"]: (r["value"], None if r["number"] is None else float(r["number"]), r["note"]) + ((r["evidence"],) if r["evidence"] else ())
+            for r in rows
+        }
     finally:
         db.conn.close()
 
@@ -310,10 +320,11 @@ def test_saving_again_from_the_error_page_keeps_what_someone_else_saved_meanwhil
 # -- 2. the model ---------------------------------------------------------------------------------
 
 DOMAIN = "safety"  # safety.fire (yes/no) and safety.moves (a count from 0 to 20)
-# What people type per criterion: (answer, number, note). 25 moves is out of range (422).
+# What people type per criterion: (answer, number, note[, evidence ticked]). 25 moves is out of
+# range, and "children said" without how many is refused (422).
 TYPED = {
-    "safety.fire": [("yes", "", ""), ("no", "", "dicht"), ("", "", "")],
-    "safety.moves": [("", "2", "vraag"), ("", "25", ""), ("unknown", "", ""), ("", "", "")],
+    "safety.fire": [("yes", "", ""), ("no", "", "dicht"), ("", "", ""), ("no", "", "dicht", "seen,staff"), ("yes", "", "", "children")],
+    "safety.moves": [("", "2", "vraag"), ("", "25", ""), ("unknown", "", ""), ("", "", ""), ("", "2", "vraag", "document")],
 }
 EDITS = [(cid, answer) for cid, answers in TYPED.items() for answer in answers]
 WHO = st.sampled_from(sorted(PEOPLE))
@@ -493,6 +504,11 @@ class SaveModel(RuleBasedStateMachine):
         assert person.form is not None, f"the {status} page has no checklist form"
         for cid in written:
             started[cid] = self.acked[cid]  # their own answer
+        for cid in valid:
+            # Someone else had stored exactly what this person typed: the save reports it as
+            # theirs (nothing to write), and the page goes on from that stored version.
+            if mine[cid] == after[cid]:
+                started[cid] = self.acked[cid]
         for cid, c in self.criteria.items():
             # A criterion this person did not change may come back showing what is stored now:
             # then that is what they see, and what their next change starts from.
@@ -512,8 +528,7 @@ def _describe(answers: dict, which: set) -> str:
         elif a == INVALID:
             text = "INVALID"
         else:
-            value, number, note_text = a
-            text = "/".join(str(x if not isinstance(x, float) else f"{x:g}") for x in (value, number, note_text) if x is not None)
+            text = "/".join(str(x if not isinstance(x, float) else f"{x:g}") for x in a if x is not None)
         parts.append(f"{cid.split('.')[1]}={text}")
     return "{" + ", ".join(parts) + "}"
 

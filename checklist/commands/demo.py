@@ -3,7 +3,9 @@
 Names and places are invented so that no invented score can be mistaken for a statement
 about a real COA location. The spread is meant to look believable: emergency locations
 (noodopvang, crisisnoodopvang) score lower than regular azc on average, some improve
-over time, and a few critical criteria fail (red flags). The same generator, with more
+over time, and a few critical criteria fail (red flags) or could not be assessed. Each
+answer says what it rests on (seen, a document, staff, children or parents with how
+many). The same generator, with more
 locations and visits, builds the benchmark data set.
 """
 
@@ -17,6 +19,7 @@ from sqlite_utils import Database
 
 from checklist import store
 from checklist.core.criteria import Criteria
+from checklist.core.evidence import canonical
 from checklist.core.criteria import load_archived
 from checklist.core.scoring import applicable_domains
 from checklist.store.connection import immediate
@@ -103,32 +106,86 @@ def _count_for(rng: random.Random, criterion, result: str) -> float:
     return float(int(value)) if int(value) >= band.from_ else float(band.from_)
 
 
-def generate_answers(rng: random.Random, criteria: Criteria, location_type: str, quality: float, note_rate: float = 0.3, facts=None) -> dict:
-    """Answers for one visit, drawn around a quality level."""
+UNASSESSED_NOTES = [
+    "Kon niet worden nagegaan: de verantwoordelijke medewerker was er niet.",
+    "Document niet beschikbaar tijdens het bezoek.",
+    "Geen tijd meer om dit te bekijken; volgende keer eerst.",
+]
+
+
+def _evidence_for(rng: random.Random, criterion, answer: dict) -> dict:
+    """What a demo answer rests on: children or parents (3-5 of them) where the sampling
+    rule applies, the document where the criterion names one, mostly "seen" otherwise."""
+    chosen, counts = set(), {"children_n": None, "parents_n": None}
+    if criterion.sampling:
+        kind = {"children": "children", "parents": "parents"}.get(criterion.sampling) or rng.choice(["children", "parents"])
+        chosen.add(kind)
+        counts[f"{kind}_n"] = rng.randint(3, 5)
+        if rng.random() < 0.4:
+            chosen.add("seen")
+    elif criterion.records is not None:
+        chosen.add("document")
+        if rng.random() < 0.3:
+            chosen.add("staff")
+    else:
+        roll = rng.random()
+        if roll < 0.7:
+            chosen.add("seen")
+        elif roll < 0.85:
+            chosen.update(("seen", "staff"))
+        else:
+            chosen.add("staff")
+    if answer["value"] == "unknown":  # what little there was to go on
+        chosen, counts = ({"staff"} if rng.random() < 0.5 else set()), {"children_n": None, "parents_n": None}
+    return {"evidence": canonical(chosen), **counts}
+
+
+def generate_answers(
+    rng: random.Random,
+    criteria: Criteria,
+    location_type: str,
+    quality: float,
+    note_rate: float = 0.3,
+    evidence_rng: random.Random | None = None,
+    facts=None,
+) -> dict:
+    """Answers for one visit, drawn around a quality level.
+
+    With `evidence_rng` (a generator of its own; without it the answers are as before, as
+    the benchmark draws them) each answer also gets believable evidence, and now and then
+    a critical criterion could not be assessed."""
     answers = {}
     for domain in applicable_domains(criteria, location_type, facts):
         for criterion in domain.criteria_for(location_type):
-            roll = rng.random()
-            if roll < 0.03:
-                answers[criterion.id] = {"value": "unknown", "number": None, "note": None}
-                continue
-            if roll < 0.05:
-                answers[criterion.id] = {"value": "na", "number": None, "note": None}
-                continue
-            # Critical minimums are met more often than quality items, except where reception is poor.
-            q = quality + (0.12 if criterion.critical and quality > 0.6 else 0)
-            result = _result_for(rng, q)
-            answer = {"value": None, "number": None, "note": None}
-            if criterion.kind == "count":
-                answer["number"] = _count_for(rng, criterion, result)
-            elif criterion.kind == "yesno":
-                answer["value"] = "no" if result == "fails" else "yes"
+            if evidence_rng is not None and criterion.critical and evidence_rng.random() < 0.05:
+                answer = {"value": "unknown", "number": None, "note": evidence_rng.choice(UNASSESSED_NOTES)}
             else:
-                answer["value"] = result
-            if rng.random() < note_rate:
-                answer["note"] = rng.choice(NOTES[result])
+                answer = _drawn_answer(rng, criterion, quality, note_rate)
+            if evidence_rng is not None:
+                answer.update(_evidence_for(evidence_rng, criterion, answer))
             answers[criterion.id] = answer
     return answers
+
+
+def _drawn_answer(rng: random.Random, criterion, quality: float, note_rate: float) -> dict:
+    roll = rng.random()
+    if roll < 0.03:
+        return {"value": "unknown", "number": None, "note": None}
+    if roll < 0.05:
+        return {"value": "na", "number": None, "note": None}
+    # Critical minimums are met more often than quality items, except where reception is poor.
+    q = quality + (0.12 if criterion.critical and quality > 0.6 else 0)
+    result = _result_for(rng, q)
+    answer = {"value": None, "number": None, "note": None}
+    if criterion.kind == "count":
+        answer["number"] = _count_for(rng, criterion, result)
+    elif criterion.kind == "yesno":
+        answer["value"] = "no" if result == "fails" else "yes"
+    else:
+        answer["value"] = result
+    if rng.random() < note_rate:
+        answer["note"] = rng.choice(NOTES[result])
+    return answer
 
 
 def _amv_resident(rng: random.Random, location_type: str) -> int:
@@ -152,6 +209,7 @@ def visit_dates(rng: random.Random, first: date, last: date, every_days: int = 9
 def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: date | None = None) -> dict:
     """Insert the demo locations with two years of submitted visits and one draft."""
     rng = random.Random(seed)
+    evidence_rng = random.Random(seed + 1)
     today = today or date.today()
     # Visits before the current version came out were made with 2026.1, as in a real
     # database: the overview and reports then show how they handle mixed versions.
@@ -183,20 +241,20 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
                 years = (day - opened).days / 365
                 quality = min(0.95, max(0.1, base + trend * years))
                 made_with = criteria if day >= switch else earlier
-                _insert_visit(db, rng, made_with, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary)
+                _insert_visit(db, rng, made_with, location_id, location["type"], day, quality, rng.choice(visiting_orgs)["id"], "submitted", summary, evidence_rng=evidence_rng)
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
-        _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True)
+        _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True, evidence_rng=evidence_rng)
         summary["calibration_pairs"] = _calibration_pairs(db, criteria, location_ids, visiting_orgs[0]["id"], today, seed)
         store.set_meta(db, "demo_loaded", store.now())
     return summary
 
 
-def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False):
+def _insert_visit(db, rng, criteria, location_id, location_type, day, quality, organisation_id, status, summary, partial=False, evidence_rng=None):
     stamp = f"{day.isoformat()}T16:00:00+00:00"
     amv_resident = _amv_resident(rng, location_type)
     facts = {"amv_present": amv_resident}
-    answers = generate_answers(rng, criteria, location_type, quality, facts=facts)
+    answers = generate_answers(rng, criteria, location_type, quality, facts=facts, evidence_rng=evidence_rng)
     if partial:
         first_domains = {d.id for d in applicable_domains(criteria, location_type, facts)[:3]}
         answers = {cid: a for cid, a in answers.items() if cid.split(".")[0] in first_domains}
@@ -274,12 +332,14 @@ def _calibration_pairs(db, criteria: Criteria, location_ids: list[int], organisa
         for row in db.query("select * from answers where visit_id = ?", [first["id"]]):
             criterion = criteria.criterion(row["criterion_id"])
             answer = {k: row[k] for k in ("value", "number", "note")}
+            evidence = {k: row.get(k) for k in ("evidence", "children_n", "parents_n")}  # what both went by
             roll = rng.random()
             if criterion is not None and roll < (0.6 if criterion.id in vague else 0.05):
                 answer = _other_reading(rng, criterion, answer)
             elif roll > 0.98:  # the second visitor could not assess it
                 answer = {"value": "unknown", "number": None, "note": None}
-            answers.append({"visit_id": visit_id, "criterion_id": row["criterion_id"], **answer, "rev": 1, "updated_at": stamp})
+                evidence = {"evidence": None, "children_n": None, "parents_n": None}
+            answers.append({"visit_id": visit_id, "criterion_id": row["criterion_id"], **answer, **evidence, "rev": 1, "updated_at": stamp})
         db["answers"].insert_all(answers)
         db["calibration_pairs"].insert(
             {"visit_a": first["id"], "visit_b": visit_id, "location_id": location_id, "organisation_id": organisation_id, "created_by": None, "created_at": stamp}

@@ -15,6 +15,9 @@ from typing import Mapping
 from babel.numbers import format_decimal
 
 from checklist.core.criteria import Criterion
+from checklist.core.evidence import COUNTED
+from checklist.core.evidence import EVIDENCE_TYPES
+from checklist.core.evidence import split as split_evidence
 from checklist.core.i18n import locale_for
 from checklist.core.scoring import AnswerValue
 from checklist.core.scoring import resolve
@@ -30,6 +33,52 @@ def answer_labels(_: Callable[[str], str]) -> dict[str, str]:
         "na": _("Not applicable"),
         "unknown": _("Could not assess"),
     }
+
+
+def evidence_labels(_: Callable[[str], str]) -> dict[str, str]:
+    """What an answer rests on (`checklist.core.evidence.EVIDENCE_TYPES`)."""
+    return {
+        "seen": _("Seen"),
+        "document": _("Document seen"),
+        "staff": _("Staff said"),
+        "children": _("Children said"),
+        "parents": _("Parents said"),
+    }
+
+
+def describe_evidence(answer: Mapping | None, labels: Mapping[str, str]) -> str:
+    """What an answer rests on, as a person reads it: 'Seen; Children said (4)', or ''.
+
+    `labels` is `evidence_labels()` in the wanted language. The pages, the visit PDF and
+    the answers export all call this."""
+    if not answer:
+        return ""
+    ticked = set(split_evidence(answer.get("evidence")))
+    parts = []
+    for kind in EVIDENCE_TYPES:
+        if kind in ticked:
+            n = answer.get(COUNTED[kind]) if kind in COUNTED else None
+            parts.append(f"{labels[kind]} ({n})" if n is not None else labels[kind])
+    return "; ".join(parts)
+
+
+def records_hint(criterion: Criterion, lang: str, _: Callable[[str], str], labels: Mapping[str, str]) -> str:
+    """For a criterion that rests on records: the document to ask for and what to answer without it."""
+    if criterion.records is None:
+        return ""
+    return _("Ask for: %(document)s; if missing: answer %(answer)s") % {
+        "document": criterion.records.document.get(lang),
+        "answer": labels[criterion.records.if_missing],
+    }
+
+
+def sampling_marker(criterion: Criterion, _: Callable[[str], str]) -> str:
+    """The short mark at a criterion that rests on what children or parents say."""
+    return {
+        "children": _("Sampling rule: ask children"),
+        "parents": _("Sampling rule: ask parents"),
+        "children_or_parents": _("Sampling rule: ask children or parents"),
+    }.get(criterion.sampling or "", "")
 
 
 def action_status_labels(_: Callable[[str], str]) -> dict[str, str]:
@@ -108,9 +157,13 @@ class AnswerRow:
     note: str
     points: str | None
     red_flag: bool
+    unassessed_flag: bool = False
+    evidence: str = ""
 
 
-def answer_rows(criteria, score, answers: Mapping, lang: str, labels: Mapping[str, str]) -> dict[str, list[AnswerRow]]:
+def answer_rows(
+    criteria, score, answers: Mapping, lang: str, labels: Mapping[str, str], evidence: Mapping[str, str] | None = None
+) -> dict[str, list[AnswerRow]]:
     """Per domain, each criterion's row as plain strings: what the answer tables show.
 
     Prepared in Python so a 90-row table is a loop of plain values in the template.
@@ -130,6 +183,8 @@ def answer_rows(criteria, score, answers: Mapping, lang: str, labels: Mapping[st
                     note=(answer or {}).get("note") or "",
                     points=f"{line.points:g} × {line.weight:g}" if line.points is not None else None,
                     red_flag=line.red_flag,
+                    unassessed_flag=line.unassessed_flag,
+                    evidence=describe_evidence(answer, evidence) if evidence is not None else "",
                 )
             )
         rows[d.domain_id] = out

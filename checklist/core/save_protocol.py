@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 from typing import Mapping
 
+from checklist.core.evidence import canonical
+
 UNCHANGED = "unchanged"  # posted = started from: nothing to write
 WRITE = "write"  # a change, and the stored answer is the one the visitor started from
 SAME = "same"  # someone else already stored exactly this answer: nothing to write
@@ -34,35 +36,61 @@ CONFLICT = "conflict"  # a change, but someone else changed the answer meanwhile
 
 @dataclass(frozen=True)
 class Answer:
-    """One criterion's answer as a person gave it: a choice, a number, a note."""
+    """One criterion's answer as a person gave it: a choice, a number, a note, and what it
+    rests on (`checklist.core.evidence`: the canonical set of types, and how many children
+    and parents said so)."""
 
     value: str | None = None
     number: float | None = None
     note: str | None = None
+    evidence: str | None = None
+    children_n: int | None = None
+    parents_n: int | None = None
 
     @classmethod
     def of(cls, row: Mapping[str, Any] | None) -> "Answer":
         """From a stored row, a form's values or None, with empty parts as None."""
         row = row or {}
         number = row.get("number")
+        children_n, parents_n = row.get("children_n"), row.get("parents_n")
         return cls(
             value=row.get("value") or None,
             number=None if number is None else float(number),
             note=(row.get("note") or "").strip() or None,
+            evidence=canonical(row.get("evidence")),
+            children_n=None if children_n is None else int(children_n),
+            parents_n=None if parents_n is None else int(parents_n),
         )
 
     @property
+    def has_evidence(self) -> bool:
+        return self.evidence is not None or self.children_n is not None or self.parents_n is not None
+
+    @property
     def empty(self) -> bool:
-        return self.value is None and self.number is None and self.note is None
+        return self.value is None and self.number is None and self.note is None and not self.has_evidence
 
     def digest(self) -> str:
-        """A short digest, to tell later whether an answer is still the one seen."""
+        """A short digest, to tell later whether an answer is still the one seen.
+
+        The evidence is part of it only when there is some, so an answer without evidence
+        keeps the digest it had before evidence was recorded (pages and copies on devices
+        made then still match)."""
         number = "" if self.number is None else f"{self.number:g}"
         parts = [self.value or "", number, self.note or ""]
+        if self.has_evidence:
+            parts += [self.evidence or "", "" if self.children_n is None else str(self.children_n), "" if self.parents_n is None else str(self.parents_n)]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
     def as_row(self) -> dict:
-        return {"value": self.value, "number": self.number, "note": self.note}
+        return {
+            "value": self.value,
+            "number": self.number,
+            "note": self.note,
+            "evidence": self.evidence,
+            "children_n": self.children_n,
+            "parents_n": self.parents_n,
+        }
 
 
 NO_ANSWER = Answer()

@@ -100,6 +100,8 @@ def monitor_report_data(
         coalition_unmapped=unmapped,
         working_thresholds=_working_thresholds(results, used, lang),
         common_criteria=common,
+        unassessed=_red_flags(store.unassessed_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
+        evidence=store.evidence_counts(db, scope, filters),
     )
 
 
@@ -178,6 +180,9 @@ def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: 
         "score": row["score"],
         "status": row["status"] or "none",
         "red_flags": row["red_flags"] or 0,
+        "unassessed_flags": row["unassessed_flags"] or 0,
+        "scored": row["scored"],
+        "assessable": row["assessable"],
     }
     if not anonymise:
         out.update({key: row[key] for key in ("municipality", "province", "operator", "closed_on")})
@@ -200,7 +205,7 @@ def _failed(row: dict, lookup: _Lookup) -> dict:
 
 
 def _red_flags(rows, located, labels, lookup: _Lookup, criteria: Criteria, lang: str) -> list[dict]:
-    """Per location with a red flag at its latest visit: label, type, date and the criteria."""
+    """Per location with a red flag (or an unassessed flag) at its latest visit: label, type, date and the criteria."""
     by_id = {loc["id"]: loc for loc in located}
     out: dict[int, dict] = {}
     for row in rows:

@@ -27,6 +27,7 @@ from checklist.reports.frame import draw_page_rules
 from checklist.reports.fonts import setup_reportlab
 from checklist.reports.monitor import appendix
 from checklist.reports.monitor import coalition
+from checklist.reports.monitor import evidence
 from checklist.reports.monitor import failed
 from checklist.reports.monitor import locations
 from checklist.reports.monitor import red_flags
@@ -61,6 +62,7 @@ def _story(ctx: MonitorContext) -> list:
         + failed.section(ctx)
         + coalition.section(ctx)
         + red_flags.section(ctx)
+        + evidence.section(ctx)
         + trends.section(ctx)
         + voices.section(ctx)
         + locations.section(ctx)

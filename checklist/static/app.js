@@ -3,7 +3,8 @@
 // Offline-safe saving of the checklist (#checklist-form, one page per domain):
 //
 // * Every criterion the visitor changes is written at once to localStorage under
-//   checklist:v2:visit:<id>:domain:<domain>: all of that criterion's fields, with the
+//   checklist:v2:visit:<id>:domain:<domain>: all of that criterion's fields (answer,
+//   number, note, the evidence chips as "seen,children" and their counts), with the
 //   version of the stored answer the page started from (`rev_*`). The server's save
 //   protocol then tells this device's change from someone else's (see save_protocol.py).
 // * Saving goes through the JSON endpoint (data-save-url), which answers per criterion:
@@ -28,7 +29,8 @@
 
   var PREFIX = "checklist:v2:";
   var OLD_PREFIX = "checklist:v1:";
-  var FIELD = /^(value|note|number)_(.+)$/;
+  var FIELD = /^(value|note|number|evidence|children_n|parents_n)_(.+)$/;
+  var PREFIXES = ["value_", "note_", "number_", "evidence_", "children_n_", "parents_n_"];
   var RETRY_MS = 15000;
 
 
@@ -147,10 +149,15 @@
   }
 
   // The field's value as it would be sent; null when the page has no such field.
+  // Checkboxes sharing a name (the evidence chips) give their ticked values joined by
+  // commas ("seen,children"), which the server reads as the same set.
   function getValue(form, name) {
     var value = null;
     controls(form, name).forEach(function (el) {
-      if (el.type === "radio") {
+      if (el.type === "checkbox") {
+        if (value === null) value = "";
+        if (el.checked) value = value ? value + "," + el.value : el.value;
+      } else if (el.type === "radio") {
         if (el.checked) value = el.value;
         else if (value === null) value = "";
       } else {
@@ -162,6 +169,12 @@
 
   function setValue(form, name, value) {
     var els = controls(form, name);
+    var boxes = els.filter(function (el) { return el.type === "checkbox"; });
+    if (boxes.length) {
+      var ticked = String(value || "").split(",");
+      boxes.forEach(function (el) { el.checked = ticked.indexOf(el.value) >= 0; });
+      return true;
+    }
     var radios = els.filter(function (el) { return el.type === "radio"; });
     if (radios.length) {
       // Never uncheck everything for a choice this page no longer offers.
@@ -181,7 +194,7 @@
   // All fields of one criterion, as a save sends them.
   function criterionFields(form, ckey) {
     var fields = {};
-    ["value_", "note_", "number_"].forEach(function (prefix) {
+    PREFIXES.forEach(function (prefix) {
       var value = getValue(form, prefix + ckey);
       if (value !== null) fields[prefix + ckey] = value;
     });

@@ -87,6 +87,8 @@ from checklist.store.reports import type_domain_means_on
 from checklist.store.reports import most_failed_criteria
 from checklist.store.reports import criterion_results
 from checklist.store.reports import red_flags_by_location
+from checklist.store.reports import unassessed_by_location
+from checklist.store.reports import evidence_counts
 from checklist.store.reports import type_trends
 from checklist.store.reports import voices_by_domain
 from checklist.store.reports import criteria_versions_used
@@ -197,6 +199,8 @@ __all__ = [
     "most_failed_criteria",
     "criterion_results",
     "red_flags_by_location",
+    "unassessed_by_location",
+    "evidence_counts",
     "type_trends",
     "voices_by_domain",
     "criteria_versions_used",

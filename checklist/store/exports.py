@@ -24,6 +24,7 @@ from checklist.core.access import Scope
 from checklist.core.criteria import Criteria
 from checklist.core.filters import Filters
 from checklist.core.labels import describe_answer
+from checklist.core.labels import describe_evidence
 from checklist.store.selection import location_conditions
 from checklist.store.selection import visit_conditions
 from checklist.store.places import criteria_for_hash
@@ -58,6 +59,7 @@ EXPORT_VISIT_COLUMNS = EXPORT_BASE_COLUMNS + (
     "scored",
     "assessable",
     "red_flags",
+    "unassessed_flags",
 )
 # Answers: one row per stored answer.
 EXPORT_ANSWER_COLUMNS = EXPORT_BASE_COLUMNS + (
@@ -71,6 +73,10 @@ EXPORT_ANSWER_COLUMNS = EXPORT_BASE_COLUMNS + (
     "value",
     "number",
     "note",
+    "evidence",
+    "children_n",
+    "parents_n",
+    "evidence_text",
     "answer_text",
     "result",
     "points",
@@ -149,7 +155,7 @@ def export_visits(db: Database, scope: Scope, filters: Filters, domain_ids: list
     sql = f"""
         select {_BASE_SELECT},
                v.announced, v.children_present, v.amv_present, v.amv_resident, v.revision,
-               s.score, s.status, s.scored, s.assessable, s.red_flags
+               s.score, s.status, s.scored, s.assessable, s.red_flags, s.unassessed_flags
                {''.join(', ' + c for c in score_cols + status_cols)}
         from {tables}
         {_BASE_JOINS}
@@ -208,6 +214,7 @@ def export_answers(
     filters: Filters,
     lang: str,
     labels: Mapping[str, str] | None = None,
+    evidence_labels: Mapping[str, str] | None = None,
 ) -> Iterator[dict]:
     """One row per stored answer of the visits `export_visits` returns, in the same visit order.
 
@@ -221,7 +228,9 @@ def export_answers(
 
     Criterion text and domain title come from the visit's own criteria version in `lang`,
     result and points from `answer_results` (read with the answers, by primary key);
-    `labels` (`labels.answer_labels` in that language) fills `answer_text`.
+    `labels` (`labels.answer_labels` in that language) fills `answer_text`, and
+    `evidence_labels` (`labels.evidence_labels`) `evidence_text`: what the answer rests on
+    in words (`evidence` holds the canonical types, `children_n`/`parents_n` the counts).
     """
     tables, where, params = _selected_visits(scope, filters)
     visits = db.query(f"select {_BASE_SELECT} from {tables} {_BASE_JOINS} where {where} order by {_ORDER}", params)
@@ -232,15 +241,18 @@ def export_answers(
         if version is None:
             version = versions[digest] = _Version(criteria_for_hash(db, digest), lang)
         answers = db.execute(
-            """select a.criterion_id, a.value, a.number, a.note, r.result, r.points
+            """select a.criterion_id, a.value, a.number, a.note, a.evidence, a.children_n, a.parents_n, r.result, r.points
                from answers a left join answer_results r on r.visit_id = a.visit_id and r.criterion_id = a.criterion_id
                where a.visit_id = ?""",
             [visit["visit_id"]],
         ).fetchall()
         last = len(version.order)
         answers.sort(key=lambda a: (version.order.get(a[0], last), a[0]))
-        for criterion_id, value, number, note, result, points in answers:
-            yield _answer_row(visit, version, criterion_id, value, number, note, result, points, lang, labels)
+        for criterion_id, value, number, note, evidence, children_n, parents_n, result, points in answers:
+            row = _answer_row(visit, version, criterion_id, value, number, note, result, points, lang, labels)
+            row.update(evidence=evidence, children_n=children_n, parents_n=parents_n)
+            row["evidence_text"] = describe_evidence(row, evidence_labels) or None if evidence_labels is not None else None
+            yield row
 
 
 def _answer_row(visit: dict, version: _Version, criterion_id: str, value, number, note, result, points, lang: str, labels) -> dict:

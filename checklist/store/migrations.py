@@ -290,6 +290,30 @@ def m009_amv_resident(db: Database):
 
 
 @migrations()
+def m010_answer_evidence(db: Database):
+    """What each answer rests on (`checklist.core.evidence`), and unassessed flags in the stored scores.
+
+    `answers.evidence` is the canonical comma-separated set of evidence types (seen,
+    document, staff, children, parents) or null; `children_n` and `parents_n` how many
+    children and parents said so. Submitted revisions keep them in their snapshot (which
+    copies the answer rows).
+
+    `unassessed_flags` in `visit_scores` and `visit_domain_scores`: critical criteria
+    answered "could not assess", stored beside `red_flags` so the overview shows them the
+    same way. The stored scores are emptied: derived data, rebuilt at start-up by
+    `recompute_scores` with the new counts.
+    """
+    db.execute("alter table answers add column evidence text")
+    db.execute("alter table answers add column children_n integer")
+    db.execute("alter table answers add column parents_n integer")
+    db.execute("alter table visit_scores add column unassessed_flags integer not null default 0")
+    db.execute("alter table visit_domain_scores add column unassessed_flags integer not null default 0")
+    db.execute("delete from answer_results")
+    db.execute("delete from visit_domain_scores")
+    db.execute("delete from visit_scores")
+
+
+@migrations()
 def m011_calibration_pairs(db: Database):
     """Calibration pairs: two visits of one location by different visitors, paired by a
     coordinator to see whether they give the same answers (`checklist.core.calibration`).

@@ -24,7 +24,7 @@ def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:
             f"""with {cte}
                 select l.id as location_id, l.name, l.type, l.municipality, l.province, l.operator, l.closed_on,
                        latest.visit_id, latest.visit_date, o.name as organisation,
-                       s.score, s.status, s.scored, s.assessable, s.red_flags, v.criteria_hash
+                       s.score, s.status, s.scored, s.assessable, s.red_flags, s.unassessed_flags, v.criteria_hash
                 from latest
                 join locations l on l.id = latest.location_id
                 join organisations o on o.id = latest.organisation_id
@@ -36,7 +36,7 @@ def heatmap(db: Database, scope: Scope, filters: Filters) -> list[dict]:
     domains: dict[int, dict] = {}
     for d in db.query(
         f"""with {cte}
-            select d.visit_id, d.domain_id, d.score, d.status, d.scored, d.assessable, d.red_flags
+            select d.visit_id, d.domain_id, d.score, d.status, d.scored, d.assessable, d.red_flags, d.unassessed_flags
             from latest join visit_domain_scores d on d.visit_id = latest.visit_id""",
         params,
     ):
@@ -69,7 +69,8 @@ def type_averages(db: Database, scope: Scope, filters: Filters) -> list[dict]:
         r["type"]: r
         for r in db.query(
             f"""with {cte}
-                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags
+                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags,
+                       sum(s.unassessed_flags) as unassessed_flags, sum(s.scored) as scored, sum(s.assessable) as assessable
                 from latest join locations l on l.id = latest.location_id join visit_scores s on s.visit_id = latest.visit_id
                 group by l.type""",
             params,
@@ -108,7 +109,7 @@ def location_trend(db: Database, location_id: int, scope: Scope) -> list[dict]:
     visible, params = scope.where("v")
     visits = list(
         db.query(
-            f"""select v.id as visit_id, v.visit_date, v.criteria_hash, s.score, s.status, s.red_flags
+            f"""select v.id as visit_id, v.visit_date, v.criteria_hash, s.score, s.status, s.red_flags, s.unassessed_flags, s.scored, s.assessable
                 from visits v join visit_scores s on s.visit_id = v.id
                 where v.location_id = ? and v.status = 'submitted' and {visible}
                 order by v.visit_date, v.id""",

@@ -18,6 +18,8 @@ from typing import Mapping
 from sqlite_utils import Database
 
 from checklist.core.access import Scope
+from checklist.core.evidence import COUNTED
+from checklist.core.evidence import EVIDENCE_TYPES
 from checklist.core.filters import Filters
 from checklist.store.selection import location_conditions
 from checklist.store.selection import visit_conditions
@@ -64,7 +66,7 @@ def report_locations(db: Database, scope: Scope, filters: Filters) -> list[dict]
                 counted as (select location_id, count(*) as visits from period group by location_id)
                 select l.id, l.name, l.type, l.municipality, l.province, l.operator, l.closed_on,
                        counted.visits, latest.visit_id as latest_visit_id, latest.visit_date as latest_date,
-                       s.score, s.status, s.red_flags
+                       s.score, s.status, s.red_flags, s.unassessed_flags, s.scored, s.assessable
                 from counted
                 join locations l on l.id = counted.location_id
                 join latest on latest.location_id = counted.location_id
@@ -235,6 +237,47 @@ def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[
             params,
         )
     )
+
+
+def unassessed_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """Critical criteria answered "could not assess" at each location's latest submitted
+    visit in the period: one row per (location, criterion), as `red_flags_by_location`."""
+    latest, params = latest_visits_cte(scope, filters)
+    return list(
+        db.query(
+            f"""with {latest}
+                select latest.location_id, latest.visit_id, latest.visit_date, r.criterion_id
+                from latest
+                join answer_results r on r.visit_id = latest.visit_id
+                where r.critical = 1 and r.result = 'unknown'
+                order by latest.location_id, r.criterion_id""",
+            params,
+        )
+    )
+
+
+def evidence_counts(db: Database, scope: Scope, filters: Filters) -> dict:
+    """What the answers of all submitted visits in the period rest on.
+
+    Counts the answers with a stored result (`answer_results`: every answered criterion
+    that applies) per evidence type, an answer counting once under each type ticked;
+    `none`: answers without any evidence recorded; `answers`: all of them. For "children
+    said" and "parents said" also the number of children and parents spoken with, summed
+    over the answers (`children_people`, `parents_people`)."""
+    cte, params = _period_cte(scope, filters)
+    has = lambda kind: f"instr(',' || a.evidence || ',', ',{kind},') > 0"  # noqa: E731
+    columns = [f"coalesce(sum({has(kind)}), 0) as {kind}" for kind in EVIDENCE_TYPES]
+    columns += [f"coalesce(sum(case when {has(kind)} then a.{field} end), 0) as {kind}_people" for kind, field in COUNTED.items()]
+    return list(
+        db.query(
+            f"""with {cte}
+                select count(*) as answers, coalesce(sum(a.evidence is null), 0) as "none", {', '.join(columns)}
+                from period p
+                join answer_results r on r.visit_id = p.visit_id
+                join answers a on a.visit_id = r.visit_id and a.criterion_id = r.criterion_id""",
+            params,
+        )
+    )[0]
 
 
 def type_trends(db: Database, scope: Scope, filters: Filters) -> list[dict]:

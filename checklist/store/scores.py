@@ -23,6 +23,7 @@ def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
             "scored": score.scored,
             "assessable": score.assessable,
             "red_flags": len(score.red_flags),
+            "unassessed_flags": len(score.unassessed_flags),
         }
     )
     db["visit_domain_scores"].insert_all(
@@ -34,6 +35,7 @@ def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
             "scored": d.scored,
             "assessable": d.assessable,
             "red_flags": len(d.red_flags),
+            "unassessed_flags": len(d.unassessed_flags),
         }
         for d in score.domains
     )

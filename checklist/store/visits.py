@@ -86,7 +86,7 @@ def _require_draft(db: Database, visit_id: int) -> None:
 
 
 def visit_answers(db: Database, visit_id: int) -> dict[str, dict]:
-    rows = db.query("select criterion_id, value, number, note, rev, updated_at from answers where visit_id = ?", [visit_id])
+    rows = db.query("select criterion_id, value, number, note, evidence, children_n, parents_n, rev, updated_at from answers where visit_id = ?", [visit_id])
     return {r["criterion_id"]: r for r in rows}
 
 

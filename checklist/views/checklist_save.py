@@ -1,6 +1,8 @@
 """Saving one checklist page: the one path for the HTML form and the browser's background save.
 
-Both post the same fields: per criterion `value_*`, `number_*`, `note_*` and `rev_*` (the
+Both post the same fields: per criterion `value_*`, `number_*`, `note_*`, the evidence
+(`evidence_*`: the ticked types, as repeated checkboxes or one comma-separated value;
+`children_n_*`, `parents_n_*`) and `rev_*` (the
 version of the stored answer the page showed, see `checklist.core.save_protocol`). This
 validates them with the page's form, saves the valid ones in one transaction and says
 per criterion what happened. The views only choose how to show that: a page or JSON.
@@ -16,6 +18,7 @@ from sqlite_utils import Database
 from checklist import store
 from checklist.core.criteria import Criterion
 from checklist.views.forms import checklist_values
+from checklist.views.forms import evidence_field_names
 from checklist.views.forms import field_key
 from checklist.views.forms import make_checklist_form
 from checklist.core.save_protocol import Answer
@@ -91,7 +94,7 @@ def save_page(
 
 def field_names(criterion: Criterion) -> list[str]:
     key = field_key(criterion.id)
-    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else [])
+    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else []) + evidence_field_names(key)
 
 
 def _refused(form, outcome: str, started: dict[str, Version]) -> PageSave:

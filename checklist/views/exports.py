@@ -51,6 +51,7 @@ from checklist import store
 from checklist.core.filters import Filters
 from checklist.views.forms import read_filters
 from checklist.core.labels import answer_labels
+from checklist.core.labels import evidence_labels
 from checklist.reports import spreadsheet
 from checklist.reports.csv_export import ANSWER_CSV_BLOCKS
 from checklist.reports.csv_export import csv_chunks
@@ -166,8 +167,9 @@ def _answers():
     require("export")
     filters = request_filters()
     scope, lang = current_user.scope, current_language()
-    labels = answer_labels(request_translations().gettext)
-    return filters, store.EXPORT_ANSWER_COLUMNS, lambda db: store.export_answers(db, scope, filters, lang, labels)
+    gettext = request_translations().gettext
+    labels, evidence = answer_labels(gettext), evidence_labels(gettext)
+    return filters, store.EXPORT_ANSWER_COLUMNS, lambda db: store.export_answers(db, scope, filters, lang, labels, evidence)
 
 
 @bp.get("/visits.csv")

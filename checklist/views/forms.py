@@ -36,7 +36,9 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from checklist.core.criteria import Criterion
+from checklist.core import evidence as ev
 from checklist.core.labels import answer_labels
+from checklist.core.labels import evidence_labels
 from checklist.store import AGE_BANDS
 from checklist.core.filters import CLOSED_CHOICES
 from checklist.core.filters import PERIOD_REVERSED
@@ -237,6 +239,37 @@ RATING_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("meets", "par
 YESNO_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("yes", "no"))
 LEFT_OUT_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("na", "unknown"))
 UNANSWERED = ("", _l("No answer yet"))
+EVIDENCE_LABELS = evidence_labels(_l)
+EVIDENCE_CHOICES = tuple((t, EVIDENCE_LABELS[t]) for t in ev.EVIDENCE_TYPES)
+COUNT_FIELD = {"children": "children_n", "parents": "parents_n"}  # evidence type -> form field prefix
+EVIDENCE_MESSAGES = {
+    ("children", ev.COUNT_MISSING): _l("“Children said” is ticked: say how many children you spoke with (1–99)."),
+    ("parents", ev.COUNT_MISSING): _l("“Parents said” is ticked: say how many parents you spoke with (1–99)."),
+    ("children", ev.COUNT_WITHOUT_TICK): _l("A number of children is given but “Children said” is not ticked: tick it or clear the number."),
+    ("parents", ev.COUNT_WITHOUT_TICK): _l("A number of parents is given but “Parents said” is not ticked: tick it or clear the number."),
+}
+
+
+class EvidenceField(SelectMultipleField):
+    """The evidence chips of one criterion: checkboxes sharing a name, or one comma-separated
+    value (the browser's background save); either way the same set of types."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=choices(EVIDENCE_CHOICES), validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = ev.split(valuelist)
+
+    def process_data(self, value):
+        self.data = ev.split(value)
+
+    def pre_validate(self, form):
+        if ev.unknown_types(self.data or ()):
+            raise ValidationError(_l("Choose what the answer rests on from the options shown."))
+
+    @property
+    def canonical(self) -> str | None:
+        return ev.canonical(self.data)
 
 
 def field_key(criterion_id: str) -> str:
@@ -267,7 +300,11 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
     for other fields makes another class."""
 
     class ChecklistForm(Form):
-        pass
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators)
+            for criterion_id, _kind, _range in shape:
+                valid = _check_evidence(self, field_key(criterion_id)) and valid
+            return valid
 
     ChecklistForm.announce_expiry = announce_expiry
 
@@ -284,6 +321,16 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
                     validators=[Optional(), NumberRange(min=low, max=high, message=_l("Enter a number from %(min)s to %(max)s.", min=f"{low:g}", max=f"{high:g}"))],
                 ),
             )
+        setattr(ChecklistForm, f"evidence_{key}", EvidenceField(_l("What the answer rests on")))
+        for kind, prefix in COUNT_FIELD.items():
+            setattr(
+                ChecklistForm,
+                f"{prefix}_{key}",
+                IntegerField(
+                    _l("How many children") if kind == "children" else _l("How many parents"),
+                    validators=[Optional(), NumberRange(min=ev.COUNT_MIN, max=ev.COUNT_MAX, message=_l("Enter a number from %(min)s to %(max)s.", min=ev.COUNT_MIN, max=ev.COUNT_MAX))],
+                ),
+            )
         setattr(
             ChecklistForm,
             f"note_{key}",
@@ -297,6 +344,24 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
     return ChecklistForm
 
 
+def _check_evidence(form, key: str) -> bool:
+    """A ticked "children said"/"parents said" needs how many; a count needs its tick.
+    The message goes on the count's field, which the page shows beside its chip."""
+    evidence_field = form[f"evidence_{key}"]
+    count_fields = {kind: form[f"{prefix}_{key}"] for kind, prefix in COUNT_FIELD.items()}
+    if evidence_field.errors or any(f.errors for f in count_fields.values()):
+        return False
+    found = ev.problems(evidence_field.data, {kind: f.data for kind, f in count_fields.items()})
+    for kind, problem in found.items():
+        count_fields[kind].errors = [*count_fields[kind].errors, EVIDENCE_MESSAGES.get((kind, problem), _l("Enter a number from %(min)s to %(max)s.", min=ev.COUNT_MIN, max=ev.COUNT_MAX))]
+    return not found
+
+
+def evidence_field_names(key: str) -> list[str]:
+    """The form fields of one criterion's evidence."""
+    return [f"evidence_{key}", *(f"{prefix}_{key}" for prefix in COUNT_FIELD.values())]
+
+
 def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
     """Stored answers as the checklist form's initial data."""
     data = {}
@@ -305,6 +370,9 @@ def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
         stored = answers.get(criterion.id) or {}
         data[f"value_{key}"] = stored.get("value") or ""
         data[f"note_{key}"] = stored.get("note") or ""
+        data[f"evidence_{key}"] = ev.split(stored.get("evidence"))
+        for prefix in COUNT_FIELD.values():
+            data[f"{prefix}_{key}"] = stored.get(prefix)
         if criterion.kind == "count":
             data[f"number_{key}"] = stored.get("number")
     return data
@@ -326,7 +394,7 @@ def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[s
     to_save, with_errors = {}, []
     for criterion in criteria_list:
         key = field_key(criterion.id)
-        fields = [form[f"value_{key}"], form[f"note_{key}"]]
+        fields = [form[f"value_{key}"], form[f"note_{key}"], *(form[name] for name in evidence_field_names(key))]
         if criterion.kind == "count":
             fields.append(form[f"number_{key}"])
         if any(f.errors for f in fields):
@@ -336,7 +404,13 @@ def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[s
         number = form[f"number_{key}"].data if criterion.kind == "count" else None
         if value in ("na", "unknown"):
             number = None
-        to_save[criterion.id] = {"value": value, "number": number, "note": form[f"note_{key}"].data or None}
+        to_save[criterion.id] = {
+            "value": value,
+            "number": number,
+            "note": form[f"note_{key}"].data or None,
+            "evidence": form[f"evidence_{key}"].canonical,
+            **{prefix: form[f"{prefix}_{key}"].data for prefix in COUNT_FIELD.values()},
+        }
     return to_save, with_errors
 
 

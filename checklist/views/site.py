@@ -121,6 +121,7 @@ def init_app(app) -> None:
         gettext = request_translations().gettext
         answer_labels = labels.answer_labels(gettext)
         status_labels = labels.status_labels(gettext)
+        evidence_labels = labels.evidence_labels(gettext)
 
         def status_badge(status, score=None):
             """A coloured status with its score; a function, not a macro, as pages show dozens."""
@@ -133,7 +134,9 @@ def init_app(app) -> None:
             "answer_labels": answer_labels,
             "anchor_labels": labels.anchor_labels(gettext),
             "anchor_legend": lambda: labels.anchor_legend(gettext),
-            "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels),
+            "answer_rows": lambda bundle: labels.answer_rows(bundle.criteria, bundle.score, bundle.answers, lang, answer_labels, evidence_labels),
+            "evidence_labels": evidence_labels,
+            "evidence_text": lambda answer: labels.describe_evidence(answer, evidence_labels),
             "status_labels": status_labels,
             "status_badge": status_badge,
             "status_for": lambda score: scoring.status_for(score, get_criteria().scoring.status_bands),

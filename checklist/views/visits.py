@@ -49,6 +49,11 @@ from checklist.views.forms import make_checklist_form
 from checklist.views.forms import refresh_criterion
 from checklist.core.labels import answer_labels
 from checklist.core.labels import describe_answer
+from checklist.core.labels import describe_evidence
+from checklist.core.labels import evidence_labels
+from checklist.core.labels import records_hint
+from checklist.core.labels import sampling_marker
+from checklist.core.evidence import EVIDENCE_TYPES
 from checklist.core.save_protocol import Version
 from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
@@ -233,6 +238,8 @@ def save_answers_json(visit_id: int, domain_id: str):
         entry = {"status": result.status, "version": result.version.token}
         if result.status == CONFLICT:
             entry["theirs"] = {"answer": answer_text(criteria[cid], result.stored, lang) or _("no answer"), "note": (result.stored or {}).get("note")}
+            if evidence := describe_evidence(result.stored, evidence_labels(_)):
+                entry["theirs"]["evidence"] = evidence
         if result.status == ERROR:
             entry["errors"] = [str(e) for name in field_names(criteria[cid]) for e in page.form[name].errors]
         body["criteria"][cid] = entry
@@ -300,6 +307,7 @@ def _render_domain(bundle, current, form, page=None):
     is stored now, with its version; a conflict shows both versions and starts from the
     other person's, so saving it again is a deliberate choice."""
     previous = previous_answers(get_db(), bundle, current_user.scope)
+    lang = current_language()
     domains = bundle.domains
     ids = [d.id for d in domains]
     # -1: a domain the visit's facts leave out, still open in someone's browser.
@@ -332,6 +340,10 @@ def _render_domain(bundle, current, form, page=None):
         open_actions=checklist_open_actions(bundle),
         locked=page is not None and page.outcome == "locked",
         previous=previous,
+        evidence_types=EVIDENCE_TYPES,
+        sampling_rule=bundle.criteria.spec.sampling,
+        sampling_marker=lambda c: sampling_marker(c, _),
+        records_hint=lambda c: records_hint(c, lang, _, answer_labels(_)),
         position=index + 1,
         left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from typing import Mapping
 from typing import Sequence
@@ -33,6 +34,9 @@ class MonitorReport:
     working_thresholds: [{criterion_id, text, thresholds [text]}] behind the criteria
         assessed; None when no version of the visits marks its thresholds
     common_criteria: with several versions, the criteria they share (after `replaces:`)
+    unassessed: as red_flags, for critical criteria answered "could not assess"
+    evidence: answers, none, one count per evidence type, children_people, parents_people
+        (`store.evidence_counts`)
     """
 
     criteria: Criteria
@@ -60,6 +64,8 @@ class MonitorReport:
     # Visits made with more than one criteria version: the number of criteria they share,
     # on which the scores per type are taken. None: one version.
     common_criteria: int | None = None
+    unassessed: Sequence[Mapping[str, Any]] = ()
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 class MonitorContext(ReportContext):

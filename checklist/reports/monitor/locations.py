@@ -31,12 +31,12 @@ def section(ctx: MonitorContext) -> list:
         )
     )
     labels = [_("Location"), _("Type")] + ([] if report.anonymised else [_("Municipality / province")])
-    labels += [_("Visits"), _("Latest visit"), _("Score"), _("Red flags")]
+    labels += [_("Visits"), _("Latest visit"), _("Score"), _("Coverage"), _("Red flags"), _("Not assessed")]
     if report.anonymised:
-        widths = [FRAME_WIDTH * w for w in (0.18, 0.3, 0.1, 0.15, 0.17, 0.1)]
+        widths = [FRAME_WIDTH * w for w in (0.16, 0.26, 0.08, 0.13, 0.13, 0.08, 0.08, 0.08)]
     else:
-        widths = [FRAME_WIDTH * w for w in (0.25, 0.16, 0.2, 0.08, 0.11, 0.12, 0.08)]
-    head = head_row(labels, widths[-4:])
+        widths = [FRAME_WIDTH * w for w in (0.25, 0.13, 0.16, 0.06, 0.1, 0.1, 0.07, 0.06, 0.07)]
+    head = head_row(labels, widths[-6:])
     rows, styles = [head], []
     for r, loc in enumerate(report.locations, start=1):
         row = [cell(loc["label"], "CellBold"), cell(loc["type_label"], CELL_SMALL)]
@@ -50,10 +50,17 @@ def section(ctx: MonitorContext) -> list:
             cell(str(loc["visits"]), "CellRight"),
             cell(ctx.date(loc["latest_date"], "medium"), CELL_SMALL),
             cell(f"{ctx.score(loc['score'])} · {ctx.status(loc['status'])}", CELL_SMALL),
+            cell(_coverage(loc), CELL_SMALL),
             cell(str(loc["red_flags"]), "CellRight"),
+            cell(str(loc.get("unassessed_flags") or 0), "CellRight"),
         ]
         styles.append(("BACKGROUND", (score_col, r), (score_col, r), STATUS_TINTS.get(loc["status"], STATUS_TINTS["none"])))
         rows.append(row)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(table_style(*styles))
     return story + [table, Spacer(1, 2 * mm), status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH)]
+
+
+def _coverage(loc) -> str:
+    scored, assessable = loc.get("scored"), loc.get("assessable")
+    return f"{100 * scored / assessable:.0f}%" if scored is not None and assessable else "–"

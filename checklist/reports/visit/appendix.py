@@ -32,6 +32,8 @@ def section(ctx: VisitContext) -> list:
         ),
     ]
     story.append(para(spec.derived_from.get(ctx.lang), "Body"))
+    if spec.sampling is not None:
+        story += [para(_("Sampling rule"), "H2"), para(spec.sampling.text.get(ctx.lang), "Body")]
     story += _anchors(ctx) + _sources(ctx)
     return story
 

@@ -40,7 +40,19 @@ def section(ctx: VisitContext) -> list:
     rows.append(_change_row(ctx, _("Overall"), previous.score.score, ctx.report.score.score, overall_diff, bold=True))
     table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.34, 0.14, 0.14, 0.14, 0.24)], repeatRows=1)
     table.setStyle(table_style(("LINEABOVE", (0, -1), (-1, -1), 0.8, NAVY)))
-    return story + [table]
+    coverage = para(
+        _(
+            "Coverage: %(before)s at the previous visit, %(now)s now.",
+            before=_percent(previous.score.coverage),
+            now=_percent(ctx.report.score.coverage),
+        ),
+        "Body",
+    )
+    return story + [table, coverage]
+
+
+def _percent(share) -> str:
+    return "–" if share is None else f"{share * 100:.0f}%"
 
 
 def _change_row(ctx: VisitContext, title: str, before, now, diff, bold: bool = False) -> list:

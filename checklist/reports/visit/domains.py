@@ -10,6 +10,8 @@ from reportlab.platypus import Table
 
 from checklist.core.labels import answer_labels
 from checklist.core.labels import describe_answer
+from checklist.core.labels import describe_evidence
+from checklist.core.labels import evidence_labels
 from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.frame import PAGE_HEIGHT
 from checklist.reports.styles import STATUS_COLOURS
@@ -36,6 +38,8 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
     coverage = _("%(scored)d of %(assessable)d assessable criteria scored", scored=d.scored, assessable=d.assessable)
     if d.coverage is not None:
         coverage += f" ({d.coverage * 100:.0f}%)"
+    if d.unassessed_flags:
+        coverage += "  ·  " + _("critical criteria not assessed: %(n)d", n=len(d.unassessed_flags))
     status = Table(
         [[cell(ctx.status(d.status), "Badge"), cell(f"{_('Score')}: {score}  ·  {coverage}", "Cell")]],
         colWidths=[24 * mm, FRAME_WIDTH - 24 * mm],
@@ -49,7 +53,7 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
         )
     )
     rows = [_criterion_row(ctx, line) for line in d.lines]
-    flags = [line.red_flag for line in d.lines]
+    flags = ["red" if line.red_flag else "amber" if line.unassessed_flag else None for line in d.lines]
     # Keep the heading with the table's first rows: break the page first when they
     # would not fit (one table, so no second header row mid-page).
     _, first_rows = _criteria_table(ctx, rows[:FIRST_ROWS], flags[:FIRST_ROWS]).wrap(FRAME_WIDTH, PAGE_HEIGHT)
@@ -63,11 +67,11 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
     ]
 
 
-def _criteria_table(ctx: VisitContext, rows: list, flags: list[bool]) -> Table:
+def _criteria_table(ctx: VisitContext, rows: list, flags: list[str | None]) -> Table:
     _ = ctx._
     head = [cell(_("Criterion"), "CellHead"), cell(_("Answer"), "CellHead"), cell(_("Note"), "CellHead")]
     table = Table([head] + rows, colWidths=[FRAME_WIDTH * w for w in (0.44, 0.22, 0.34)], repeatRows=1)
-    highlight = [("BACKGROUND", (0, i), (-1, i), STATUS_TINTS["red"]) for i, flag in enumerate(flags, start=1) if flag]
+    highlight = [("BACKGROUND", (0, i), (-1, i), STATUS_TINTS[flag]) for i, flag in enumerate(flags, start=1) if flag]
     table.setStyle(table_style(*highlight))
     return table
 
@@ -79,8 +83,13 @@ def _criterion_row(ctx: VisitContext, line) -> list:
     if line.critical:
         text.append(cell(ctx._("Critical criterion"), "CellMuted"))
     shown = [_answer_cell(ctx, criterion, line, answer)]
+    evidence = describe_evidence(answer, evidence_labels(ctx._))
+    if evidence:
+        shown.append(cell(f"{ctx._('Based on')}: {evidence}", "CellMuted"))
     if line.red_flag:
         shown.append(cell(ctx._("RED FLAG"), "Flag"))
+    if line.unassessed_flag:
+        shown.append(cell(ctx._("CRITICAL, NOT ASSESSED"), "Flag"))
     return [text, shown, cell(answer.get("note"))]
 
 

@@ -23,6 +23,7 @@ def section(ctx: VisitContext) -> list:
     score, _ = ctx.report.score, ctx._
     story = [para(_("Summary"), "H1"), _scorecard(ctx), Spacer(1, 4 * mm)]
     story += _red_flags(ctx)
+    story += _unassessed_flags(ctx)
     chart = domain_bar_chart(score, ctx.criteria, ctx.lang, width=FRAME_WIDTH)
     unanswered = para(
         _("Criteria not answered: %(count)d of %(total)d applicable.", count=len(score.unanswered), total=score.applicable),
@@ -41,12 +42,14 @@ def _scorecard(ctx: VisitContext) -> Table:
             cell(_("Overall score"), "Label"),
             cell(_("Coverage"), "Label"),
             cell(_("Red flags"), "Label"),
+            cell(_("Not assessed (critical)"), "Label"),
         ],
         [
             cell(ctx.status(score.status), "Badge"),
             cell(value, "BigValue"),
             cell(coverage, "BigValue"),
             cell(str(len(score.red_flags)), "BigValue"),
+            cell(str(len(score.unassessed_flags)), "BigValue"),
         ],
         [
             "",
@@ -56,9 +59,10 @@ def _scorecard(ctx: VisitContext) -> Table:
                 "CellMuted",
             ),
             cell(_("critical criteria not met"), "CellMuted"),
+            cell(_("critical criteria answered “could not assess”"), "CellMuted"),
         ],
     ]
-    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.22, 0.26, 0.28, 0.24)])
+    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.2, 0.24, 0.3, 0.13, 0.13)])
     table.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
@@ -93,6 +97,27 @@ def _red_flags(ctx: VisitContext) -> list:
         table_style(("BACKGROUND", (0, 0), (-1, 0), STATUS_COLOURS["red"]), ("BACKGROUND", (0, 1), (-1, -1), STATUS_TINTS["red"]))
     )
     return [para(_("Red flags"), "H2"), table]
+
+
+def _unassessed_flags(ctx: VisitContext) -> list:
+    """A flag of its own, next to the red flags: critical criteria that could not be assessed."""
+    _ = ctx._
+    flags = ctx.report.score.unassessed_flags
+    if not flags:
+        return []
+    rows = [[cell(_("Domain"), "CellHead"), cell(_("Critical criterion not assessed"), "CellHead"), cell(_("Note"), "CellHead")]]
+    for line in flags:
+        criterion = ctx.criteria.criterion(line.criterion_id)
+        rows.append([cell(ctx.domain_title(line.criterion_id.split(".")[0])), cell(criterion.text.get(ctx.lang), "CellBold"), cell(_note(ctx, line.criterion_id))])
+    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in (0.2, 0.42, 0.38)], repeatRows=1)
+    table.setStyle(
+        table_style(("BACKGROUND", (0, 0), (-1, 0), STATUS_COLOURS["amber"]), ("BACKGROUND", (0, 1), (-1, -1), STATUS_TINTS["amber"]))
+    )
+    explain = para(
+        _("These critical criteria were answered “could not assess”: they are left out of the score, so the score may look better than the location is."),
+        "Body",
+    )
+    return [Spacer(1, 3 * mm), para(_("Critical criteria not assessed"), "H2"), explain, table]
 
 
 def _note(ctx: VisitContext, criterion_id: str):
