@@ -448,3 +448,42 @@ def test_the_charts_render_to_svg_with_trusted_labels_and_their_values(app, repo
     legend = drawing_to_svg(status_legend("en", {"green": 80, "amber": 55}))
     assert svg_texts(legend) == ["Good (80–100)", "Needs attention (55 to under 80)", "Insufficient (under 55)", "No score"]
     assert len({b["fill"] for b in svg_bars(legend)}) == 4
+
+
+def test_coverage_stands_under_every_mean_score(app, world, tmp_path):
+    """Each mean in the type table, the overall figure and the trends carry the coverage of
+    the visits behind them (scored / assessable, pooled), worked out here from the answers."""
+    db = connect(app.config["DATABASE"])
+    criteria = app.extensions["criteria"]
+    pooled: dict = {}
+    try:
+        rows = db.query(
+            """select v.id, l.type from visits v join locations l on l.id = v.location_id
+               where v.status = 'submitted' and v.visit_date between '2025-01-01' and '2025-12-31'"""
+        )
+        for row in list(rows):
+            score = score_visit(criteria, row["type"], store.answer_values(store.visit_answers(db, row["id"])))
+            for key in (row["type"], "all"):
+                for d in score.domains:
+                    acc = pooled.setdefault((key, d.domain_id), [0, 0])
+                    acc[0], acc[1] = acc[0] + d.scored, acc[1] + d.assessable
+                acc = pooled.setdefault((key, "overall"), [0, 0])
+                acc[0], acc[1] = acc[0] + score.scored, acc[1] + score.assessable
+    finally:
+        db.conn.close()
+
+    def share(key, domain):
+        scored, assessable = pooled.get((key, domain), (0, 0))
+        return f"{100 * scored / assessable:.0f}%"
+
+    pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data
+    layout = pdftotext(pdf, tmp_path, layout=True)
+    assert share("all", "overall") != "100%"  # the world leaves criteria unanswered
+    assert f"coverage {share('all', 'overall')}" in flat(pdftotext(pdf, tmp_path, last=1))
+    lines = layout.splitlines()
+    for domain, title in (("play", "Play"), ("safety", "Safety"), ("overall", "Overall")):
+        index = next(i for i, line in enumerate(lines) if re.match(rf"^\s*{title}\s+\d", line))
+        below = re.findall(r"coverage (\d+%)", lines[index + 1])
+        assert below == [share(t, domain) for t in ("azc", "noodopvang", "all")], (title, below)
+    trends = layout[layout.index("Trends over the period") :]
+    assert "coverage" in trends

@@ -66,7 +66,7 @@ def monitor_report_data(
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
-    types, all_types = _type_rows(means, criteria, lang)
+    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters))
     failed = store.most_failed_criteria(db, scope, filters, lineage.renamed())
     results = store.criterion_results(db, scope, filters)
     coalition, unmapped = _coalition(results, lookup)
@@ -145,8 +145,16 @@ def _organisation_name(db: Database, organisation_id: int | None) -> str | None:
     return rows[0]["name"] if rows else str(organisation_id)
 
 
-def _type_rows(rows: list[dict], criteria: Criteria, lang: str) -> tuple[list[dict], dict]:
-    """Types in the criteria's order (unknown ones last), and the row over all types."""
+def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict | None = None) -> tuple[list[dict], dict]:
+    """Types in the criteria's order (unknown ones last), and the row over all types, each
+    with its pooled coverage (scored / assessable over its visits) beside the means."""
+    coverage = coverage or {}
+    for row in rows:
+        found = coverage.get(row["type"], {})
+        row["scored"], row["assessable"] = found.get("scored", 0), found.get("assessable", 0)
+        for domain_id, d in row["domains"].items():
+            counts = found.get("domains", {}).get(domain_id, {})
+            d["scored"], d["assessable"] = counts.get("scored", 0), counts.get("assessable", 0)
     order = [t.id for t in criteria.location_types]
     rows = sorted(rows, key=lambda r: (order.index(r["type"]) if r["type"] in order else len(order), r["type"]))
     for row in rows:
@@ -157,14 +165,18 @@ def _type_rows(rows: list[dict], criteria: Criteria, lang: str) -> tuple[list[di
         "visits": sum(r["visits"] for r in rows),
         "score_sum": sum(r["score_sum"] or 0 for r in rows),
         "scored_visits": sum(r["scored_visits"] for r in rows),
+        "scored": sum(r.get("scored", 0) for r in rows),
+        "assessable": sum(r.get("assessable", 0) for r in rows),
         "domains": {},
     }
     total["score"] = total["score_sum"] / total["scored_visits"] if total["scored_visits"] else None
     for row in rows:
         for domain_id, d in row["domains"].items():
-            acc = total["domains"].setdefault(domain_id, {"score_sum": 0.0, "scored_visits": 0})
+            acc = total["domains"].setdefault(domain_id, {"score_sum": 0.0, "scored_visits": 0, "scored": 0, "assessable": 0})
             acc["score_sum"] += d["score_sum"]
             acc["scored_visits"] += d["scored_visits"]
+            acc["scored"] += d.get("scored", 0)
+            acc["assessable"] += d.get("assessable", 0)
     for acc in total["domains"].values():
         acc["score"] = acc["score_sum"] / acc["scored_visits"] if acc["scored_visits"] else None
     return rows, total

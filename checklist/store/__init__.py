@@ -84,6 +84,7 @@ from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
 from checklist.store.reports import type_domain_means_on
+from checklist.store.reports import type_coverage
 from checklist.store.reports import most_failed_criteria
 from checklist.store.reports import criterion_results
 from checklist.store.reports import red_flags_by_location
@@ -196,6 +197,7 @@ __all__ = [
     "report_locations",
     "type_domain_means",
     "type_domain_means_on",
+    "type_coverage",
     "most_failed_criteria",
     "criterion_results",
     "red_flags_by_location",

@@ -114,6 +114,30 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters) -> list[dict
     return sorted(rows.values(), key=lambda r: r["type"])
 
 
+def type_coverage(db: Database, scope: Scope, filters: Filters) -> dict[str, dict]:
+    """Per location type, the scored and assessable criteria summed over the period's
+    submitted visits (each on its own checklist), overall and per domain: coverage beside
+    every mean score, whichever criteria the means were taken on."""
+    cte, params = _period_cte(scope, filters)
+    out: dict[str, dict] = {}
+    for r in db.query(
+        f"""with {cte}
+            select p.type, sum(s.scored) as scored, sum(s.assessable) as assessable
+            from period p join visit_scores s on s.visit_id = p.visit_id group by p.type""",
+        params,
+    ):
+        out[r["type"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0, "domains": {}}
+    for r in db.query(
+        f"""with {cte}
+            select p.type, d.domain_id, sum(d.scored) as scored, sum(d.assessable) as assessable
+            from period p join visit_domain_scores d on d.visit_id = p.visit_id group by p.type, d.domain_id""",
+        params,
+    ):
+        entry = out.setdefault(r["type"], {"scored": 0, "assessable": 0, "domains": {}})
+        entry["domains"][r["domain_id"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0}
+    return out
+
+
 def _renamed(column: str, rename: Mapping[str, str] | None) -> tuple[str, list]:
     """`column`, or a CASE that gives renamed ids (old id -> current id) their new id."""
     if not rename:
@@ -288,7 +312,8 @@ def type_trends(db: Database, scope: Scope, filters: Filters) -> list[dict]:
             f"""with {cte}
                 select p.type, cast(substr(p.visit_date, 1, 4) as integer) as year,
                        (cast(substr(p.visit_date, 6, 2) as integer) + 2) / 3 as quarter,
-                       avg(s.score) as score, count(s.score) as visits
+                       avg(s.score) as score, count(s.score) as visits,
+                       sum(s.scored) as scored, sum(s.assessable) as assessable
                 from period p join visit_scores s on s.visit_id = p.visit_id
                 group by p.type, year, quarter
                 order by year, quarter, p.type""",

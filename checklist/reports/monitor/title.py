@@ -114,7 +114,13 @@ def _key_figures(ctx: MonitorContext) -> Table:
         [
             cell(_("with a submitted visit in the period"), "CellMuted"),
             cell(_("by %(n)d organisations", n=summary.get("organisations") or 0), "CellMuted"),
-            cell(_("mean over the visits, 0–100"), "CellMuted"),
+            cell(
+                _(
+                    "mean over the visits, 0–100; coverage %(share)s",
+                    share=ctx.percent(report.all_types.get("scored", 0), report.all_types.get("assessable", 0)),
+                ),
+                "CellMuted",
+            ),
             cell(_("at their latest visit in the period"), "CellMuted"),
         ],
     ]

@@ -28,7 +28,7 @@ def section(ctx: MonitorContext) -> list:
     story = [CondPageBreak(90 * mm), para(_("Trends over the period"), "H1")]
     story.append(
         para(
-            _("Mean overall score of the submitted visits per quarter and type of location; (n) is the number of visits."),
+            _("Mean overall score of the submitted visits per quarter and type of location; (n) is the number of visits; underneath, their coverage."),
             "Body",
         )
     )
@@ -48,8 +48,11 @@ def section(ctx: MonitorContext) -> list:
         line = [cell(_("Q%(quarter)d %(year)d", quarter=quarter, year=year))]
         for c, row in enumerate(types, start=1):
             found = cells.get((year, quarter, row["type"]))
-            text = f"{ctx.score(found['score'])} ({found['visits']})" if found else "–"
-            line.append(cell(text, "CellRight"))
+            if found:
+                coverage = _("coverage %(share)s", share=ctx.percent(found.get("scored") or 0, found.get("assessable") or 0))
+                line.append([cell(f"{ctx.score(found['score'])} ({found['visits']})", "CellRight"), cell(coverage, "CellMuted")])
+            else:
+                line.append(cell("–", "CellRight"))
             if found:
                 styles.append(("BACKGROUND", (c, r), (c, r), STATUS_TINTS[status_for(found["score"], ctx.bands)]))
         rows.append(line)

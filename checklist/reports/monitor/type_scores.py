@@ -29,7 +29,7 @@ def section(ctx: MonitorContext) -> list:
     report, _ = ctx.report, ctx._
     intro = para(
         _(
-            "The mean of each domain score over the submitted visits in the period, per type of location. Every visit counts once, so a location visited more often weighs more."
+            "The mean of each domain score over the submitted visits in the period, per type of location. Every visit counts once, so a location visited more often weighs more. Under each mean: the coverage of those visits, the share of the criteria that could be assessed that were."
         ),
         "Body",
     )
@@ -47,6 +47,14 @@ def section(ctx: MonitorContext) -> list:
         status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH),
     ]
     return story
+
+
+def _score_with_coverage(ctx: MonitorContext, value, counts, style: str = "CellRight"):
+    """A mean score with the coverage of the visits behind it underneath (never hidden)."""
+    if value is None:
+        return cell(ctx.score(value), style)
+    coverage = ctx.percent(counts.get("scored", 0), counts.get("assessable", 0))
+    return [cell(ctx.score(value), style), cell(ctx._("coverage %(share)s", share=coverage), "CellMuted")]
 
 
 def _type_colours(report: MonitorReport) -> list:
@@ -67,13 +75,14 @@ def _type_table(ctx: MonitorContext) -> Table:
     for r, (domain_id, title) in enumerate(report.domains, start=1):
         row = [cell(title)]
         for c, column in enumerate(columns, start=1):
-            value = (column["domains"].get(domain_id) or {}).get("score")
-            row.append(cell(ctx.score(value), "CellRight"))
+            found = column["domains"].get(domain_id) or {}
+            value = found.get("score")
+            row.append(_score_with_coverage(ctx, value, found))
             styles.append(("BACKGROUND", (c, r), (c, r), STATUS_TINTS[status_for(value, ctx.bands)]))
         rows.append(row)
     overall = [cell(_("Overall"), "CellBold")]
     for c, column in enumerate(columns, start=1):
-        overall.append(cell(ctx.score(column.get("score")), BOLD_RIGHT))
+        overall.append(_score_with_coverage(ctx, column.get("score"), column, BOLD_RIGHT))
         styles.append(("BACKGROUND", (c, len(rows)), (c, len(rows)), STATUS_TINTS[status_for(column.get("score"), ctx.bands)]))
     rows.append(overall)
     table = Table(rows, colWidths=widths, repeatRows=1)
