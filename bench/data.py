@@ -72,7 +72,7 @@ def generate(db: Database, criteria: Criteria, locations: int, visits_per_locati
                 answers = generate_answers(rng, criteria, type_, quality, note_rate=0.5)
                 answer_rows += [{"visit_id": visit_id, "criterion_id": cid, **a, "rev": 1, "updated_at": stamp} for cid, a in answers.items()]
                 # Stored scores, as a submission writes them; scored here from the answers in memory.
-                write_scores(db, visit_id, score_visit(criteria, type_, {cid: AnswerValue(a["value"], a["number"]) for cid, a in answers.items()}))
+                write_scores(db, visit_id, score_visit(criteria, type_, {cid: AnswerValue(a["value"], a["number"]) for cid, a in answers.items()}), answers)
                 counts["visits"] += 1
             db["answers"].insert_all(answer_rows, batch_size=1000)
             counts["answers"] += len(answer_rows)

@@ -57,3 +57,25 @@ def problems(evidence: str | Iterable[str] | None, counts: dict[str, int | None]
         elif n is not None and not COUNT_MIN <= n <= COUNT_MAX:
             out[kind] = COUNT_OUT_OF_RANGE
     return out
+
+
+TALLY_FIELDS = ("answers", "none", *EVIDENCE_TYPES, *(f"{kind}_people" for kind in COUNTED))
+
+
+def tally(answers: Iterable[dict]) -> dict[str, int]:
+    """What a set of answers rests on: the answers, those without evidence, per type the
+    answers that ticked it (an answer counts under each of its types), and for the counted
+    types the children or parents spoken with, summed. Kept per visit at submission, so a
+    report over ten years adds up a row per visit instead of reading every answer."""
+    out = dict.fromkeys(TALLY_FIELDS, 0)
+    for answer in answers:
+        out["answers"] += 1
+        ticked = split(answer.get("evidence"))
+        if not ticked:
+            out["none"] += 1
+        for kind in EVIDENCE_TYPES:
+            if kind in ticked:
+                out[kind] += 1
+                if kind in COUNTED:
+                    out[f"{kind}_people"] += answer.get(COUNTED[kind]) or 0
+    return out

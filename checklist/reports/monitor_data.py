@@ -66,9 +66,10 @@ def monitor_report_data(
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
-    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters))
-    failed = store.most_failed_criteria(db, scope, filters, lineage.renamed())
-    results = store.criterion_results(db, scope, filters)
+    # Means on the criteria several versions share come without the visits' coverage.
+    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters) if common is not None else None)
+    results = store.criterion_tallies(db, scope, filters, lineage.renamed())
+    failed = store.most_failed(results)
     coalition, unmapped = _coalition(results, lookup)
     return MonitorReport(
         criteria=criteria,
@@ -148,8 +149,7 @@ def _organisation_name(db: Database, organisation_id: int | None) -> str | None:
 def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict | None = None) -> tuple[list[dict], dict]:
     """Types in the criteria's order (unknown ones last), and the row over all types, each
     with its pooled coverage (scored / assessable over its visits) beside the means."""
-    coverage = coverage or {}
-    for row in rows:
+    for row in rows if coverage is not None else ():
         found = coverage.get(row["type"], {})
         row["scored"], row["assessable"] = found.get("scored", 0), found.get("assessable", 0)
         for domain_id, d in row["domains"].items():

@@ -29,11 +29,6 @@ from typing import Callable
 from typing import Iterable
 from typing import Mapping
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from checklist.core.criteria import Criteria
 from checklist.core.filters import Filters
@@ -137,6 +132,10 @@ class About:
 
 def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], kind: str, about: About) -> bytes:
     """The XLSX file: the rows on a sheet named `kind`, then the About sheet."""
+    # openpyxl is imported here, not with the app: only an export needs it.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     tally = _Tally(rows)
     sheet = workbook.create_sheet(kind)
@@ -173,6 +172,9 @@ class _Tally:
 
 
 def _header(sheet, columns):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     bold = Font(bold=True)
     cells = []
     for name in columns:
@@ -200,6 +202,10 @@ def column_help(columns: Iterable[str], domain_titles: dict[str, str], criteria:
 
 
 def _about_sheet(workbook, columns, tally: _Tally, about: About) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+    from openpyxl.styles import Font
+
     _, filters = about.gettext, about.filters
     sheet = workbook.create_sheet(_("About"))
     sheet.column_dimensions["A"].width = 28

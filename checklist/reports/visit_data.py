@@ -101,7 +101,7 @@ def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:
         for visit_id in ids:
             bundle = load_visit(db, visit_id, EVERYTHING)
             if bundle is not None and not bundle.is_draft:
-                store.write_scores(db, visit_id, bundle.score)
+                store.write_scores(db, visit_id, bundle.score, bundle.answers)
     return len(ids)
 
 

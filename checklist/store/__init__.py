@@ -86,7 +86,8 @@ from checklist.store.reports import type_domain_means
 from checklist.store.reports import type_domain_means_on
 from checklist.store.reports import type_coverage
 from checklist.store.reports import most_failed_criteria
-from checklist.store.reports import criterion_results
+from checklist.store.reports import criterion_tallies
+from checklist.store.reports import most_failed
 from checklist.store.reports import red_flags_by_location
 from checklist.store.reports import unassessed_by_location
 from checklist.store.reports import evidence_counts
@@ -199,7 +200,8 @@ __all__ = [
     "type_domain_means_on",
     "type_coverage",
     "most_failed_criteria",
-    "criterion_results",
+    "criterion_tallies",
+    "most_failed",
     "red_flags_by_location",
     "unassessed_by_location",
     "evidence_counts",

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from checklist.core.evidence import tally
 from checklist.core.scoring import VisitScore
 
 
 
-def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
-    """Replace a visit's stored scores; call inside the transaction that submits it."""
+def write_scores(db: Database, visit_id: int, score: VisitScore, answers: dict[str, dict]) -> None:
+    """Replace a visit's stored scores and evidence tally; call inside the transaction that
+    submits it. `answers`: the visit's answer rows by criterion id; the tally counts those
+    with a result, as `answer_results` does."""
     delete_scores(db, visit_id)
+    with_result = {line.criterion_id for d in score.domains for line in d.lines if line.result is not None}
+    db["visit_evidence"].insert({"visit_id": visit_id, **tally(a for cid, a in answers.items() if cid in with_result)})
     db["visit_scores"].insert(
         {
             "visit_id": visit_id,
@@ -56,6 +61,7 @@ def write_scores(db: Database, visit_id: int, score: VisitScore) -> None:
 
 
 def delete_scores(db: Database, visit_id: int) -> None:
+    db.execute("delete from visit_evidence where visit_id = ?", [visit_id])
     db.execute("delete from answer_results where visit_id = ?", [visit_id])
     db.execute("delete from visit_domain_scores where visit_id = ?", [visit_id])
     db.execute("delete from visit_scores where visit_id = ?", [visit_id])

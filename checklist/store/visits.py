@@ -182,7 +182,7 @@ def submit_visit(db: Database, visit_id: int, score_answers: Callable[[dict], Vi
         _require_draft(db, visit_id)
         answers = visit_answers(db, visit_id)
         score = score_answers(answers)
-        write_scores(db, visit_id, score)
+        write_scores(db, visit_id, score, answers)
         stamp = now()
         db.execute(
             "update visits set status = 'submitted', submitted_at = ?, updated_at = ?, version = version + 1, revision = revision + 1 where id = ?",
