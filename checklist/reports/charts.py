@@ -60,9 +60,49 @@ def domain_bar_chart(
     return drawing
 
 
-def drawing_to_svg(drawing: Drawing) -> str:
-    """The same drawing as an SVG document, for the web pages."""
-    return renderSVG.drawToString(drawing)
+# A phone shows a chart about 350 px wide and its labels must be at least 12 px there: the web
+# pages offer phones (`?size=phone`) the chart drawn this narrow (points) and scaled up so the
+# smallest label (LABEL_SIZE - 1) is 13 px in a 353 px wide SVG.
+PHONE_WIDTH = 190
+PHONE_SCALE = 13 / (LABEL_SIZE - 1)
+
+# The registered TTF names as CSS font families the browser has: an <img> SVG cannot load a
+# web font, so each ends in a generic family (DejaVu Sans where installed, else the sans-serif).
+SVG_FONT_FAMILIES = {
+    "DejaVuSans-Bold": "'DejaVu Sans', sans-serif; font-weight: bold",
+    "DejaVuSans-Oblique": "'DejaVu Sans', sans-serif; font-style: oblique",
+    "DejaVuSans": "'DejaVu Sans', sans-serif",
+    "NotoNaskhArabic-Bold": "'Noto Naskh Arabic', 'DejaVu Sans', sans-serif; font-weight: bold",
+    "NotoNaskhArabic": "'Noto Naskh Arabic', 'DejaVu Sans', sans-serif",
+    "NotoSansEthiopic-Bold": "'Noto Sans Ethiopic', 'DejaVu Sans', sans-serif; font-weight: bold",
+    "NotoSansEthiopic": "'Noto Sans Ethiopic', 'DejaVu Sans', sans-serif",
+}
+
+
+def chart_width(phone: bool) -> float:
+    """The width to draw a web chart at: the PDF's, or the phone's (see PHONE_WIDTH)."""
+    return PHONE_WIDTH if phone else 170 * mm
+
+
+def drawing_to_svg(drawing: Drawing, phone: bool = False) -> str:
+    """The same drawing as an SVG document, for the web pages; `phone`: scaled up by PHONE_SCALE
+    (draw it at `chart_width(True)`)."""
+    import re
+
+    from reportlab.graphics.shapes import Group
+
+    if phone:
+        scaled = Drawing(drawing.width * PHONE_SCALE, drawing.height * PHONE_SCALE)
+        group = Group(*drawing.contents)
+        group.scale(PHONE_SCALE, PHONE_SCALE)
+        scaled.add(group)
+        drawing = scaled
+    svg = renderSVG.drawToString(drawing)
+    return re.sub(
+        r"font-family: ([A-Za-z-]+);",
+        lambda m: f"font-family: {SVG_FONT_FAMILIES.get(m.group(1), 'sans-serif')};",
+        svg,
+    )
 
 
 def _domain_title(criteria: Criteria, domain_id: str, lang: str) -> str:

@@ -116,6 +116,7 @@ def trend_svg(location_id: int):
     from datetime import date as date_type
 
     from checklist.views.i18n import current_language
+    from checklist.reports.charts import chart_width
     from checklist.reports.charts import drawing_to_svg
     from checklist.reports.charts import trend_chart
 
@@ -127,4 +128,6 @@ def trend_svg(location_id: int):
         points = [(date_type.fromisoformat(v["visit_date"]), v["domains"][domain.id]["score"]) for v in trend if v["domains"].get(domain.id, {}).get("score") is not None]
         if points:
             series[domain.title.get(lang)] = points
-    return Response(drawing_to_svg(trend_chart(series, lang)), mimetype="image/svg+xml")
+    phone = request.args.get("size") == "phone"
+    size = {"width": chart_width(True), "height": chart_width(True) * 0.7} if phone else {}
+    return Response(drawing_to_svg(trend_chart(series, lang, **size), phone=phone), mimetype="image/svg+xml")

@@ -151,20 +151,26 @@ def largest_differences(bundles, key=lambda cid: cid, limit: int = 10) -> list[d
 def types_svg():
     """Mean domain scores per location type for the overview's filters: the report's chart."""
     from checklist.views.i18n import current_language
+    from checklist.reports.charts import chart_width
     from checklist.reports.charts import drawing_to_svg
     from checklist.reports.charts import type_domain_chart
 
     require("compare")
     _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria())
-    return Response(drawing_to_svg(type_domain_chart(rows, get_criteria(), current_language())), mimetype="image/svg+xml")
+    phone = request.args.get("size") == "phone"
+    drawing = type_domain_chart(rows, get_criteria(), current_language(), width=chart_width(phone))
+    return Response(drawing_to_svg(drawing, phone=phone), mimetype="image/svg+xml")
 
 
 @bp.get("/legend.svg")
 def legend_svg():
     """The status colours with the thresholds from the criteria file, as in the PDFs."""
     from checklist.views.i18n import current_language
+    from checklist.reports.charts import chart_width
     from checklist.reports.charts import drawing_to_svg
     from checklist.reports.charts import status_legend
 
     require("compare")
-    return Response(drawing_to_svg(status_legend(current_language(), get_criteria().scoring.status_bands)), mimetype="image/svg+xml")
+    phone = request.args.get("size") == "phone"
+    drawing = status_legend(current_language(), get_criteria().scoring.status_bands, width=chart_width(phone))
+    return Response(drawing_to_svg(drawing, phone=phone), mimetype="image/svg+xml")

@@ -429,9 +429,12 @@ def report(visit_id: int):
 @bp.get("/visits/<int:visit_id>/chart.svg")
 def chart(visit_id: int):
     """The domain score chart, the same drawing as in the PDF."""
+    from checklist.reports.charts import chart_width
     from checklist.reports.charts import domain_bar_chart
     from checklist.reports.charts import drawing_to_svg
 
     bundle = get_bundle_or_404(visit_id)
-    svg = drawing_to_svg(domain_bar_chart(bundle.score, bundle.criteria, current_language()))
+    phone = request.args.get("size") == "phone"
+    drawing = domain_bar_chart(bundle.score, bundle.criteria, current_language(), width=chart_width(phone))
+    svg = drawing_to_svg(drawing, phone=phone)
     return Response(svg, mimetype="image/svg+xml")

@@ -37,7 +37,7 @@ class Site:
 
 
 def _seed(app) -> dict:
-    """Two locations with a submitted visit each (one with failed criteria and an action), a later
+    """Two locations with submitted visits (the first two, one with failed criteria and an action), a later
     draft at the first location in a blind calibration pair, and a child's voice."""
     from checklist import store
     from checklist.core.criteria import load_criteria
@@ -76,6 +76,9 @@ def _seed(app) -> dict:
         data={"criterion_id": rated, "what": "Speelkamer elke middag open", "owner": "COA locatiemanager", "due_on": "2026-06-01"},
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    later = create_visit(visitor, location, visit_date="2026-02-20")  # a trend on the location page
+    visitor.post(f"/visits/{later}/domains/{domain.id}", data={k: ("partly" if v == "fails" else "yes") for k, v in failed.items()})
+    assert visitor.post(f"/visits/{later}/submit").status_code in (302, 303)
     second = create_visit(visitor, other, visit_date="2026-02-01")
     visitor.post(f"/visits/{second}/domains/{domain.id}", data={k: ("meets" if v == "fails" else "yes") for k, v in failed.items()})
     assert visitor.post(f"/visits/{second}/submit").status_code in (302, 303)
@@ -368,3 +371,52 @@ def test_the_password_field_looks_like_the_other_fields(browser, site):
     context.close()
     assert login_styles[0] == login_styles[1]
     assert admin_styles[0] == admin_styles[1]
+
+
+# -- charts on a phone ----------------------------------------------------------------------
+
+# Each chart image on the page, its SVG put into the page at its own size to measure: the
+# smallest label as displayed (its font size times the SVG's scale times the image's), and the
+# width of a label in its font beside the same label in the browser's serif and sans-serif.
+CHARTS_JS = """async () => {
+    const out = [];
+    for (const img of document.querySelectorAll('img.chart, img.legend-chart')) {
+        if (!img.complete || !img.naturalWidth) await img.decode();
+        const shown = img.getBoundingClientRect().width / img.naturalWidth;
+        const source = await (await fetch(img.currentSrc)).text();
+        const holder = document.createElement('div');
+        holder.style.cssText = 'position: absolute; left: 0; top: 0; visibility: hidden';
+        holder.innerHTML = source.replace(/<\\?xml[^>]*>|<!DOCTYPE[^>]*>/g, '');
+        document.body.appendChild(holder);
+        const texts = [...holder.querySelectorAll('text')];
+        let smallest = Infinity;
+        for (const t of texts) {
+            const m = t.getScreenCTM();
+            smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) * shown);
+        }
+        const label = texts.find(t => t.textContent.trim().length > 4) || texts[0];
+        const width = family => { const c = label.cloneNode(true); if (family) c.style.fontFamily = family;
+            label.parentNode.appendChild(c); const w = c.getComputedTextLength(); c.remove(); return w; };
+        out.push({src: img.currentSrc, texts: texts.length, smallest, family: getComputedStyle(label).fontFamily,
+                  own: width(null), serif: width('serif'), sans: width('sans-serif')});
+        holder.remove();
+    }
+    return out;
+}"""
+
+
+def test_charts_are_readable_on_a_phone(browser, site):
+    context, page = new_context(browser, site.base, "phone", "en")
+    sign_in(page, site.base, "coordinator@a.test")
+    charts = []
+    for path in (f"/locations/{site.ids['location']}", f"/visits/{site.ids['submitted']}", "/compare/"):
+        page.goto(f"{site.base}{path}")
+        charts += page.evaluate(CHARTS_JS)
+    context.close()
+    assert len(charts) == 4, charts
+    for chart in charts:
+        assert chart["texts"] > 0, chart
+        assert chart["smallest"] >= 12, chart
+        # The font the SVG names is one the browser has: not the serif it falls back to.
+        assert chart["family"].split(",")[-1].strip() in ("sans-serif", "serif", "monospace"), chart
+        assert abs(chart["own"] - chart["serif"]) > 0.5, chart
