@@ -101,6 +101,10 @@ def status_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"green": _("Good"), "amber": _("Needs attention"), "red": _("Insufficient"), "none": _("No score")}
 
 
+# A symbol beside each status colour, so the colour is never the only cue (WCAG 1.4.1).
+STATUS_MARKS = {"green": "✓", "amber": "!", "red": "✗", "none": "–"}
+
+
 def role_labels(_: Callable[[str], str]) -> dict[str, str]:
     return {"visitor": _("visitor"), "coordinator": _("coordinator"), "monitor": _("monitor"), "admin": _("admin")}
 

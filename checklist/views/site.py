@@ -138,6 +138,7 @@ def init_app(app) -> None:
             "evidence_labels": evidence_labels,
             "evidence_text": lambda answer: labels.describe_evidence(answer, evidence_labels),
             "status_labels": status_labels,
+            "status_marks": labels.STATUS_MARKS,
             "status_badge": status_badge,
             "status_for": lambda score: scoring.status_for(score, get_criteria().scoring.status_bands),
             "role_labels": labels.role_labels(gettext),

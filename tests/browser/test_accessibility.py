@@ -420,3 +420,28 @@ def test_charts_are_readable_on_a_phone(browser, site):
         # The font the SVG names is one the browser has: not the serif it falls back to.
         assert chart["family"].split(",")[-1].strip() in ("sans-serif", "serif", "monospace"), chart
         assert abs(chart["own"] - chart["serif"]) > 0.5, chart
+
+
+def test_heatmap_cells_show_their_status_by_a_symbol_too(browser, site):
+    """Colour is never the only cue: each status colour comes with its own visible symbol."""
+    context, page = new_context(browser, site.base, "phone", "nl")
+    sign_in(page, site.base, "coordinator@a.test")
+    marks = {}
+    for path in ("/compare/", f"/compare/side?location={site.ids['location']}&location={site.ids['other']}"):
+        page.goto(f"{site.base}{path}")
+        cells = page.evaluate(
+            """() => [...document.querySelectorAll('td.cell[class*="status-"]')].map(td => {
+                const status = [...td.classList].find(c => c.startsWith('status-'));
+                const mark = td.querySelector('.status-mark');
+                const box = mark && mark.getBoundingClientRect();
+                return [status, mark && box.width > 0 && box.height > 0 ? mark.textContent.trim() : null, td.style.color];
+            })"""
+        )
+        assert len(cells) >= 4, cells
+        for status, mark, _colour in cells:
+            assert mark, f"{path}: a {status} cell without a visible symbol"
+            marks.setdefault(status, set()).add(mark)
+    context.close()
+    assert len(marks) >= 2, marks  # this seed gives at least two statuses
+    assert all(len(m) == 1 for m in marks.values()), marks  # one symbol per status
+    assert len({next(iter(m)) for m in marks.values()}) == len(marks), marks  # and no two alike
