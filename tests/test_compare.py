@@ -132,7 +132,7 @@ def test_monitor_sees_no_drafts(app, world):
 
 def test_every_score_links_to_its_visit(app, world):
     html = page(login(app.test_client(), "monitor@m.test"))
-    cells = re.findall(r'<td class="cell status-\w+"><a href="(/visits/\d+)(#domain-\w+)?"', html)
+    cells = re.findall(r'<td class="cell status-\w+"><span class="status-mark" aria-hidden="true">.</span> <a href="(/visits/\d+)(#domain-\w+)?"', html)
     assert cells
     client = login(app.test_client(), "monitor@m.test")
     for url, _anchor in cells:
