@@ -24,6 +24,7 @@ from checklist.reports.fonts import font_for
 from checklist.reports.styles import MUTED
 from checklist.reports.styles import RULE
 from checklist.reports.styles import STATUS_COLOURS
+from checklist.reports.styles import STATUS_TEXT
 from checklist.core.scoring import VisitScore
 
 LABEL_SIZE = 8
@@ -164,7 +165,7 @@ def _add_thresholds(drawing: Drawing, chart: HorizontalBarChart, criteria: Crite
                 f"{threshold:g}",
                 fontName=BASE,
                 fontSize=LABEL_SIZE - 1,
-                fillColor=STATUS_COLOURS[status],
+                fillColor=STATUS_TEXT[status],
                 textAnchor="middle",
             )
         )

@@ -42,6 +42,13 @@ STATUS_COLOURS = {
     "red": colors.HexColor("#C62828"),
     "none": colors.HexColor("#9E9E9E"),
 }
+# Text in a status colour (a chart's threshold numbers): 4.5:1 on white, the web page's colours.
+STATUS_TEXT = {
+    "green": colors.HexColor("#1E7B34"),
+    "amber": colors.HexColor("#8A5A00"),
+    "red": colors.HexColor("#A4161A"),
+    "none": colors.HexColor("#5A6475"),
+}
 STATUS_TINTS = {
     "green": colors.HexColor("#E8F5E9"),
     "amber": colors.HexColor("#FFF3DC"),

@@ -398,6 +398,7 @@ CHARTS_JS = """async () => {
         const width = family => { const c = label.cloneNode(true); if (family) c.style.fontFamily = family;
             label.parentNode.appendChild(c); const w = c.getComputedTextLength(); c.remove(); return w; };
         out.push({src: img.currentSrc, texts: texts.length, smallest, family: getComputedStyle(label).fontFamily,
+                  fills: [...new Set(texts.map(t => getComputedStyle(t).fill))],
                   own: width(null), serif: width('serif'), sans: width('sans-serif')});
         holder.remove();
     }
@@ -420,6 +421,9 @@ def test_charts_are_readable_on_a_phone(browser, site):
         # The font the SVG names is one the browser has: not the serif it falls back to.
         assert chart["family"].split(",")[-1].strip() in ("sans-serif", "serif", "monospace"), chart
         assert abs(chart["own"] - chart["serif"]) > 0.5, chart
+        # Every label reads on the chart's white: the amber threshold number too.
+        for fill in chart["fills"]:
+            assert contrast(rgb(fill), (255, 255, 255)) >= 4.5, (chart["src"], fill)
 
 
 def test_heatmap_cells_show_their_status_by_a_symbol_too(browser, site):
