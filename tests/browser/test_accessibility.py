@@ -110,7 +110,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
     """Every page type, under the role that sees it (None: not signed in)."""
     loc, sub, draft, dom = ids["location"], ids["submitted"], ids["draft"], ids["domain"]
     return [
-        (None, ["/login"]),
+        (None, ["/login", "login-error"]),
         (
             "visitor@a.test",
             [
@@ -125,6 +125,9 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 f"/visits/{sub}",
                 "action-form-errors",
                 "/compare/",
+                "/locations/new",
+                f"/locations/{loc}/edit",
+                "/visits/999999",
             ],
         ),
         (
@@ -136,10 +139,11 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 "/reports/",
                 "/calibration/",
                 f"/calibration/{ids['pair']}",
+                f"/visits/{sub}/calibration",
             ],
         ),
         ("monitor@m.test", ["/compare/", "/reports/"]),
-        ("admin@a.test", ["/admin/users/", "/admin/users/new", "/admin/audit/", "/admin/organisations/"]),
+        ("admin@a.test", ["/admin/users/", "/admin/users/new", "/admin/users/1", "/admin/audit/", "/admin/organisations/"]),
     ]
 
 
@@ -153,7 +157,15 @@ def new_context(browser, base: str, size: str, lang: str, width: int | None = No
 
 
 def open_page(page, base: str, path: str, ids: dict) -> str:
-    """Go to `path`; "action-form-errors" is the action form sent back with its errors."""
+    """Go to `path`; "action-form-errors" is the action form sent back with its errors,
+    "login-error" the login page after a wrong password."""
+    if path == "login-error":
+        page.goto(f"{base}/login")
+        page.locator("#email").fill("visitor@a.test")
+        page.locator("#password").fill("niet het wachtwoord")
+        with page.expect_navigation():
+            page.locator("form.stacked button[type=submit]").click()
+        return "/login (wrong password)"
     if path == "action-form-errors":
         page.goto(f"{base}/visits/{ids['submitted']}")
         with page.expect_navigation():
@@ -190,7 +202,7 @@ def test_every_page_passes_axe(browser, site, size, lang):
             for v in axe_violations(page):
                 found.append(f"{role or 'anonymous'} {shown}: {v['id']} ({v['impact']}) {v['help']}\n    " + "\n    ".join(v["targets"][:5]))
         context.close()
-    assert checked >= 24
+    assert checked >= 30
     assert not found, f"{len(found)} axe violations at {size}, {lang}:\n" + "\n".join(found)
 
 
