@@ -487,3 +487,28 @@ def test_coverage_stands_under_every_mean_score(app, world, tmp_path):
         assert below == [share(t, domain) for t in ("azc", "noodopvang", "all")], (title, below)
     trends = layout[layout.index("Trends over the period") :]
     assert "coverage" in trends
+
+
+def test_no_two_lines_of_a_trend_chart_look_alike(report_fonts):
+    """Thirteen domains on the location page: past the eight colours each line also differs by its
+    dash pattern (and marker), and the legend shows each line as drawn."""
+    import re
+
+    from checklist.reports.charts import drawing_to_svg
+    from checklist.reports.charts import trend_chart
+    from tests.conftest import SVG
+    from tests.conftest import svg_root
+
+    series = {f"Domein {i}": [(date(2025, 1, 1), 40.0 + i), (date(2026, 1, 1), 50.0 + i)] for i in range(13)}
+    root = svg_root(drawing_to_svg(trend_chart(series, "nl")))
+
+    def look(element):
+        style = element.get("style", "")
+        stroke = re.search(r"stroke: ([^;]+);", style)
+        dash = re.search(r"stroke-dasharray: ([^;]+);", style)
+        return stroke.group(1) if stroke else None, dash.group(1) if dash else None
+
+    lines = [look(p) for p in root.iter(f"{SVG}polyline")]
+    assert len(lines) == 13 and len(set(lines)) == 13
+    drawn = {look(p) for p in root.iter(f"{SVG}path")}  # axes, grid, markers and the legend's line samples
+    assert set(lines) <= drawn

@@ -197,6 +197,18 @@ def series_colour(index: int):
     return SERIES_COLOURS[index % len(SERIES_COLOURS)]
 
 
+# Past eight series the colours come round again: each round has its own marker and line, so no
+# two lines of a trend chart (13 domains) look alike, and colour is not the only cue.
+SERIES_MARKERS = ("FilledCircle", "FilledSquare", "FilledDiamond", "FilledTriangle")
+SERIES_DASHES = (None, [6, 2], [1, 2], [6, 2, 1, 2])
+
+
+def series_style(index: int) -> tuple[str, list | None]:
+    """The marker and dash pattern of the index-th line series."""
+    round_ = index // len(SERIES_COLOURS)
+    return SERIES_MARKERS[round_ % len(SERIES_MARKERS)], SERIES_DASHES[round_ % len(SERIES_DASHES)]
+
+
 def type_domain_chart(rows, criteria: Criteria, lang: str, width: float = 170 * mm, colours=None) -> Drawing:
     """Grouped horizontal bars: per domain, one bar per location type (its mean score), a legend on top.
 
@@ -263,7 +275,8 @@ def trend_chart(
     items = [(str(name), sorted((d, float(v)) for d, v in points if v is not None)) for name, points in series.items()]
     items = [(name, points) for name, points in items if points]
     colours = list(colours) if colours else [series_colour(i) for i in range(len(items))]
-    legend_height = _legend(Drawing(width, 0), list(zip(colours, [n for n, _p in items])), 0, 0, width - 40, measure=True)
+    legend_items = [(colour, name, series_style(i)) for i, (colour, (name, _p)) in enumerate(zip(colours, items))]
+    legend_height = _legend(Drawing(width, 0), legend_items, 0, 0, width - 40, measure=True)
     drawing = Drawing(width, height + legend_height)
     plot = LinePlot()
     plot.x, plot.y = 28, legend_height + BOTTOM
@@ -290,7 +303,10 @@ def trend_chart(
     for i, colour in enumerate(colours[: len(items)]):
         plot.lines[i].strokeColor = colour
         plot.lines[i].strokeWidth = 1.6
-        plot.lines[i].symbol = makeMarker("FilledCircle", size=3.5, fillColor=colour, strokeColor=colour)
+        marker, dash = series_style(i)
+        plot.lines[i].symbol = makeMarker(marker, size=3.5, fillColor=colour, strokeColor=colour)
+        if dash:
+            plot.lines[i].strokeDashArray = dash
     if not items:
         plot.lines[0].strokeColor = None
     drawing.add(plot)
@@ -302,7 +318,7 @@ def trend_chart(
     if not items:
         y = plot.y + plot.height / 2
         drawing.add(String(plot.x + 6, y, _("no score"), fontName=BASE, fontSize=LABEL_SIZE, fillColor=MUTED))
-    _legend(drawing, list(zip(colours, [n for n, _p in items])), plot.x, legend_height - 2, width - plot.x)
+    _legend(drawing, legend_items, plot.x, legend_height - 2, width - plot.x)
     return drawing
 
 
@@ -336,16 +352,29 @@ def _legend(drawing: Drawing, items, x: float, top: float, width: float, measure
     """Swatches with labels in rows from `top` downwards; returns the height used."""
     from reportlab.graphics.shapes import Rect
 
+    from reportlab.graphics.widgets.markers import makeMarker
+
     cx, row = x, 0
-    for colour, label in items:
+    for item in items:
+        colour, label = item[:2]
+        line = item[2] if len(item) > 2 else None  # (marker, dash) of a line series: a line sample
+        sample = LEGEND_SWATCH * 2 if line else LEGEND_SWATCH
         text_width = stringWidth(label, font_for(label), LABEL_SIZE)
-        needed = LEGEND_SWATCH + 4 + text_width + 12
+        needed = sample + 4 + text_width + 12
         if cx > x and cx + needed > x + width:
             cx, row = x, row + 1
         y = top - (row + 1) * LEGEND_ROW
         if not measure:
-            drawing.add(Rect(cx, y, LEGEND_SWATCH, LEGEND_SWATCH, fillColor=colour, strokeColor=None))
-            x_text = cx + LEGEND_SWATCH + 4
+            if line:
+                marker, dash = line
+                middle = y + LEGEND_SWATCH / 2
+                drawing.add(Line(cx, middle, cx + sample, middle, strokeColor=colour, strokeWidth=1.6, strokeDashArray=dash))
+                symbol = makeMarker(marker, size=5, fillColor=colour, strokeColor=colour)
+                symbol.x, symbol.y = cx + sample / 2, middle
+                drawing.add(symbol)
+            else:
+                drawing.add(Rect(cx, y, LEGEND_SWATCH, LEGEND_SWATCH, fillColor=colour, strokeColor=None))
+            x_text = cx + sample + 4
             drawing.add(String(x_text, y + 1, label, fontName=font_for(label), fontSize=LABEL_SIZE, fillColor=colors.black))
         cx += needed
     return (row + 1) * LEGEND_ROW + 4 if items else 0
