@@ -287,12 +287,16 @@ def test_focus_is_never_hidden_under_the_sticky_bar(visitor_pages, site):
     assert not hidden, "focus under the sticky bar:\n" + "\n".join(hidden)
 
 
-@pytest.mark.parametrize("where", ["login", "checklist", "header"])
+@pytest.mark.parametrize("where", ["login", "checklist", "header", "overview", "visit"])
 def test_the_focus_ring_has_3_to_1_contrast_against_what_surrounds_it(browser, site, visitor_pages, where):
     if where == "login":
         context, page = new_context(browser, site.base, "desktop", "nl")
         page.goto(f"{site.base}/login")
         presses = 12
+    elif where in ("overview", "visit"):  # links on the status colours of the heatmap and the score table
+        context, page = None, visitor_pages
+        page.goto(f"{site.base}/compare/" if where == "overview" else f"{site.base}/visits/{site.ids['submitted']}")
+        presses = 70
     else:
         context, page = None, visitor_pages
         page.goto(f"{site.base}/visits/{site.ids['draft']}/domains/{site.ids['domain']}")
