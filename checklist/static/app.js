@@ -473,3 +473,14 @@
     if (unstored) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
+
+// On a phone the domain steps are one row that scrolls sideways (style.css): bring the
+// current domain into view within that row.
+(function () {
+  "use strict";
+  var current = document.querySelector(".steps ol .current");
+  var row = current && current.closest("ol");
+  if (!row || row.scrollWidth <= row.clientWidth) return;
+  var r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
+  row.scrollLeft += c.left - r.left - (r.width - c.width) / 2;
+})();
