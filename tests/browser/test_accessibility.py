@@ -171,7 +171,8 @@ def open_page(page, base: str, path: str, ids: dict) -> str:
         with page.expect_navigation():
             page.evaluate("() => { const f = document.querySelector('details.record-action form'); f.noValidate = true; f.requestSubmit(); }")
         return f"/visits/{ids['submitted']}/actions (errors)"
-    page.goto(f"{base}{path}")
+    response = page.goto(f"{base}{path}")
+    assert response.status == (404 if path == "/visits/999999" else 200), (path, response.status)  # the page itself, not an error
     return path
 
 
