@@ -379,6 +379,10 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var go = (event.submitter && event.submitter.name === "go") ? event.submitter.value : "save";
+    if (go === "jump") { // the phone's domain control: the chosen domain, as its own button says
+      var jump = form.elements.namedItem("jump");
+      go = "domain:" + (jump ? jump.value : "");
+    }
     if (navigator.onLine === false) {
       // The navigation would end on the browser's offline page: stay, keep, send later.
       if (setQueued(true)) say("offline"); else say("offlineNothing");

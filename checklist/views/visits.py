@@ -205,7 +205,7 @@ def domain(visit_id: int, domain_id: str):
         form = make_checklist_form(criteria_list, _note_max(), data=checklist_initial(criteria_list, bundle.answers))
         return _render_domain(bundle, current, form)
     require("edit_visits")
-    go = request.form.get("go", "")
+    go = _go()
     page = _save(bundle, current, go)
     if page.outcome == "saved":
         flash(_("Saved."), "success")
@@ -229,7 +229,7 @@ def save_answers_json(visit_id: int, domain_id: str):
     answered with what happened to each criterion instead of a page."""
     bundle, current = _domain_or_404(visit_id, domain_id)
     require("edit_visits")
-    go = request.form.get("go", "")
+    go = _go()
     page = _save(bundle, current, go)
     lang = current_language()
     criteria = {c.id: c for c in current.criteria_for(bundle.location["type"])}
@@ -248,6 +248,13 @@ def save_answers_json(visit_id: int, domain_id: str):
         body["next"] = _after_save(visit_id, bundle.domains, current, go)
     status = {"saved": 200, "locked": 409, "expired": 400, "conflict": 409, "invalid": 422}[page.outcome]
     return jsonify(body), status
+
+
+def _go() -> str:
+    """Where a save button leads. The phone's domain control posts go=jump with the
+    chosen domain in `jump`; it means the same as that domain's own button."""
+    go = request.form.get("go", "")
+    return f"domain:{request.form.get('jump', '')}" if go == "jump" else go
 
 
 def _domain_or_404(visit_id: int, domain_id: str):

@@ -1,0 +1,75 @@
+"""A domain page held in one hand (390 x 844): the first question is on the first screen of
+every domain, the save bar takes at most a tenth of the screen, and the domain list is one
+control that saves and goes, with the real criteria file."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from checklist import create_app
+from tests.browser.conftest import sign_in
+from tests.conftest import ROOT
+from tests.conftest import add_users
+from tests.conftest import answers_in_db
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+from tests.conftest import make_config
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def real_server(tmp_path):
+    app = create_app(make_config(tmp_path, CRITERIA_PATH=str(ROOT / "criteria.yaml")))
+    add_users(app)
+    client = login(app.test_client())
+    visit_id = create_visit(client, create_location(client, type="noodopvang"), amv_resident="3")
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}", visit_id
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_every_domain_shows_its_first_question_without_scrolling(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        domains = [d.id for d in app.extensions["criteria"].domains_for("noodopvang")]
+        assert len(domains) >= 12
+        for domain_id in domains:
+            page.goto(f"{base}/visits/{visit_id}/domains/{domain_id}")
+            first = page.locator("fieldset.criterion").first.bounding_box()
+            assert first["y"] + 40 < PHONE["height"], (domain_id, first["y"])  # its question can be read
+            bar = page.locator(".actions.sticky").bounding_box()
+            assert bar["height"] <= PHONE["height"] / 10, (domain_id, bar["height"])
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], domain_id
+    finally:
+        context.close()
+
+
+def test_the_domain_control_saves_and_goes_where_chosen(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        assert not page.locator("nav.steps ol").is_visible()  # the long list is folded away
+        page.locator("#c-play__indoor_space input[value=partly]").check()
+        page.get_by_label("Naar domein").select_option("health")
+        page.get_by_role("button", name="Ga", exact=True).click()
+        page.wait_for_url(f"{base}/visits/{visit_id}/domains/health")
+        assert answers_in_db(app, visit_id)["play.indoor_space"]["value"] == "partly"
+        assert page.get_by_label("Naar domein").input_value() == "health"
+    finally:
+        context.close()
