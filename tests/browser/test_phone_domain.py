@@ -73,3 +73,32 @@ def test_the_domain_control_saves_and_goes_where_chosen(browser, real_server):
         assert page.get_by_label("Naar domein").input_value() == "health"
     finally:
         context.close()
+
+
+def test_the_review_leads_with_what_needs_attention_and_the_submit_button(browser, real_server):
+    """A nearly empty visit: its gaps are listed first, the submit button is on the first
+    screen, and the answers fold per domain (a tap opens one)."""
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        page.locator("#c-play__indoor_space input[value=unknown]").check()  # critical, not assessed
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        page.goto(f"{base}/visits/{visit_id}/review")
+        attention = page.get_by_role("list", name="Aandacht nodig")
+        text = attention.inner_text()
+        assert "Niet beoordeeld (kritiek): 1" in text and "Onbeantwoorde criteria" in text
+        assert "laag" in text  # coverage 0 of what could be assessed is low
+        submit = page.get_by_role("button", name="Bezoek indienen").first.bounding_box()
+        assert submit["y"] + submit["height"] <= PHONE["height"]
+        folded = page.locator("details.domain-answers")
+        assert folded.count() >= 12 and folded.first.get_attribute("open") is None
+        height = page.evaluate("document.body.scrollHeight")
+        folded.first.locator("> summary").tap()
+        assert folded.first.get_attribute("open") is not None
+        assert height < 12_000  # was some 25,000 px with every answer open
+    finally:
+        context.close()
