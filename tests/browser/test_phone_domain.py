@@ -102,3 +102,31 @@ def test_the_review_leads_with_what_needs_attention_and_the_submit_button(browse
         assert height < 12_000  # was some 25,000 px with every answer open
     finally:
         context.close()
+
+
+def test_save_keeps_the_focus_and_an_error_takes_it_to_the_field_at_fault(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        note = page.locator("#note_play__outdoor_space")
+        note.fill("Hek rond het veld.")
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        assert page.evaluate("document.activeElement.id") == "note_play__outdoor_space"
+        # A count out of its range: the page says which criterion, links it, and the focus is there.
+        page.goto(f"{base}/visits/{visit_id}/domains/housing")
+        count = page.locator("fieldset.criterion input[type=number]").first
+        count.fill("999999")
+        page.get_by_role("button", name="Opslaan").click()
+        summary = page.locator("#error-summary")
+        summary.wait_for()
+        link = summary.locator("a").first
+        target = link.get_attribute("href")
+        assert page.locator(target).locator("input[type=number]").get_attribute("aria-invalid") == "true"
+        assert page.evaluate("document.activeElement.type") == "number"
+        assert page.evaluate("document.activeElement.closest('fieldset.criterion').id") == target[1:]
+    finally:
+        context.close()
