@@ -81,6 +81,7 @@ PUBLIC = {
     "static": ("GET", "/static/style.css", None),
     "pages.health": ("GET", "/health", None),
     "pages.set_language": ("POST", "/language", {"lang": "en", "next": "/"}),
+    "pages.favicon": ("GET", "/favicon.ico", None),
 }
 
 

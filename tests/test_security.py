@@ -266,3 +266,12 @@ def test_payloads_in_every_free_text_field_are_text_on_every_page_and_in_the_pdf
             assert 'href="javascript' not in text, url
     pdf = flat(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert pdf.count(payload) >= 5  # location name, visitors, impression, notes, children's words
+
+
+def test_the_favicon_is_served_publicly_with_a_long_cache_and_linked_from_every_page(anon):
+    response = anon.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "no-store" not in response.headers["Cache-Control"]
+    assert response.cache_control.max_age >= 7 * 24 * 3600 and response.cache_control.public
+    assert '<link rel="icon" href="/favicon.ico"' in anon.get("/login").get_data(as_text=True)

@@ -49,7 +49,7 @@ login_manager = LoginManager()
 log = logging.getLogger("checklist.views.auth")
 
 # Endpoints anyone may reach; everything else needs a signed-in user (tested over url_map).
-PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language", "pages.favicon"}
 
 
 def utcnow() -> datetime:
