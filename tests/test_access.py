@@ -44,6 +44,8 @@ ROUTES = {
     "exports.visits_xlsx": ("GET", "/exports/visits.xlsx", None),
     "exports.answers_csv": ("GET", "/exports/answers.csv", None),
     "exports.answers_xlsx": ("GET", "/exports/answers.xlsx", None),
+    "exports.visits_csv_semicolon": ("GET", "/exports/visits-semicolon.csv", None),
+    "exports.answers_csv_semicolon": ("GET", "/exports/answers-semicolon.csv", None),
     "overview.side_by_side": ("GET", "/compare/side?location=1&location=2", None),
     "locations.index": ("GET", "/locations/", None),
     "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
