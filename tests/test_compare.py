@@ -273,3 +273,48 @@ def test_not_visited_counts_whole_months_to_the_day(app, monkeypatch):
     page = coordinator.get("/compare/").get_data(as_text=True)
     listed = page.split("Not visited for more than 6 months", 1)[1].split("</ul>", 1)[0]
     assert "Azc Negenentwintig" in listed and "Azc Dertig" not in listed
+
+
+@pytest.fixture
+def coverage_world(app):
+    """Three azc locations whose latest visits cover 4/4, 1/4 and 2/4 of the assessable criteria."""
+    client = login(app.test_client(), "visitor@a.test")
+    plans = {
+        "Azc Vol": ({"value_play__space": "meets", "value_play__outdoor": "yes"}, {"value_safety__fire": "yes", "number_safety__moves": "1"}),
+        "Azc Dun": ({"value_play__space": "fails"}, {}),
+        "Azc Half": ({"value_play__space": "meets", "value_play__outdoor": "yes"}, {}),
+    }
+    for name, (play, safety) in plans.items():
+        visit_id = create_visit(client, create_location(client, name=name, type="azc"), visit_date="2026-01-10")
+        client.post(f"/visits/{visit_id}/domains/play", data=play)
+        if safety:
+            client.post(f"/visits/{visit_id}/domains/safety", data=safety)
+        assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+
+
+def overview_row(html: str, name: str) -> str:
+    return re.search(rf"<tr>\s*<th scope=\"row\"><a [^>]*>{name}</a>.*?</tr>", html, re.S).group(0)
+
+
+def test_a_visit_with_low_coverage_is_marked_and_left_out_of_the_type_averages(app, coverage_world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor)
+    assert "low coverage" in overview_row(html, "Azc Dun") and "1/4 (25%)" in overview_row(html, "Azc Dun")
+    assert "low coverage" not in overview_row(html, "Azc Half")  # 50% is not below 50%
+    assert "low coverage" not in overview_row(html, "Azc Vol")
+    averages = html[html.index('class="averages"'):]
+    # Vol and Half score 100; Dun (0) is left out
+    assert re.search(r"\(2 locations; 1 left out: low coverage\)", averages)
+    assert re.search(r'<td class="cell status-green"><a [^>]*>100</a>', averages)
+    assert "Left out of the averages for low coverage (fewer than 50% of the assessable criteria scored): 1." in html
+    # the threshold comes from the configuration: 0 leaves nothing out
+    app.config["LOW_COVERAGE"] = 0
+    html = page(monitor)
+    assert "low coverage" not in html and "(3 locations)" in html
+    assert re.search(r'<td class="cell status-amber"><a [^>]*>67</a>', html[html.index('class="averages"'):])
+    # and a higher one marks more
+    app.config["LOW_COVERAGE"] = 0.75
+    html = page(monitor)
+    assert "low coverage" in overview_row(html, "Azc Half") and "(1 locations; 2 left out: low coverage)" in html
+    monitor.set_cookie("lang", "nl")
+    assert "Weggelaten uit de gemiddelden wegens lage dekking (minder dan 75%" in monitor.get("/compare/").get_data(as_text=True)

@@ -74,12 +74,15 @@ def index():
     months = current_app.config["NOT_VISITED_MONTHS"]
     cutoff = (date.today() - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
     overdue = store.overdue_actions(db, scope, date.today(), filters)
-    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria())
+    low_coverage = current_app.config["LOW_COVERAGE"]
+    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria(), low_coverage)
     return render_template(
         "overview/index.html",
         filters=filters,
         rows=sort_rows(rows, filters),
         averages=averages,
+        low_coverage=low_coverage,
+        left_out=sum(a.get("left_out", 0) for a in averages),
         mixed=mixed,
         not_visited=store.not_visited(db, scope, filters, cutoff),
         overdue=overdue,
@@ -155,7 +158,7 @@ def types_svg():
     from checklist.reports.charts import type_domain_chart
 
     require("compare")
-    _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria())
+    _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria(), current_app.config["LOW_COVERAGE"])
     return Response(drawing_to_svg(type_domain_chart(rows, get_criteria(), current_language())), mimetype="image/svg+xml")
 
 
