@@ -131,6 +131,8 @@ class LocationForm(Form):
     )
     capacity = IntegerField(_l("Capacity (places)"), validators=[Optional(), NumberRange(min=0, max=10000)])
     children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    # Shown only when a new location's name is already taken (views.locations.new).
+    different_location = BooleanField(_l("This is a different location"))
 
     def set_type_choices(self, criteria, lang):
         self.type.choices = choices((t.id, t.label.get(lang)) for t in criteria.location_types)
