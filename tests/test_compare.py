@@ -318,3 +318,21 @@ def test_a_visit_with_low_coverage_is_marked_and_left_out_of_the_type_averages(a
     assert "low coverage" in overview_row(html, "Azc Half") and "(1 locations; 2 left out: low coverage)" in html
     monitor.set_cookie("lang", "nl")
     assert "Weggelaten uit de gemiddelden wegens lage dekking (minder dan 75%" in monitor.get("/compare/").get_data(as_text=True)
+
+
+def test_type_and_side_by_side_are_checkboxes_that_send_the_same_repeated_parameters(app, world):
+    from tests.browserform import find_form
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor, "/compare/?type=azc")
+    assert 'multiple' not in html  # no list boxes left on the overview
+    filters, side = find_form(html, action_endswith="/compare/"), find_form(html, action_endswith="/compare/side")
+    assert [c.value for c in filters.named("type") if c.checked] == ["azc"]  # the URL's choice is ticked
+    filters.fill("type", ["azc", "noodopvang"])
+    assert [v for n, v in filters.entries() if n == "type"] == ["azc", "noodopvang"]  # repeated, as before
+    response = filters.submit(monitor, "/compare/")
+    assert sorted(row_names(response.get_data(as_text=True))) == sorted(n for n, *_ in PLAN)
+    side.fill("location", [str(i) for i in (world["Azc Noord"], world["Azc Zuid"])])
+    response = side.submit(monitor, "/compare/")
+    assert response.status_code == 200 and "Azc Noord" in response.get_data(as_text=True) and "Azc Zuid" in response.get_data(as_text=True)
+    assert response.request.query_string.decode().count("location=") == 2
