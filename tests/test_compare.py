@@ -336,3 +336,27 @@ def test_type_and_side_by_side_are_checkboxes_that_send_the_same_repeated_parame
     response = side.submit(monitor, "/compare/")
     assert response.status_code == 200 and "Azc Noord" in response.get_data(as_text=True) and "Azc Zuid" in response.get_data(as_text=True)
     assert response.request.query_string.decode().count("location=") == 2
+
+
+def test_province_organisation_and_operator_are_checkboxes_too_and_several_may_be_ticked(app, world):
+    from tests.browserform import find_form
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor, "/compare/?organisation=2")
+    assert sorted(row_names(html)) == ["Azc Zuid", "Noodopvang West"]
+    filters = find_form(html, action_endswith="/compare/")
+    assert [c.value for c in filters.named("organisation") if c.checked] == ["2"]
+    assert [c.type for c in filters.named("province")] == ["checkbox"] and [c.type for c in filters.named("operator")] == ["checkbox"]
+    filters.fill("organisation", ["1", "2"]).fill("province", "Utrecht").fill("operator", "COA")
+    response = filters.submit(monitor, "/compare/")
+    query = response.request.query_string.decode()
+    assert "organisation=1&organisation=2" in query and "province=Utrecht" in query and "operator=COA" in query
+    assert sorted(row_names(response.get_data(as_text=True))) == sorted(n for n, *_ in PLAN)
+    # the links on the page keep every choice (sorting, the exports)
+    assert "/exports/visits.csv?province=Utrecht&amp;operator=COA&amp;organisation=1&amp;organisation=2" in response.get_data(as_text=True)
+    # an old bookmark from the single-choice lists still works: empty means all
+    old = page(monitor, "/compare/?province=&organisation=&operator=")
+    assert "Filter ignored" not in old and len(row_names(old)) == 4
+    assert "Filter ignored" in page(monitor, "/compare/?organisation=abc")
+    assert row_names(page(monitor, "/compare/?province=Zeeland&province=Utrecht&type=azc&organisation=1")) == ["Azc Noord"]
+    assert row_names(page(monitor, "/compare/?province=Zeeland")) == []

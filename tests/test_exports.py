@@ -434,3 +434,14 @@ def test_the_overview_offers_the_csv_for_dutch_excel_beside_the_comma_one(monito
     page = monitor.get("/compare/?type=azc").get_data(as_text=True)
     assert "/exports/visits-semicolon.csv?type=azc" in page and "/exports/answers-semicolon.csv?type=azc" in page
     assert "CSV voor Excel (puntkomma)" in page
+
+
+def test_several_provinces_organisations_and_operators_at_once(monitor, world):
+    get = lambda query: ids(read_csv(monitor.get(f"/exports/visits.csv?{query}")))  # noqa: E731
+    assert get("organisation=1&organisation=2") == {world["a1"], world["a2"], world["b1"], world["b2"]}
+    assert get("province=Groningen&province=Utrecht&organisation=2") == {world["b1"], world["b2"]}
+    assert get("operator=Gemeente&operator=COA") == {world["a1"], world["a2"], world["b1"], world["b2"]}
+    assert get("operator=Gemeente") == {world["b1"]}
+    workbook = read_xlsx(monitor.get("/exports/visits.xlsx?province=Groningen&province=Utrecht&organisation=1&organisation=2"))
+    about = "\n".join(str(c) for row in sheet_rows(workbook.worksheets[-1]) for c in row if c)
+    assert "Groningen, Utrecht" in about and "De Vrolijkheid, War Child" in about

@@ -113,11 +113,11 @@ def _xlsx_response(
 
 
 def _organisation_name(filters: Filters) -> str:
-    """The name of the organisation filtered on, for the About sheet; "" for none."""
-    if not filters.organisation_id:
+    """The names of the organisations filtered on, for the About sheet; "" for none."""
+    if not filters.organisation_ids:
         return ""
     names = {o["id"]: o["name"] for o in store.list_organisations(get_db())}
-    return names.get(filters.organisation_id, str(filters.organisation_id))
+    return ", ".join(names.get(i, str(i)) for i in filters.organisation_ids)
 
 
 def refuse_large_xlsx(rows: int, columns: int) -> None:

@@ -28,6 +28,7 @@ from checklist.reports.comparable import overview_rows
 from checklist.reports.comparable import versions_of
 from checklist.core.comparable import rescore
 from checklist.views.common import get_criteria
+from checklist.views.i18n import current_language
 
 bp = Blueprint("overview", __name__, url_prefix="/compare")
 
@@ -76,6 +77,14 @@ def index():
     overdue = store.overdue_actions(db, scope, date.today(), filters)
     low_coverage = current_app.config["LOW_COVERAGE"]
     rows, averages, mixed = overview_rows(db, scope, filters, get_criteria(), low_coverage)
+    lang = current_language()
+    provinces, organisations, operators = store.provinces_in_use(db), store.list_organisations(db), store.operators_in_use(db)
+    choices = {  # (value, label) per checkbox group of the filters
+        "type": [(t.id, t.label.get(lang)) for t in get_criteria().location_types],
+        "province": [(p, p) for p in provinces],
+        "organisation": [(o["id"], o["name"]) for o in organisations],
+        "operator": [(o, o) for o in operators],
+    }
     return render_template(
         "overview/index.html",
         filters=filters,
@@ -87,9 +96,7 @@ def index():
         not_visited=store.not_visited(db, scope, filters, cutoff),
         overdue=overdue,
         months=months,
-        organisations=store.list_organisations(db),
-        provinces=store.provinces_in_use(db),
-        operators=store.operators_in_use(db),
+        choices=choices,
     )
 
 
