@@ -66,6 +66,7 @@ ROUTES = {
     "actions.create": ("POST", "/visits/{visit}/actions", {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA-locatiemanager", "due_on": "2026-06-01"}),
     "actions.status": ("POST", "/actions/1/status", {"status": "done"}),
     "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
+    "visits.report_short": ("GET", "/visits/{visit}/report-short.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
     "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
     "calibration.detail": ("GET", "/calibration/1", None),
