@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         NOTE_MAX_LENGTH=2000,
         NOT_VISITED_MONTHS=6,
+        LOW_COVERAGE=0.5,  # a visit with less of its assessable criteria scored is marked in the overview and left out of the type averages
         EXPORT_XLSX_MAX_CELLS=1_000_000,  # larger XLSX exports are refused with a pointer to the CSV (openpyxl writes ~50k cells/s)  # the overview lists locations without a visit for longer than this
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a long visit never expires mid-form
         SESSION_COOKIE_SAMESITE="Lax",

@@ -165,6 +165,7 @@ def english(client):
 
 def create_location(client, **fields) -> int:
     data = {"name": "Azc Testveld", "type": "azc", "municipality": "Testdorp", "province": "Utrecht", "operator": "COA", "capacity": "300", "children": "80"}
+    data["different_location"] = "y"  # tests make many "Azc Testveld"s; test_locations checks the question
     data.update(fields)
     response = client.post("/locations/new", data=data)
     assert response.status_code == 302, response.data

@@ -44,6 +44,8 @@ ROUTES = {
     "exports.visits_xlsx": ("GET", "/exports/visits.xlsx", None),
     "exports.answers_csv": ("GET", "/exports/answers.csv", None),
     "exports.answers_xlsx": ("GET", "/exports/answers.xlsx", None),
+    "exports.visits_csv_semicolon": ("GET", "/exports/visits-semicolon.csv", None),
+    "exports.answers_csv_semicolon": ("GET", "/exports/answers-semicolon.csv", None),
     "overview.side_by_side": ("GET", "/compare/side?location=1&location=2", None),
     "locations.index": ("GET", "/locations/", None),
     "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
@@ -64,6 +66,7 @@ ROUTES = {
     "actions.create": ("POST", "/visits/{visit}/actions", {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA-locatiemanager", "due_on": "2026-06-01"}),
     "actions.status": ("POST", "/actions/1/status", {"status": "done"}),
     "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
+    "visits.report_short": ("GET", "/visits/{visit}/report-short.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
     "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
     "calibration.detail": ("GET", "/calibration/1", None),
@@ -81,6 +84,7 @@ PUBLIC = {
     "static": ("GET", "/static/style.css", None),
     "pages.health": ("GET", "/health", None),
     "pages.set_language": ("POST", "/language", {"lang": "en", "next": "/"}),
+    "pages.favicon": ("GET", "/favicon.ico", None),
 }
 
 

@@ -40,13 +40,20 @@ from checklist.reports.visit import voices
 from checklist.reports.visit.context import VisitContext
 
 
-def build_visit_report(report: VisitReport) -> bytes:
-    """Render the visit report as PDF bytes."""
+def build_visit_report(report: VisitReport, short: bool = False) -> bytes:
+    """Render the visit report as PDF bytes; `short`: the version for a location manager
+    (who/when, the summary with red flags, what was not met with its notes, the actions)."""
     setup_reportlab()
     ctx = VisitContext(report)
     header = para(report.location.get("name"), "Header")
     author = str(report.visit.get("organisation") or "")
-    return build_pdf(ctx, _page_decorator(ctx, header), _story(ctx), title=ctx._("Visit report"), author=author)
+    story = _short_story(ctx) if short else _story(ctx)
+    title = ctx._("Visit report, short version") if short else ctx._("Visit report")
+    return build_pdf(ctx, _page_decorator(ctx, header), story, title=title, author=author)
+
+
+def _short_story(ctx: VisitContext) -> list:
+    return heading.section(ctx, short=True) + summary.section(ctx) + domains.short_section(ctx) + actions.section(ctx)
 
 
 def _story(ctx: VisitContext) -> list:

@@ -77,6 +77,7 @@ from checklist.store.places import list_locations
 from checklist.store.places import provinces_in_use
 from checklist.store.places import operators_in_use
 from checklist.store.places import get_location
+from checklist.store.places import locations_named
 from checklist.store.places import create_location
 from checklist.store.places import update_location
 from checklist.store.places import set_location_closed
@@ -191,6 +192,7 @@ __all__ = [
     "provinces_in_use",
     "operators_in_use",
     "get_location",
+    "locations_named",
     "create_location",
     "update_location",
     "set_location_closed",

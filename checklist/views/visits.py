@@ -433,6 +433,17 @@ def report(visit_id: int):
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
+@bp.get("/visits/<int:visit_id>/report-short.pdf")
+def report_short(visit_id: int):
+    """The short version for a location manager: summary, red flags, what was not met, actions."""
+    from checklist.reports.visit_report import build_visit_report
+
+    bundle = get_bundle_or_404(visit_id)
+    pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope), short=True)
+    name = f"visit-{visit_id}-{bundle.visit['visit_date']}-short{'-draft' if bundle.is_draft else ''}.pdf"
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
 @bp.get("/visits/<int:visit_id>/chart.svg")
 def chart(visit_id: int):
     """The domain score chart, the same drawing as in the PDF."""
