@@ -35,6 +35,7 @@ from checklist.reports.visit import appendix
 from checklist.reports.visit import changes
 from checklist.reports.visit import domains
 from checklist.reports.visit import heading
+from checklist.reports.visit import photos
 from checklist.reports.visit import summary
 from checklist.reports.visit import voices
 from checklist.reports.visit.context import VisitContext
@@ -53,7 +54,7 @@ def _story(ctx: VisitContext) -> list:
     story = heading.section(ctx) + summary.section(ctx) + domains.section(ctx) + voices.section(ctx)
     if ctx.report.previous is not None:
         story += changes.section(ctx)
-    return story + actions.section(ctx) + appendix.section(ctx)
+    return story + actions.section(ctx) + photos.section(ctx) + appendix.section(ctx)
 
 
 # -- page furniture ---------------------------------------------------------------
