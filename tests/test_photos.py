@@ -390,3 +390,50 @@ def test_a_backup_and_restore_keep_the_photo(app, client, draft, runner, tmp_pat
     assert result.exit_code == 0, result.output
     again = login(app.test_client())  # a restore signs everyone out
     assert again.get(f"/visits/{draft}/photos/{row['id']}.jpg").data == before
+
+
+def test_a_backup_made_before_photos_existed_is_restored_and_takes_photos(app, client, runner, tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    from sqlite_utils import Database
+
+    from checklist.commands.backup import check_database
+    from checklist.store.migrations import migrations
+
+    older = tmp_path / "before-m013.sqlite"
+    with closing(sqlite3.connect(older)) as conn:
+        db = Database(conn, execute_plugins=False)
+        migrations.apply(db, stop_before="m013_photos")
+        assert not db["photos"].exists()
+        conn.commit()
+    check_database(older)  # a valid checklist database at its own level
+    result = runner.invoke(args=["restore", str(older), "--yes"])
+    assert result.exit_code == 0, result.output
+    add_users(app)  # the old backup had no accounts
+    client = login(app.test_client())
+    visit = create_visit(client, create_location(client, name="Azc Na Herstel"))
+    assert upload(client, visit, jpeg_with_gps(size=(300, 200))).status_code == 303
+    assert len(photo_rows(app, visit)) == 1
+
+
+def test_with_csrf_on_the_page_token_uploads_and_a_missing_one_stores_nothing(tmp_path):
+    from tests.conftest import csrf_app
+    from tests.conftest import csrf_login
+    from tests.conftest import fresh_token
+
+    app = csrf_app(tmp_path)
+    client = csrf_login(app.test_client())
+    client.set_cookie("lang", "en")
+    token = fresh_token(client)
+    location = client.post("/locations/new", data={"name": "Azc Token", "type": "azc", "csrf_token": token})
+    location_id = int(location.location.rstrip("/").split("/")[-1])
+    visit = client.post(f"/locations/{location_id}/visits/new", data={"visit_date": "2026-01-15", "visitors": "A.B.", "announced": "1", "csrf_token": token})
+    visit_id = int(visit.location.rstrip("/").split("/")[-1])
+    page = checklist_page(client, visit_id)
+    form_token = re.search(r'<form id="photo-form-play__space"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page).group(1)
+    assert upload(client, visit_id, jpeg_with_gps(size=(300, 200))).status_code == 303
+    assert "security token had expired" in checklist_page(client, visit_id)
+    assert photo_rows(app, visit_id) == []
+    assert upload(client, visit_id, jpeg_with_gps(size=(300, 200)), csrf_token=form_token).status_code == 303
+    assert len(photo_rows(app, visit_id)) == 1
