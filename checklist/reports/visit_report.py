@@ -4,7 +4,7 @@ On the shared page frame (`frame.py`: A4, margins, "page X of Y") each page gets
 header (location, date, draft mark), the footer (confidentiality) and, for a draft, a
 watermark. The report is read by location managers and a ministry, so the order is:
 who/when/what, the overall picture with red flags, the findings per domain, what
-children said, change since the previous visit, actions, and the method. Each section
+children said, change since the previous visit, actions, the photos (if any) and the method. Each section
 is a module of `checklist.reports.visit`; this one puts them in order.
 
 Rules kept here: every user string goes through `styles.para` (escaped) exactly once,
