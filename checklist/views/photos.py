@@ -12,6 +12,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import ValidationError
@@ -27,7 +28,6 @@ from checklist.views.common import csrf
 from checklist.views.common import get_bundle_or_404
 from checklist.views.common import require
 from checklist.views.database import get_db
-from checklist.views.forms import expired_token_message
 from checklist.views.forms import field_key
 from checklist.views.photo_panel import set_notice
 
@@ -76,9 +76,8 @@ def upload(visit_id: int, criterion_id: str):
     if config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(form.get("csrf_token"))
-        except ValidationError:
-            set_notice(criterion_id, "error", expired_token_message())
-            return _back(visit_id, domain.id, criterion_id)
+        except ValidationError as err:  # the app's 400 page; answers typed meanwhile wait on the device
+            raise CSRFError(str(err)) from None
     upload = files.get("photo")
     if form.get("no_person") != "1":
         set_notice(criterion_id, "error", _("Nothing was stored: tick that no person is recognisable in the photo. Photograph facilities only, never people."))
