@@ -249,6 +249,7 @@ def test_any_bytes_are_stored_clean_or_refused_never_a_500(client, draft, data):
         assert image.format == "JPEG" and not image.getexif() and max(image.size) <= 1600
     else:
         assert len(rows) == before
+        assert "Er is niets bewaard" in checklist_page(client, draft)  # and the visitor is told why
 
 
 PNG_FULL = png_bytes((8, 8), "RGB")

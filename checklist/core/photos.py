@@ -21,7 +21,7 @@ from PIL import ImageOps
 pillow_heif.register_heif_opener()
 
 FORMATS = ("JPEG", "PNG", "HEIF")  # the decoders tried; no other Pillow plugin sees the bytes
-MAX_PIXELS = 64_000_000  # above a 48-megapixel phone photo; more is refused before decoding
+MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; more is refused before decoding
 JPEG_QUALITY = 85
 
 NOT_AN_IMAGE = "not_an_image"
