@@ -338,8 +338,8 @@ def live_counts(app) -> dict[str, int]:
 
 
 def snapshot(app):
-    """Every row of visits, answers and children's words: equal before and after = nothing changed."""
-    return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices")]
+    """Every row of visits, answers, children's words and photos: equal before and after = nothing changed."""
+    return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices", "photos")]
 
 
 # -- a visit report built without the app: hostile text, four scripts, every section --------

@@ -232,7 +232,7 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
     foreign = fresh_token(other)
     posts = [(e, u, d) for e, (m, u, d) in ROUTES.items() if m == "POST" and not e.startswith("admin.")]
     for endpoint, url, data in posts:
-        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1)
+        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1, photo=1)
         for label, extra in (("missing", {}), ("foreign", {"csrf_token": foreign})):
             before = snapshot(app)
             response = owner.post(url, data=dict(data, **extra))

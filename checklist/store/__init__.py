@@ -66,6 +66,13 @@ from checklist.store.exports import export_visit_columns
 from checklist.store.exports import export_visits
 from checklist.store.exports import export_answers
 from checklist.store.exports import export_row_count
+from checklist.store.photos import TooManyPhotos
+from checklist.store.photos import add_photo
+from checklist.store.photos import visit_photos
+from checklist.store.photos import photo_count
+from checklist.store.photos import get_photo
+from checklist.store.photos import report_photos
+from checklist.store.photos import delete_photo
 from checklist.store.places import record_criteria_version
 from checklist.store.places import criteria_for_hash
 from checklist.store.places import find_criteria_versions
@@ -181,6 +188,13 @@ __all__ = [
     "export_visits",
     "export_answers",
     "export_row_count",
+    "TooManyPhotos",
+    "add_photo",
+    "visit_photos",
+    "photo_count",
+    "get_photo",
+    "report_photos",
+    "delete_photo",
     "record_criteria_version",
     "criteria_for_hash",
     "find_criteria_versions",

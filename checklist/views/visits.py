@@ -60,6 +60,8 @@ from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
 from checklist.reports.visit_data import load_visit
 from checklist.views.calibration_panel import visit_calibration
+from checklist.views.photo_panel import photo_panel
+from checklist.views.photo_panel import thumb_size
 from checklist.reports.visit_data import previous_answers
 from checklist.reports.visit_data import previous_visit
 from checklist.reports.visit_data import visit_report
@@ -155,6 +157,8 @@ def _render_detail(bundle, reopen_form=None):
         reopen_form=reopen_form,
         panel=visit_action_panel(bundle),
         calibration=visit_calibration(bundle),
+        photos=photo_panel(bundle.visit["id"]),
+        thumb_size=thumb_size,
     )
 
 
@@ -355,6 +359,8 @@ def _render_domain(bundle, current, form, page=None):
         left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,
         next_domain=domains[index + 1] if 0 <= index and index + 1 < len(domains) else None,
+        photos=photo_panel(bundle.visit["id"], with_notice=True),
+        thumb_size=thumb_size,
     )
 
 
