@@ -165,6 +165,7 @@ def english(client):
 
 def create_location(client, **fields) -> int:
     data = {"name": "Azc Testveld", "type": "azc", "municipality": "Testdorp", "province": "Utrecht", "operator": "COA", "capacity": "300", "children": "80"}
+    data["different_location"] = "y"  # tests make many "Azc Testveld"s; test_locations checks the question
     data.update(fields)
     response = client.post("/locations/new", data=data)
     assert response.status_code == 302, response.data
@@ -337,8 +338,8 @@ def live_counts(app) -> dict[str, int]:
 
 
 def snapshot(app):
-    """Every row of visits, answers and children's words: equal before and after = nothing changed."""
-    return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices")]
+    """Every row of visits, answers, children's words and photos: equal before and after = nothing changed."""
+    return [query(app, f"select * from {table} order by 1") for table in ("visits", "answers", "child_voices", "photos")]
 
 
 # -- a visit report built without the app: hostile text, four scripts, every section --------

@@ -22,12 +22,26 @@ def world(app):
         submitted = create_visit(client, location, visit_date="2025-05-01")
         client.post(f"/visits/{submitted}/domains/play", data={"value_play__space": "meets", "note_play__space": f"note {name}"})
         client.post(f"/visits/{submitted}/children", data={"age_band": "8-12", "text": f"voice {name}"})
+        assert client.post(f"/visits/{submitted}/criteria/play.space/photos", data=photo_form()).status_code == 303
         client.post(f"/visits/{submitted}/submit")
         draft = create_visit(client, location, visit_date="2026-01-01")
         client.post(f"/visits/{draft}/domains/play", data={"value_play__space": "partly"})
         client.post(f"/visits/{draft}/children", data={"age_band": "8-12", "text": f"draft voice {name}"})
+        assert client.post(f"/visits/{draft}/criteria/play.space/photos", data=photo_form()).status_code == 303
         ids[f"submitted_{name}"], ids[f"draft_{name}"] = submitted, draft
     return ids
+
+
+def photo_form() -> dict:
+    """A small photo upload with the confirmation ticked (a new file each time: a post reads it)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 160)).save(out, "JPEG")
+    out.seek(0)
+    return {"photo": (out, "photo.jpg"), "no_person": "1"}
 
 
 # Every endpoint, with how to call it: (method, url template, form data). A route added to
@@ -44,6 +58,8 @@ ROUTES = {
     "exports.visits_xlsx": ("GET", "/exports/visits.xlsx", None),
     "exports.answers_csv": ("GET", "/exports/answers.csv", None),
     "exports.answers_xlsx": ("GET", "/exports/answers.xlsx", None),
+    "exports.visits_csv_semicolon": ("GET", "/exports/visits-semicolon.csv", None),
+    "exports.answers_csv_semicolon": ("GET", "/exports/answers-semicolon.csv", None),
     "overview.side_by_side": ("GET", "/compare/side?location=1&location=2", None),
     "locations.index": ("GET", "/locations/", None),
     "locations.new": ("POST", "/locations/new", {"name": "Nieuw", "type": "azc"}),
@@ -63,7 +79,11 @@ ROUTES = {
     "visits.reopen": ("POST", "/visits/{visit}/reopen", {"reason": "Correctie nodig"}),
     "actions.create": ("POST", "/visits/{visit}/actions", {"criterion_id": "play.space", "what": "Speelkamer openen", "owner": "COA-locatiemanager", "due_on": "2026-06-01"}),
     "actions.status": ("POST", "/actions/1/status", {"status": "done"}),
+    "photos.upload": ("POST", "/visits/{visit}/criteria/play.space/photos", {"no_person": "1"}),
+    "photos.show": ("GET", "/visits/{visit}/photos/{photo}.jpg", None),
+    "photos.delete": ("POST", "/visits/{visit}/photos/{photo}/delete", {}),
     "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
+    "visits.report_short": ("GET", "/visits/{visit}/report-short.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
     "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
     "calibration.detail": ("GET", "/calibration/1", None),
@@ -81,6 +101,7 @@ PUBLIC = {
     "static": ("GET", "/static/style.css", None),
     "pages.health": ("GET", "/health", None),
     "pages.set_language": ("POST", "/language", {"lang": "en", "next": "/"}),
+    "pages.favicon": ("GET", "/favicon.ico", None),
 }
 
 
@@ -92,7 +113,7 @@ def test_every_route_is_classified(app):
 
 def test_anonymous_client_is_sent_to_login_everywhere(anon, world):
     for endpoint, (method, url, data) in ROUTES.items():
-        url = url.format(location=world["location"], visit=world["draft_a"], voice=1)
+        url = url.format(location=world["location"], visit=world["draft_a"], voice=1, photo=2)
         response = anon.open(url, method=method, data=data)
         assert response.status_code == 302, endpoint
         assert response.location.startswith("/login"), endpoint
@@ -121,6 +142,22 @@ def test_reading_visits_matrix(app, world, email, endpoint):
     for target, status in READ_EXPECTED[email].items():
         response = client.get(url.format(visit=world[target]))
         assert response.status_code == status, (email, endpoint, target)
+
+
+PHOTO_OF = {"submitted_a": 1, "draft_a": 2, "submitted_b": 3, "draft_b": 4}  # in the order `world` adds them
+
+
+@pytest.mark.parametrize("email", list(READ_EXPECTED))
+def test_photos_are_read_exactly_like_their_visit(app, world, email):
+    client = login(app.test_client(), email)
+    for target, status in READ_EXPECTED[email].items():
+        response = client.get(f"/visits/{world[target]}/photos/{PHOTO_OF[target]}.jpg")
+        assert response.status_code == status, (email, target)
+        if status == 200:
+            assert response.mimetype == "image/jpeg" and response.headers["Cache-Control"] == "no-store"
+        # Another visit's photo under this visit's address: never.
+        other = next(t for t in PHOTO_OF if t != target)
+        assert client.get(f"/visits/{world[target]}/photos/{PHOTO_OF[other]}.jpg").status_code == 404, (email, target)
 
 
 VISIT_WRITES = ["visits.details", "visits.domain", "visits.save_answers_json", "visits.children", "visits.delete_voice", "visits.submit"]
@@ -208,3 +245,26 @@ def test_monitor_cannot_create_or_change_locations(app, world):
     assert monitor.post("/locations/new", data={"name": "X", "type": "azc"}).status_code == 404
     assert monitor.post(f"/locations/{world['location']}/edit", data={"name": "X", "type": "azc"}).status_code == 404
     assert monitor.post(f"/locations/{world['location']}/visits/new", data={"visit_date": "2026-01-01", "visitors": "X"}).status_code == 404
+
+
+@pytest.mark.parametrize("email", list(WRITE_EXPECTED))
+@pytest.mark.parametrize("endpoint", ["photos.upload", "photos.delete"])
+def test_changing_photos_matrix(app, world, email, endpoint):
+    client = login(app.test_client(), email)
+    _, url, _ = ROUTES[endpoint]
+    for target, expected in WRITE_EXPECTED[email].items():
+        before = snapshot(app)
+        data = photo_form() if endpoint == "photos.upload" else {}
+        response = client.post(url.format(visit=world[target], photo=PHOTO_OF[target]), data=data)
+        if expected == "changed":
+            assert response.status_code == 303, (email, endpoint, target)
+            assert snapshot(app) != before, (email, endpoint, target)
+            if endpoint == "photos.delete":  # put one back for the next asker
+                assert client.post(f"/visits/{world[target]}/criteria/play.space/photos", data=photo_form()).status_code == 303
+        elif expected == "locked":
+            assert response.status_code == 303, (email, endpoint, target, response.status_code)
+            assert response.location.endswith(f"/visits/{world[target]}"), response.location
+            assert snapshot(app) == before, (email, endpoint, target)
+        else:
+            assert response.status_code == expected, (email, endpoint, target, response.status_code)
+            assert snapshot(app) == before, (email, endpoint, target)

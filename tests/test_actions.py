@@ -140,9 +140,9 @@ def test_overdue_actions_store_function(app, client, world, db):
     assert store.overdue_actions(db, Scope(organisation_id=2), date(2026, 3, 1)) == []  # another organisation
     assert len(store.overdue_actions(db, Scope(submitted_only=True), date(2026, 3, 1))) == 1  # a monitor
     assert store.overdue_actions(db, Scope(nothing=True), date(2026, 3, 1)) == []  # an admin
-    assert len(store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(province="Utrecht", types=("azc",)))) == 1
-    assert store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(province="Zeeland")) == []
-    assert store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(organisation_id=2)) == []
+    assert len(store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(provinces=("Utrecht",), types=("azc",)))) == 1
+    assert store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(provinces=("Zeeland",))) == []
+    assert store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1), Filters(organisation_ids=(2,))) == []
     client.post(f"/actions/{overdue[0]['id']}/status", data={"status": "done"})
     assert store.overdue_actions(db, Scope(organisation_id=1), date(2026, 3, 1)) == []
 

@@ -273,3 +273,90 @@ def test_not_visited_counts_whole_months_to_the_day(app, monkeypatch):
     page = coordinator.get("/compare/").get_data(as_text=True)
     listed = page.split("Not visited for more than 6 months", 1)[1].split("</ul>", 1)[0]
     assert "Azc Negenentwintig" in listed and "Azc Dertig" not in listed
+
+
+@pytest.fixture
+def coverage_world(app):
+    """Three azc locations whose latest visits cover 4/4, 1/4 and 2/4 of the assessable criteria."""
+    client = login(app.test_client(), "visitor@a.test")
+    plans = {
+        "Azc Vol": ({"value_play__space": "meets", "value_play__outdoor": "yes"}, {"value_safety__fire": "yes", "number_safety__moves": "1"}),
+        "Azc Dun": ({"value_play__space": "fails"}, {}),
+        "Azc Half": ({"value_play__space": "meets", "value_play__outdoor": "yes"}, {}),
+    }
+    for name, (play, safety) in plans.items():
+        visit_id = create_visit(client, create_location(client, name=name, type="azc"), visit_date="2026-01-10")
+        client.post(f"/visits/{visit_id}/domains/play", data=play)
+        if safety:
+            client.post(f"/visits/{visit_id}/domains/safety", data=safety)
+        assert client.post(f"/visits/{visit_id}/submit").status_code == 303
+
+
+def overview_row(html: str, name: str) -> str:
+    return re.search(rf"<tr>\s*<th scope=\"row\"><a [^>]*>{name}</a>.*?</tr>", html, re.S).group(0)
+
+
+def test_a_visit_with_low_coverage_is_marked_and_left_out_of_the_type_averages(app, coverage_world):
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor)
+    assert "low coverage" in overview_row(html, "Azc Dun") and "1/4 (25%)" in overview_row(html, "Azc Dun")
+    assert "low coverage" not in overview_row(html, "Azc Half")  # 50% is not below 50%
+    assert "low coverage" not in overview_row(html, "Azc Vol")
+    averages = html[html.index('class="averages"'):]
+    # Vol and Half score 100; Dun (0) is left out
+    assert re.search(r"\(2 locations; 1 left out: low coverage\)", averages)
+    assert re.search(r'<td class="cell status-green"><a [^>]*>100</a>', averages)
+    assert "Left out of the averages for low coverage (fewer than 50% of the assessable criteria scored): 1." in html
+    # the threshold comes from the configuration: 0 leaves nothing out
+    app.config["LOW_COVERAGE"] = 0
+    html = page(monitor)
+    assert "low coverage" not in html and "(3 locations)" in html
+    assert re.search(r'<td class="cell status-amber"><a [^>]*>67</a>', html[html.index('class="averages"'):])
+    # and a higher one marks more
+    app.config["LOW_COVERAGE"] = 0.75
+    html = page(monitor)
+    assert "low coverage" in overview_row(html, "Azc Half") and "(1 locations; 2 left out: low coverage)" in html
+    monitor.set_cookie("lang", "nl")
+    assert "Weggelaten uit de gemiddelden wegens lage dekking (minder dan 75%" in monitor.get("/compare/").get_data(as_text=True)
+
+
+def test_type_and_side_by_side_are_checkboxes_that_send_the_same_repeated_parameters(app, world):
+    from tests.browserform import find_form
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor, "/compare/?type=azc")
+    assert 'multiple' not in html  # no list boxes left on the overview
+    filters, side = find_form(html, action_endswith="/compare/"), find_form(html, action_endswith="/compare/side")
+    assert [c.value for c in filters.named("type") if c.checked] == ["azc"]  # the URL's choice is ticked
+    filters.fill("type", ["azc", "noodopvang"])
+    assert [v for n, v in filters.entries() if n == "type"] == ["azc", "noodopvang"]  # repeated, as before
+    response = filters.submit(monitor, "/compare/")
+    assert sorted(row_names(response.get_data(as_text=True))) == sorted(n for n, *_ in PLAN)
+    side.fill("location", [str(i) for i in (world["Azc Noord"], world["Azc Zuid"])])
+    response = side.submit(monitor, "/compare/")
+    assert response.status_code == 200 and "Azc Noord" in response.get_data(as_text=True) and "Azc Zuid" in response.get_data(as_text=True)
+    assert response.request.query_string.decode().count("location=") == 2
+
+
+def test_province_organisation_and_operator_are_checkboxes_too_and_several_may_be_ticked(app, world):
+    from tests.browserform import find_form
+
+    monitor = login(app.test_client(), "monitor@m.test")
+    html = page(monitor, "/compare/?organisation=2")
+    assert sorted(row_names(html)) == ["Azc Zuid", "Noodopvang West"]
+    filters = find_form(html, action_endswith="/compare/")
+    assert [c.value for c in filters.named("organisation") if c.checked] == ["2"]
+    assert [c.type for c in filters.named("province")] == ["checkbox"] and [c.type for c in filters.named("operator")] == ["checkbox"]
+    filters.fill("organisation", ["1", "2"]).fill("province", "Utrecht").fill("operator", "COA")
+    response = filters.submit(monitor, "/compare/")
+    query = response.request.query_string.decode()
+    assert "organisation=1&organisation=2" in query and "province=Utrecht" in query and "operator=COA" in query
+    assert sorted(row_names(response.get_data(as_text=True))) == sorted(n for n, *_ in PLAN)
+    # the links on the page keep every choice (sorting, the exports)
+    assert "/exports/visits.csv?province=Utrecht&amp;operator=COA&amp;organisation=1&amp;organisation=2" in response.get_data(as_text=True)
+    # an old bookmark from the single-choice lists still works: empty means all
+    old = page(monitor, "/compare/?province=&organisation=&operator=")
+    assert "Filter ignored" not in old and len(row_names(old)) == 4
+    assert "Filter ignored" in page(monitor, "/compare/?organisation=abc")
+    assert row_names(page(monitor, "/compare/?province=Zeeland&province=Utrecht&type=azc&organisation=1")) == ["Azc Noord"]
+    assert row_names(page(monitor, "/compare/?province=Zeeland")) == []

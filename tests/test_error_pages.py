@@ -75,3 +75,13 @@ def test_when_the_error_page_itself_fails_a_plain_page_remains(crashing_app, mon
     page = response.get_data(as_text=True)
     assert "Er ging iets mis" in page and "Something went wrong" in page and SECRET not in page
     assert "the error page for a 500 failed too" in caplog.text
+
+
+def test_a_crash_for_someone_not_signed_in_is_the_app_page_in_english_too(crashing_app):
+    crashing_app.view_functions["pages.health"] = lambda: 1 / 0  # a public page that fails
+    client = crashing_app.test_client()
+    client.set_cookie("lang", "en")
+    response = client.get("/health")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and '<html lang="en">' in page and "Something went wrong" in page
+    assert 'rel="stylesheet"' in page and "ZeroDivisionError" not in page

@@ -397,3 +397,51 @@ def test_row_count_matches_the_rows(app, world):
             assert store.export_row_count(db, scope, filters, answers=True) == len(list(store.export_answers(db, scope, filters, "en")))
     finally:
         db.conn.close()
+
+
+def read_semicolon_csv(response) -> list[dict]:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+@pytest.mark.parametrize("kind", ["visits", "answers"])
+def test_the_csv_for_dutch_excel_has_the_same_rows_with_semicolons_and_decimal_commas(monitor, world, kind):
+    query = "?type=azc&type=noodopvang&type=amv_kleinschalig"
+    response = monitor.get(f"/exports/{kind}-semicolon.csv{query}")
+    assert f'filename="checklist-{kind}-semicolon-' in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    dutch = read_semicolon_csv(response)
+    plain = read_csv(monitor.get(f"/exports/{kind}.csv{query}"))
+    assert len(dutch) == len(plain) > 0 and list(dutch[0]) == list(plain[0])
+    decimals = 0
+    for d, p in zip(dutch, plain):
+        for column, value in p.items():
+            if re.fullmatch(r"-?\d+\.\d+", value):
+                assert d[column] == value.replace(".", ","), column
+                decimals += 1
+            else:
+                assert d[column] == value, column
+    if kind == "visits":
+        assert decimals > 0  # scores with decimals are in the fixture
+    # formula-injection guard and text kept as typed
+    text = response.get_data(as_text=True)
+    if kind == "answers":
+        assert "'=HYPERLINK" in text and '"=HYPERLINK' not in text and "+31 20 123 4567" in text
+
+
+def test_the_overview_offers_the_csv_for_dutch_excel_beside_the_comma_one(monitor, world):
+    page = monitor.get("/compare/?type=azc").get_data(as_text=True)
+    assert "/exports/visits-semicolon.csv?type=azc" in page and "/exports/answers-semicolon.csv?type=azc" in page
+    assert "CSV voor Excel (puntkomma)" in page
+
+
+def test_several_provinces_organisations_and_operators_at_once(monitor, world):
+    get = lambda query: ids(read_csv(monitor.get(f"/exports/visits.csv?{query}")))  # noqa: E731
+    assert get("organisation=1&organisation=2") == {world["a1"], world["a2"], world["b1"], world["b2"]}
+    assert get("province=Groningen&province=Utrecht&organisation=2") == {world["b1"], world["b2"]}
+    assert get("operator=Gemeente&operator=COA") == {world["a1"], world["a2"], world["b1"], world["b2"]}
+    assert get("operator=Gemeente") == {world["b1"]}
+    workbook = read_xlsx(monitor.get("/exports/visits.xlsx?province=Groningen&province=Utrecht&organisation=1&organisation=2"))
+    about = "\n".join(str(c) for row in sheet_rows(workbook.worksheets[-1]) for c in row if c)
+    assert "Groningen, Utrecht" in about and "De Vrolijkheid, War Child" in about

@@ -71,3 +71,31 @@ def test_unknown_location_is_a_404_page(english):
         assert response.status_code == 404
         assert "Not found" in response.get_data(as_text=True)
     assert english.post("/locations/999/close").status_code == 404
+
+
+def test_a_second_location_with_the_same_name_is_named_and_must_be_confirmed(english):
+    first = create_location(english, name="Azc Ter Apel", municipality="Vlagtwedde")
+    typed = {"name": "  azc  TER apel ", "type": "noodopvang", "municipality": "Westerwolde", "province": "Groningen", "operator": "COA", "capacity": "120", "children": "30"}
+    response = english.post("/locations/new", data=typed)
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "A location with this name already exists" in text
+    assert f'<a href="/locations/{first}">Azc Ter Apel</a> – Vlagtwedde' in text
+    assert 'name="different_location"' in text and "This is a different location" in text
+    # nothing typed is lost
+    assert 'value="  azc  TER apel "' in text or 'value="azc  TER apel"' in text
+    assert 'value="Westerwolde"' in text and 'value="COA"' in text and 'value="120"' in text and 'value="30"' in text
+    assert '<option selected value="noodopvang">' in text and '<option selected value="Groningen">' in text
+    assert english.get("/locations/").get_data(as_text=True).count("TER apel") == 0  # nothing stored yet
+    # confirmed: stored as typed
+    response = english.post("/locations/new", data=typed | {"different_location": "y"})
+    assert response.status_code == 302
+    assert "Westerwolde" in english.get(response.location).get_data(as_text=True)
+
+
+def test_a_different_name_is_not_questioned_and_dutch_says_it_too(client):
+    create_location(client, name="Azc Ter Apel")
+    assert client.post("/locations/new", data={"name": "Azc Ter Apel 2", "type": "azc"}).status_code == 302
+    client.set_cookie("lang", "nl")
+    text = client.post("/locations/new", data={"name": "AZC TER APEL", "type": "azc"}).get_data(as_text=True)
+    assert "Er bestaat al een locatie met deze naam" in text and "Dit is een andere locatie" in text

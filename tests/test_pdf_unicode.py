@@ -244,7 +244,7 @@ def monitor_report_with(t: list[str]) -> MonitorReport:
     return MonitorReport(
         criteria=CRITERIA,
         lang="en",
-        filters=Filters(since=date(2025, 1, 1), until=date(2025, 12, 31), province=t[8], operator=t[9], closed="all"),
+        filters=Filters(since=date(2025, 1, 1), until=date(2025, 12, 31), provinces=(t[8],), operators=(t[9],), closed="all"),
         anonymised=False,
         organisation_scope=t[10],
         organisation_filter=t[11],

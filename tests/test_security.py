@@ -107,6 +107,36 @@ def test_idle_and_absolute_timeouts(app, monkeypatch, minutes, hours, alive):
     assert (client.get("/locations/").status_code == 200) is alive
 
 
+@pytest.mark.parametrize("minutes, hours, why", [(121, 0, "nothing was done for 120 minutes"), (0, 13, "a session lasts at most 12 hours")])
+def test_the_login_page_after_a_timeout_says_why_once(app, monkeypatch, minutes, hours, why):
+    import checklist.views.auth as auth
+
+    client = login(app.test_client(), lang="en")
+    real_now = auth.utcnow()
+    for hour in range(1, hours + 1):
+        monkeypatch.setattr(auth, "utcnow", lambda hour=hour: real_now + timedelta(hours=hour))
+        client.get("/locations/")
+    monkeypatch.setattr(auth, "utcnow", lambda: real_now + timedelta(hours=hours, minutes=minutes))
+    response = client.get("/locations/?q=Azc", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == "/login" and f"You were signed out because {why}. Sign in again to go on." in page
+    assert why not in client.get("/login").get_data(as_text=True)  # said once
+    # signing out yourself says nothing of the kind
+    client = login(app.test_client(), lang="en")
+    client.post("/logout")
+    assert "You were signed out because" not in client.get("/login").get_data(as_text=True)
+
+
+def test_the_timeout_is_said_in_dutch_too(app, monkeypatch):
+    import checklist.views.auth as auth
+
+    client = login(app.test_client())
+    real_now = auth.utcnow()
+    monkeypatch.setattr(auth, "utcnow", lambda: real_now + timedelta(minutes=121))
+    page = client.get("/locations/", follow_redirects=True).get_data(as_text=True)
+    assert "Je bent uitgelogd omdat er 120 minuten niets is gedaan." in page
+
+
 def test_login_throttled_before_hashing_and_logged_without_password(app, monkeypatch, caplog):
     import checklist.views.auth as auth
 
@@ -202,7 +232,7 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
     foreign = fresh_token(other)
     posts = [(e, u, d) for e, (m, u, d) in ROUTES.items() if m == "POST" and not e.startswith("admin.")]
     for endpoint, url, data in posts:
-        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1)
+        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1, photo=1)
         for label, extra in (("missing", {}), ("foreign", {"csrf_token": foreign})):
             before = snapshot(app)
             response = owner.post(url, data=dict(data, **extra))
@@ -266,3 +296,12 @@ def test_payloads_in_every_free_text_field_are_text_on_every_page_and_in_the_pdf
             assert 'href="javascript' not in text, url
     pdf = flat(pdftotext(visitor.get(f"/visits/{visit_id}/report.pdf").data, tmp_path))
     assert pdf.count(payload) >= 5  # location name, visitors, impression, notes, children's words
+
+
+def test_the_favicon_is_served_publicly_with_a_long_cache_and_linked_from_every_page(anon):
+    response = anon.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "no-store" not in response.headers["Cache-Control"]
+    assert response.cache_control.max_age >= 7 * 24 * 3600 and response.cache_control.public
+    assert '<link rel="icon" href="/favicon.ico"' in anon.get("/login").get_data(as_text=True)

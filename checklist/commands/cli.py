@@ -304,7 +304,13 @@ def monitor_report_command(since, until, types, province, organisation, operator
                 names = ", ".join(o["name"] for o in store.list_organisations(db))
                 raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
         filters = Filters(
-            types=tuple(types), province=province, organisation_id=organisation_id, operator=operator, since=since, until=until, closed=closed
+            types=tuple(types),
+            provinces=(province,) if province else (),
+            organisation_ids=(organisation_id,) if organisation_id else (),
+            operators=(operator,) if operator else (),
+            since=since,
+            until=until,
+            closed=closed,
         )
         # The command line is the server operator's door: every organisation, never drafts.
         data = monitor_report_data(

@@ -22,10 +22,10 @@ PERIOD_REVERSED = N_("The period ends before it starts: %(since)s is after %(unt
 
 @dataclass(frozen=True)
 class Filters:
-    types: tuple[str, ...] = ()
-    province: str = ""
-    organisation_id: int | None = None
-    operator: str = ""
+    types: tuple[str, ...] = ()  # each a choice: none is all, several are any of them
+    provinces: tuple[str, ...] = ()
+    organisation_ids: tuple[int, ...] = ()
+    operators: tuple[str, ...] = ()
     since: date | None = None  # the latest submitted visit within [since, until]
     until: date | None = None
     closed: str = "open"
@@ -36,9 +36,10 @@ class Filters:
         """These filters (with changes) as a query string for a bookmarkable URL."""
         f = replace(self, **changes) if changes else self
         pairs = [("type", t) for t in f.types]
-        pairs += [(k, v) for k, v in (("province", f.province), ("operator", f.operator), ("sort", f.sort if f.sort != "name" else "")) if v]
-        if f.organisation_id:
-            pairs.append(("organisation", str(f.organisation_id)))
+        pairs += [("province", p) for p in f.provinces] + [("operator", o) for o in f.operators]
+        if f.sort != "name":
+            pairs.append(("sort", f.sort))
+        pairs += [("organisation", str(o)) for o in f.organisation_ids]
         if f.since:
             pairs.append(("from", f.since.isoformat()))
         if f.until:

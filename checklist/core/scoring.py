@@ -32,6 +32,13 @@ NOT_SCORED = ("na", "unknown")
 STATUS_ORDER = {"green": 0, "amber": 1, "red": 2}
 
 
+def low_coverage(scored: int, assessable: int, threshold: float) -> bool:
+    """Coverage below `threshold` (a share, 0-1; 0 turns the mark off): too little of the
+    visit was scored for its score to stand for the location. A visit with nothing
+    assessable is low. The store's `type_averages` says the same in SQL."""
+    return threshold > 0 and (not assessable or scored < threshold * assessable)
+
+
 @dataclass(frozen=True)
 class AnswerValue:
     """What a visitor gave for one criterion: a choice, a counted number, or both empty."""

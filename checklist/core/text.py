@@ -19,6 +19,11 @@ NONCHARACTER_CLASS = (
 NONCHARACTERS = re.compile(f"[{NONCHARACTER_CLASS}]")
 
 
+def name_key(name: str) -> str:
+    """A name as people mean it: case and runs of whitespace do not matter ("Azc  ter apel " is "AZC Ter Apel")."""
+    return " ".join(name.split()).casefold()
+
+
 def clean_text(value: str) -> str:
     """`value` without non-characters and lone surrogates (everything else is kept as typed)."""
     if value.isprintable() or not NONCHARACTERS.search(value):  # isprintable: a fast C check for the usual text

@@ -49,4 +49,6 @@ class VisitReport:
     # "visit_date" (where it was recorded), "closed_in_visit_date", "checked_here": bool,
     # "earlier": bool (from an earlier visit, not recorded at this one)}.
     actions: Sequence[Mapping[str, Any]] = ()
+    # Photos per criterion id, each {"jpeg": bytes, "width", "height"} (cleaned, no metadata).
+    photos: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)

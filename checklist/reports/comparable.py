@@ -3,7 +3,8 @@
 `lineage_for` follows `replaces:` over every stored version. `overview_rows` gives the
 overview's rows and type averages: as stored when the latest visits share one criteria
 version (the usual case: no extra query), else each visit scored again from its stored
-results on the criteria the versions have in common (`core.comparable`).
+results on the criteria the versions have in common (`core.comparable`). A row with low
+coverage (below `min_coverage`) is marked `low_coverage` and left out of the averages.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from checklist.core.filters import Filters
 from checklist.core.lineage import Lineage
 from checklist.core.lineage import build_lineage
 from checklist.core.lineage import common_keys
+from checklist.core.scoring import low_coverage
 
 
 def lineage_for(db: Database, criteria: Criteria) -> Lineage:
@@ -47,12 +49,15 @@ def versions_of(db: Database, hashes) -> list[VersionCount]:
     return version_counts(hashes, {h: store.criteria_for_hash(db, h) for h in set(hashes)})
 
 
-def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criteria) -> tuple[list[dict], list[dict], Mixed]:
-    """The overview's rows (latest visit per location) and averages per type."""
+def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criteria, min_coverage: float = 0.0) -> tuple[list[dict], list[dict], Mixed]:
+    """The overview's rows (latest visit per location) and averages per type, without the
+    visits whose coverage is below `min_coverage` (a share, 0-1)."""
     rows = store.heatmap(db, scope, filters)
     hashes = {r["criteria_hash"] for r in rows}
     if len(hashes) <= 1:
-        return rows, store.type_averages(db, scope, filters), Mixed(versions_of(db, (r["criteria_hash"] for r in rows)))
+        for row in rows:
+            row["low_coverage"] = low_coverage(row["scored"], row["assessable"], min_coverage)
+        return rows, store.type_averages(db, scope, filters, min_coverage), Mixed(versions_of(db, (r["criteria_hash"] for r in rows)))
     versions = {h: store.criteria_for_hash(db, h) for h in hashes}
     lineage = lineage_for(db, criteria)
     common = common_keys(versions.values(), lineage)
@@ -64,6 +69,7 @@ def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criter
     for row in rows:
         score = score_stored(versions[row["criteria_hash"]], row["type"], row["domains"], results.get(row["visit_id"], {}), keep)
         row.update(score=score.score, status=score.status, scored=score.scored, assessable=score.assessable, red_flags=len(score.red_flags))
+        row["low_coverage"] = low_coverage(score.scored, score.assessable, min_coverage)
         row["domains"] = {
             d.domain_id: {"domain_id": d.domain_id, "score": d.score, "status": d.status, "scored": d.scored, "assessable": d.assessable, "red_flags": len(d.red_flags)}
             for d in score.domains
@@ -72,12 +78,13 @@ def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criter
 
 
 def _averages(rows: list[dict]) -> list[dict]:
-    """type_averages' shape, from rows scored on the common criteria."""
+    """type_averages' shape, from rows scored on the common criteria, without those marked low_coverage."""
     by_type: dict[str, list[dict]] = {}
     for row in rows:
         by_type.setdefault(row["type"], []).append(row)
     out = []
-    for type_, group in sorted(by_type.items()):
+    for type_, everything in sorted(by_type.items()):
+        group = [r for r in everything if not r["low_coverage"]]
         scores = [r["score"] for r in group if r["score"] is not None]
         domains: dict[str, dict] = {}
         for r in group:
@@ -88,8 +95,11 @@ def _averages(rows: list[dict]) -> list[dict]:
             {
                 "type": type_,
                 "locations": len(group),
+                "left_out": len(everything) - len(group),
                 "score": sum(scores) / len(scores) if scores else None,
-                "red_flags": sum(r["red_flags"] for r in group),
+                "red_flags": sum(r["red_flags"] for r in everything),
+                "scored": sum(r["scored"] for r in group),
+                "assessable": sum(r["assessable"] for r in group),
                 "domains": {k: {"domain_id": k, "score": sum(v) / len(v), "scored_locations": len(v)} for k, v in domains.items()},
             }
         )

@@ -2,12 +2,14 @@
 
 - Comma-separated, `.` as decimal point, UTF-8 with a BOM, CRLF line ends (RFC 4180).
   The CSV is the format for scripts and tools (pandas, R, LibreOffice): it must be the
-  same file whatever the user's locale. A `;` file would only help Dutch Excel if the
-  numbers also had decimal commas (Dutch Excel reads "66.5" as text or a date), which
-  breaks every script. Excel users get the XLSX, which has typed numbers and dates and no
-  separator question. The BOM makes Excel (and LibreOffice) read UTF-8, so "Zuid-Holland"
-  and "Ter Apel" are safe and "Maëlle" or Arabic notes are not garbled; pandas reads it
-  with `encoding="utf-8-sig"`.
+  same file whatever the user's locale. The BOM makes Excel (and LibreOffice) read UTF-8,
+  so "Zuid-Holland" and "Ter Apel" are safe and "Maëlle" or Arabic notes are not garbled;
+  pandas reads it with `encoding="utf-8-sig"`.
+- Beside it, the same rows for Dutch Excel (`DUTCH_EXCEL`): `;`-separated with decimal
+  commas ("66,5"), so a double click in a Dutch Excel opens columns and numbers, not one
+  column of text. A `;` alone would not do: Dutch Excel reads "66.5" as text or a date.
+  Scripts keep the comma file; the XLSX (typed numbers and dates) remains the best file
+  for Excel.
 - Text is made safe as in the XLSX (`spreadsheet.safe_text`: no formula start, no
   control characters that XML cannot hold), so both files hold the same rows.
 - Two memories, both local to one export (no lock: one thread runs it) and bounded by
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Callable
 from typing import Iterable
@@ -32,6 +35,16 @@ from checklist.reports.spreadsheet import safe_text
 BOM = "\ufeff"
 CSV_CHUNK_ROWS = 500
 CSV_MEMO_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    delimiter: str
+    decimal_comma: bool
+
+
+STANDARD = CsvFormat(",", decimal_comma=False)
+DUTCH_EXCEL = CsvFormat(";", decimal_comma=True)
 
 
 def csv_cell(value) -> str:
@@ -48,7 +61,14 @@ def csv_cell(value) -> str:
     return str(value)
 
 
-def csv_row_formatter(columns: tuple[str, ...]) -> Callable[[dict], list[str]]:
+def csv_cell_decimal_comma(value) -> str:
+    """`csv_cell`, with a decimal comma in numbers that have decimals (text is left as typed)."""
+    if value.__class__ is float and not value.is_integer():
+        return repr(value).replace(".", ",")
+    return csv_cell(value)
+
+
+def csv_row_formatter(columns: tuple[str, ...], cell: Callable[[object], str] = csv_cell) -> Callable[[dict], list[str]]:
     """`csv_cell` over a row's columns, remembering recent values: most cells of an answers
     export repeat (the visit's and the criterion's columns), and a dict lookup is several
     times cheaper than formatting. 1 == 1.0 == True share an entry, which is right: all
@@ -63,9 +83,9 @@ def csv_row_formatter(columns: tuple[str, ...]) -> Callable[[dict], list[str]]:
         if None in cells:
             if len(memo) > CSV_MEMO_SIZE:
                 memo.clear()
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    cells[i] = memo[values[i]] = csv_cell(values[i])
+            for i, text in enumerate(cells):
+                if text is None:
+                    cells[i] = memo[values[i]] = cell(values[i])
         return cells
 
     return format_row
@@ -81,34 +101,36 @@ ANSWER_CSV_BLOCKS = (
 CSV_BLOCK_CACHE = 2_000
 
 
-def csv_chunks(columns: tuple[str, ...], rows: Iterable[dict], blocks=()) -> Iterator[str]:
-    """The CSV text (BOM, header, rows) in chunks of `CSV_CHUNK_ROWS` rows.
+def csv_chunks(columns: tuple[str, ...], rows: Iterable[dict], blocks=(), form: CsvFormat = STANDARD) -> Iterator[str]:
+    """The CSV text (BOM, header, rows) in chunks of `CSV_CHUNK_ROWS` rows, in `form`.
 
     `blocks` are leading runs of `columns` as (run, key columns): a run is formatted once
     per key and reused, which makes the answers export about a third faster than
     formatting every cell of every row; the text is the same.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    delimiter = form.delimiter
+    cell = csv_cell_decimal_comma if form.decimal_comma else csv_cell
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
     fragment_buffer = io.StringIO()
-    fragment_writer = csv.writer(fragment_buffer, lineterminator="\r\n")  # the same quoting as `writer`
+    fragment_writer = csv.writer(fragment_buffer, delimiter=delimiter, lineterminator="\r\n")  # the same quoting as `writer`
 
     def fragment(cells: list[str]) -> str:
         """Cells as the start of a CSV line: the fields and a separator after them."""
         fragment_writer.writerow(cells)
-        text = fragment_buffer.getvalue()[:-2] + ","
+        text = fragment_buffer.getvalue()[:-2] + delimiter
         fragment_buffer.seek(0)
         fragment_buffer.truncate()
         return text
 
     start = sum(len(run) for run, _keys in blocks)
     assert tuple(c for run, _keys in blocks for c in run) == columns[:start], "blocks must be leading runs of the columns"
-    runs = [(itemgetter(*keys), csv_row_formatter(run), {}) for run, keys in blocks]
-    format_rest = csv_row_formatter(columns[start:])
+    runs = [(itemgetter(*keys), csv_row_formatter(run, cell), {}) for run, keys in blocks]
+    format_rest = csv_row_formatter(columns[start:], cell)
     write = buffer.write
     for n, row in enumerate(rows, 1):
         for key_of, format_run, cache in runs:

@@ -76,8 +76,8 @@ def monitor_report_data(
         lang=lang,
         filters=filters,
         anonymised=anonymise,
-        organisation_scope=_organisation_name(db, scope.organisation_id),
-        organisation_filter=_organisation_name(db, filters.organisation_id),
+        organisation_scope=_organisation_names(db, (scope.organisation_id,) if scope.organisation_id is not None else ()),
+        organisation_filter=_organisation_names(db, filters.organisation_ids),
         generated_at=generated_at,
         summary=store.period_summary(db, scope, filters),
         types=types,
@@ -139,11 +139,11 @@ class _Lookup:
         return [(d, self.domain_title(d)) for d in ranked]
 
 
-def _organisation_name(db: Database, organisation_id: int | None) -> str | None:
-    if organisation_id is None:
+def _organisation_names(db: Database, organisation_ids: tuple[int, ...]) -> str | None:
+    if not organisation_ids:
         return None
-    rows = list(db.query("select name from organisations where id = ?", [organisation_id]))
-    return rows[0]["name"] if rows else str(organisation_id)
+    names = {r["id"]: r["name"] for r in db.query("select id, name from organisations")}
+    return ", ".join(names.get(i, str(i)) for i in organisation_ids)
 
 
 def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict | None = None) -> tuple[list[dict], dict]:

@@ -120,6 +120,7 @@ def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> 
         previous=PreviousVisit(visit=previous.visit, score=previous.score) if previous else None,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         actions=report_actions(db, bundle, lang, scope),
+        photos=store.report_photos(db, bundle.visit["id"]),
     )
 
 

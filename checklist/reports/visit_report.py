@@ -4,7 +4,7 @@ On the shared page frame (`frame.py`: A4, margins, "page X of Y") each page gets
 header (location, date, draft mark), the footer (confidentiality) and, for a draft, a
 watermark. The report is read by location managers and a ministry, so the order is:
 who/when/what, the overall picture with red flags, the findings per domain, what
-children said, change since the previous visit, actions, and the method. Each section
+children said, change since the previous visit, actions, the photos (if any) and the method. Each section
 is a module of `checklist.reports.visit`; this one puts them in order.
 
 Rules kept here: every user string goes through `styles.para` (escaped) exactly once,
@@ -35,25 +35,33 @@ from checklist.reports.visit import appendix
 from checklist.reports.visit import changes
 from checklist.reports.visit import domains
 from checklist.reports.visit import heading
+from checklist.reports.visit import photos
 from checklist.reports.visit import summary
 from checklist.reports.visit import voices
 from checklist.reports.visit.context import VisitContext
 
 
-def build_visit_report(report: VisitReport) -> bytes:
-    """Render the visit report as PDF bytes."""
+def build_visit_report(report: VisitReport, short: bool = False) -> bytes:
+    """Render the visit report as PDF bytes; `short`: the version for a location manager
+    (who/when, the summary with red flags, what was not met with its notes, the actions)."""
     setup_reportlab()
     ctx = VisitContext(report)
     header = para(report.location.get("name"), "Header")
     author = str(report.visit.get("organisation") or "")
-    return build_pdf(ctx, _page_decorator(ctx, header), _story(ctx), title=ctx._("Visit report"), author=author)
+    story = _short_story(ctx) if short else _story(ctx)
+    title = ctx._("Visit report, short version") if short else ctx._("Visit report")
+    return build_pdf(ctx, _page_decorator(ctx, header), story, title=title, author=author)
+
+
+def _short_story(ctx: VisitContext) -> list:
+    return heading.section(ctx, short=True) + summary.section(ctx) + domains.short_section(ctx) + actions.section(ctx)
 
 
 def _story(ctx: VisitContext) -> list:
     story = heading.section(ctx) + summary.section(ctx) + domains.section(ctx) + voices.section(ctx)
     if ctx.report.previous is not None:
         story += changes.section(ctx)
-    return story + actions.section(ctx) + appendix.section(ctx)
+    return story + actions.section(ctx) + photos.section(ctx) + appendix.section(ctx)
 
 
 # -- page furniture ---------------------------------------------------------------

@@ -301,8 +301,33 @@
   }
 
   var key = PREFIX + "visit:" + visit + ":domain:" + domain;
+  var FOCUS_KEY = "checklist:focus"; // the field a visitor was in when they pressed Save
+
+  var lastField = null;
+  form.addEventListener("focusin", function (event) {
+    if (event.target.id && event.target.closest && event.target.closest(".criterion")) lastField = event.target.id;
+  });
   var pageUrl = location.origin + location.pathname;
   var saveUrl = new URL(form.getAttribute("data-save-url"), location.href).href;
+
+  // Focus after a page load: on a page that came back with errors, the first field at
+  // fault; after a plain Save, the field the visitor was in (the save reloads the page).
+  (function restoreFocus() {
+    var target = null;
+    var wanted = null;
+    try { wanted = sessionStorage.getItem(FOCUS_KEY); sessionStorage.removeItem(FOCUS_KEY); } catch (e) { /* storage refused */ }
+    if (document.getElementById("error-summary")) {
+      target = form.querySelector(".criterion.has-error [aria-invalid=true], .criterion.has-error input:not([type=hidden]), .criterion.has-error textarea");
+    } else {
+      var parts = wanted ? wanted.split("|") : [];
+      if (parts[0] === pageUrl && parts[1]) target = document.getElementById(parts[1]);
+    }
+    if (target) {
+      target.focus();
+      if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+    }
+  })();
+
   var statusEl = document.getElementById("autosave-status");
   var unstored = false; // a change the browser refused to store: warn before leaving
   var sending = false;
@@ -379,6 +404,13 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var go = (event.submitter && event.submitter.name === "go") ? event.submitter.value : "save";
+    if (go === "save" && lastField) {
+      try { sessionStorage.setItem(FOCUS_KEY, pageUrl + "|" + lastField); } catch (e) { /* storage refused */ }
+    }
+    if (go === "jump") { // the phone's domain control: the chosen domain, as its own button says
+      var jump = form.elements.namedItem("jump");
+      go = "domain:" + (jump ? jump.value : "");
+    }
     if (navigator.onLine === false) {
       // The navigation would end on the browser's offline page: stay, keep, send later.
       if (setQueued(true)) say("offline"); else say("offlineNothing");
@@ -472,15 +504,4 @@
   window.addEventListener("beforeunload", function (event) {
     if (unstored) { event.preventDefault(); event.returnValue = ""; }
   });
-})();
-
-// On a phone the domain steps are one row that scrolls sideways (style.css): bring the
-// current domain into view within that row.
-(function () {
-  "use strict";
-  var current = document.querySelector(".steps ol .current");
-  var row = current && current.closest("ol");
-  if (!row || row.scrollWidth <= row.clientWidth) return;
-  var r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
-  row.scrollLeft += c.left - r.left - (r.width - c.width) / 2;
 })();

@@ -66,6 +66,13 @@ from checklist.store.exports import export_visit_columns
 from checklist.store.exports import export_visits
 from checklist.store.exports import export_answers
 from checklist.store.exports import export_row_count
+from checklist.store.photos import TooManyPhotos
+from checklist.store.photos import add_photo
+from checklist.store.photos import visit_photos
+from checklist.store.photos import photo_count
+from checklist.store.photos import get_photo
+from checklist.store.photos import report_photos
+from checklist.store.photos import delete_photo
 from checklist.store.places import record_criteria_version
 from checklist.store.places import criteria_for_hash
 from checklist.store.places import find_criteria_versions
@@ -77,6 +84,7 @@ from checklist.store.places import list_locations
 from checklist.store.places import provinces_in_use
 from checklist.store.places import operators_in_use
 from checklist.store.places import get_location
+from checklist.store.places import locations_named
 from checklist.store.places import create_location
 from checklist.store.places import update_location
 from checklist.store.places import set_location_closed
@@ -180,6 +188,13 @@ __all__ = [
     "export_visits",
     "export_answers",
     "export_row_count",
+    "TooManyPhotos",
+    "add_photo",
+    "visit_photos",
+    "photo_count",
+    "get_photo",
+    "report_photos",
+    "delete_photo",
     "record_criteria_version",
     "criteria_for_hash",
     "find_criteria_versions",
@@ -191,6 +206,7 @@ __all__ = [
     "provinces_in_use",
     "operators_in_use",
     "get_location",
+    "locations_named",
     "create_location",
     "update_location",
     "set_location_closed",

@@ -196,9 +196,9 @@ def overdue_actions(db: Database, scope: Scope, today: date | str, filters=None)
         where.append("a.organisation_id = ?")
         params.append(scope.organisation_id)
     if filters is not None:
-        if filters.organisation_id:
-            where.append("a.organisation_id = ?")
-            params.append(filters.organisation_id)
+        if filters.organisation_ids:
+            where.append(f"a.organisation_id in ({', '.join('?' for _ in filters.organisation_ids)})")
+            params += list(filters.organisation_ids)
         location_where, location_params = location_conditions(filters)
         where += location_where
         params += location_params

@@ -359,3 +359,25 @@ def m012_visit_evidence(db: Database):
     db.execute("delete from answer_results")
     db.execute("delete from visit_domain_scores")
     db.execute("delete from visit_scores")
+
+
+@migrations()
+def m013_photos(db: Database):
+    """Photos of what was seen, per criterion of a visit (`checklist.core.photos`).
+
+    Kept in the database, so `backup` and `restore` carry them with the answers they
+    belong to. `jpeg` is the cleaned image (re-encoded, no metadata), never the upload.
+    """
+    db.execute(
+        """create table photos (
+            id integer primary key,
+            visit_id integer not null references visits(id),
+            criterion_id text not null,
+            jpeg blob not null,
+            width integer not null,
+            height integer not null,
+            created_at text not null,
+            created_by integer references users(id)
+        )"""
+    )
+    db["photos"].create_index(["visit_id", "criterion_id"])

@@ -62,26 +62,37 @@ def latest_results(db: Database, scope: Scope, filters: Filters) -> dict[int, di
     return out
 
 
-def type_averages(db: Database, scope: Scope, filters: Filters) -> list[dict]:
-    """Per location type: number of locations, mean overall score, mean score per domain."""
+def type_averages(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> list[dict]:
+    """Per location type: number of locations, mean overall score, mean score per domain.
+
+    A latest visit with low coverage (`core.scoring.low_coverage` below `min_coverage`) is
+    left out of the means and the coverage sums and counted in `left_out`; `locations`
+    counts the visits in the means. `min_coverage` 0 leaves nothing out."""
     cte, params = latest_visits_cte(scope, filters)
+    low = "(? > 0 and (s.assessable = 0 or s.scored < ? * s.assessable))"
+    low_params = [min_coverage, min_coverage]
     overall = {
         r["type"]: r
         for r in db.query(
             f"""with {cte}
-                select l.type, count(*) as locations, avg(s.score) as score, sum(s.red_flags) as red_flags,
-                       sum(s.unassessed_flags) as unassessed_flags, sum(s.scored) as scored, sum(s.assessable) as assessable
-                from latest join locations l on l.id = latest.location_id join visit_scores s on s.visit_id = latest.visit_id
-                group by l.type""",
-            params,
+                select type, count(*) - sum(low) as locations, sum(low) as left_out,
+                       avg(case when low then null else score end) as score, sum(red_flags) as red_flags,
+                       sum(unassessed_flags) as unassessed_flags,
+                       sum(case when low then 0 else scored end) as scored, sum(case when low then 0 else assessable end) as assessable
+                from (select l.type, s.score, s.red_flags, s.unassessed_flags, s.scored, s.assessable, {low} as low
+                      from latest join locations l on l.id = latest.location_id join visit_scores s on s.visit_id = latest.visit_id)
+                group by type""",
+            params + low_params,
         )
     }
     for r in db.query(
         f"""with {cte}
             select l.type, d.domain_id, avg(d.score) as score, count(d.score) as scored_locations
             from latest join locations l on l.id = latest.location_id join visit_domain_scores d on d.visit_id = latest.visit_id
+                 join visit_scores s on s.visit_id = latest.visit_id
+            where not {low}
             group by l.type, d.domain_id""",
-        params,
+        params + low_params,
     ):
         overall[r["type"]].setdefault("domains", {})[r["domain_id"]] = r
     return sorted(overall.values(), key=lambda r: r["type"])

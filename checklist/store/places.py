@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from checklist.core.access import Scope
 from checklist.core.criteria import Criteria
 from checklist.core.criteria import parse_criteria
+from checklist.core.text import name_key
 from checklist.store.connection import immediate
 from checklist.store.base import LOCATION_FIELDS
 from checklist.store.base import Actor
@@ -122,6 +123,14 @@ def operators_in_use(db: Database) -> list[str]:
 def get_location(db: Database, location_id: int) -> dict | None:
     rows = list(db.query("select * from locations where id = ?", [location_id]))
     return rows[0] if rows else None
+
+
+def locations_named(db: Database, name: str) -> list[dict]:
+    """Locations (open or closed) whose name is `name` up to case and whitespace (`core.text.name_key`).
+    Compared in Python: SQLite's lower() and nocase know ASCII only, and locations are few."""
+    key = name_key(name)
+    rows = db.query("select id, name, type, municipality, province, closed_on from locations order by id")
+    return [r for r in rows if name_key(r["name"]) == key]
 
 
 def create_location(db: Database, data: Mapping[str, Any], actor: Actor | None = None) -> int:

@@ -14,9 +14,9 @@ def visit_conditions(scope: Scope, filters: Filters, alias: str = "v") -> tuple[
     """Submitted visits the reader may see, of the filtered organisation and period."""
     visible, params = scope.where(alias)
     where = [f"{alias}.status = 'submitted'", visible]
-    if filters.organisation_id:
-        where.append(f"{alias}.organisation_id = ?")
-        params.append(filters.organisation_id)
+    if filters.organisation_ids:
+        where.append(f"{alias}.organisation_id in ({', '.join('?' for _ in filters.organisation_ids)})")
+        params += list(filters.organisation_ids)
     if filters.since:
         where.append(f"{alias}.visit_date >= ?")
         params.append(filters.since.isoformat())
@@ -32,12 +32,10 @@ def location_conditions(filters: Filters, alias: str = "l") -> tuple[list[str], 
     if filters.types:
         where.append(f"{alias}.type in ({', '.join('?' for _ in filters.types)})")
         params += list(filters.types)
-    if filters.province:
-        where.append(f"{alias}.province = ?")
-        params.append(filters.province)
-    if filters.operator:
-        where.append(f"{alias}.operator = ?")
-        params.append(filters.operator)
+    for column, values in (("province", filters.provinces), ("operator", filters.operators)):
+        if values:
+            where.append(f"{alias}.{column} in ({', '.join('?' for _ in values)})")
+            params += list(values)
     if filters.closed == "open":
         where.append(f"{alias}.closed_on is null")
     elif filters.closed == "closed":

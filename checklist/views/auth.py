@@ -49,7 +49,7 @@ login_manager = LoginManager()
 log = logging.getLogger("checklist.views.auth")
 
 # Endpoints anyone may reach; everything else needs a signed-in user (tested over url_map).
-PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language", "pages.favicon"}
 
 
 def utcnow() -> datetime:
@@ -128,8 +128,14 @@ def load_user(token: str) -> User | None:
     config = current_app.config
     created = datetime.fromisoformat(row["session_created"])
     last_seen = datetime.fromisoformat(row["last_seen"])
-    if now - last_seen > timedelta(minutes=config["SESSION_IDLE_MINUTES"]) or now - created > timedelta(hours=config["SESSION_MAX_HOURS"]):
+    idle = now - last_seen > timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    if idle or now - created > timedelta(hours=config["SESSION_MAX_HOURS"]):
         store.delete_session(db, digest)
+        # Said once (the row is gone, so the next request finds none), on the login page that follows.
+        if idle:
+            flash(_("You were signed out because nothing was done for %(minutes)s minutes. Sign in again to go on.", minutes=config["SESSION_IDLE_MINUTES"]), "notice")
+        else:
+            flash(_("You were signed out because a session lasts at most %(hours)s hours. Sign in again to go on.", hours=config["SESSION_MAX_HOURS"]), "notice")
         return None
     if now - last_seen > timedelta(seconds=60):  # one write a minute at most, not one per request
         store.touch_session(db, digest, stamp(now))

@@ -8,7 +8,9 @@ organisation, operator, from, to, closed):
   overview and the aggregate report use), location fields, scores, one `score_<domain>`
   and `status_<domain>` column per domain;
 - `/exports/answers.csv`, `/exports/answers.xlsx`: one row per stored answer of those
-  visits, with criterion text, domain title and result from the visit's criteria version.
+  visits, with criterion text, domain title and result from the visit's criteria version;
+- `/exports/visits-semicolon.csv`, `/exports/answers-semicolon.csv`: the same rows as the
+  CSV for Dutch Excel (`;`, decimal commas; see `reports/csv_export.py`).
 
 Coordinators export their organisation's submitted visits, monitors those of every
 organisation (permission "export"); others get 404 like any page they may not see.
@@ -54,6 +56,9 @@ from checklist.core.labels import answer_labels
 from checklist.core.labels import evidence_labels
 from checklist.reports import spreadsheet
 from checklist.reports.csv_export import ANSWER_CSV_BLOCKS
+from checklist.reports.csv_export import DUTCH_EXCEL
+from checklist.reports.csv_export import STANDARD
+from checklist.reports.csv_export import CsvFormat
 from checklist.reports.csv_export import csv_chunks
 from checklist.reports.spreadsheet import XLSX_MAX_CELLS
 from checklist.reports.spreadsheet import XLSX_MAX_ROWS
@@ -84,13 +89,15 @@ def file_name(kind: str, extension: str) -> str:
     return f"checklist-{kind}-{date.today().isoformat()}.{extension}"
 
 
-def _csv_response(columns: tuple[str, ...], make_rows: Callable[[Database], Iterable[dict]], kind: str, blocks=()) -> Response:
+def _csv_response(
+    columns: tuple[str, ...], make_rows: Callable[[Database], Iterable[dict]], kind: str, blocks=(), form: CsvFormat = STANDARD
+) -> Response:
     """Stream the CSV. The view's request has ended (and its database connection closed)
     by the time the body is sent, so the rows are read on the connection `get_db()` opens
     inside the re-entered context, closed again when the stream ends."""
 
     def generate() -> Iterator[str]:
-        yield from csv_chunks(columns, make_rows(get_db()), blocks)
+        yield from csv_chunks(columns, make_rows(get_db()), blocks, form)
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(kind, "csv")}"'
@@ -106,11 +113,11 @@ def _xlsx_response(
 
 
 def _organisation_name(filters: Filters) -> str:
-    """The name of the organisation filtered on, for the About sheet; "" for none."""
-    if not filters.organisation_id:
+    """The names of the organisations filtered on, for the About sheet; "" for none."""
+    if not filters.organisation_ids:
         return ""
     names = {o["id"]: o["name"] for o in store.list_organisations(get_db())}
-    return names.get(filters.organisation_id, str(filters.organisation_id))
+    return ", ".join(names.get(i, str(i)) for i in filters.organisation_ids)
 
 
 def refuse_large_xlsx(rows: int, columns: int) -> None:
@@ -178,6 +185,12 @@ def visits_csv():
     return _csv_response(columns, rows, "visits")
 
 
+@bp.get("/visits-semicolon.csv")
+def visits_csv_semicolon():
+    _filters, columns, _domains, rows = _visits()
+    return _csv_response(columns, rows, "visits-semicolon", form=DUTCH_EXCEL)
+
+
 @bp.get("/visits.xlsx")
 def visits_xlsx():
     filters, columns, domain_ids, rows = _visits()
@@ -190,6 +203,12 @@ def visits_xlsx():
 def answers_csv():
     _filters, columns, rows = _answers()
     return _csv_response(columns, rows, "answers", ANSWER_CSV_BLOCKS)
+
+
+@bp.get("/answers-semicolon.csv")
+def answers_csv_semicolon():
+    _filters, columns, rows = _answers()
+    return _csv_response(columns, rows, "answers-semicolon", ANSWER_CSV_BLOCKS, DUTCH_EXCEL)
 
 
 @bp.get("/answers.xlsx")

@@ -131,6 +131,8 @@ class LocationForm(Form):
     )
     capacity = IntegerField(_l("Capacity (places)"), validators=[Optional(), NumberRange(min=0, max=10000)])
     children = IntegerField(_l("Number of children living there"), validators=[Optional(), NumberRange(min=0, max=5000)])
+    # Shown only when a new location's name is already taken (views.locations.new).
+    different_location = BooleanField(_l("This is a different location"))
 
     def set_type_choices(self, criteria, lang):
         self.type.choices = choices((t.id, t.label.get(lang)) for t in criteria.location_types)
@@ -417,9 +419,19 @@ def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[s
 # -- filters ---------------------------------------------------------------------------
 
 
-def _an_id(form, field):
-    if field.data and parse_id(field.data) is None:
+def _ids(form, field):
+    if any(parse_id(value) is None for value in _texts(field.data)):
         raise ValidationError(_l("Choose an organisation from the list."))
+
+
+def _texts(values) -> tuple[str, ...]:
+    """Checked values, stripped, without empty ones or repeats (an old URL's `province=` is none)."""
+    out = []
+    for value in values or ():
+        value = strip_text(value)
+        if value and value not in out:
+            out.append(value)
+    return tuple(out)
 
 
 class FilterForm(FlaskForm):
@@ -434,9 +446,10 @@ class FilterForm(FlaskForm):
         csrf = False
 
     type = SelectMultipleField(_l("Type of location"), validate_choice=True)
-    province = StringField(_l("Province"), filters=[strip_text])
-    organisation = StringField(_l("Organisation"), filters=[strip_text], validators=[Optional(), _an_id])
-    operator = StringField(_l("Operator"), filters=[strip_text])
+    # Repeated parameters (checkboxes), any value: provinces and operators are what locations hold.
+    province = SelectMultipleField(_l("Province"), validate_choice=False)
+    organisation = SelectMultipleField(_l("Organisation"), validate_choice=False, validators=[_ids])
+    operator = SelectMultipleField(_l("Operator"), validate_choice=False)
     since = DateField(_l("From"), name="from", validators=[Optional()])
     until = DateField(_l("To"), name="to", validators=[Optional()])
     closed = SelectField(_l("Locations"), choices=choices((c, c) for c in CLOSED_CHOICES), default="open")
@@ -465,9 +478,9 @@ class FilterForm(FlaskForm):
         ok = lambda field: not field.errors  # noqa: E731
         return Filters(
             types=tuple(self.type.data or ()) if ok(self.type) else (),
-            province=self.province.data or "",
-            organisation_id=parse_id(self.organisation.data or "") if ok(self.organisation) else None,
-            operator=self.operator.data or "",
+            provinces=_texts(self.province.data),
+            organisation_ids=tuple(dict.fromkeys(parse_id(v) for v in _texts(self.organisation.data))) if ok(self.organisation) else (),
+            operators=_texts(self.operator.data),
             since=self.since.data if ok(self.since) else None,
             until=self.until.data if ok(self.until) else None,
             closed=self.closed.data if ok(self.closed) and self.closed.data else "open",

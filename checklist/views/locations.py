@@ -62,6 +62,11 @@ def new():
     require("edit_locations")
     form = _location_form()
     if form.validate_on_submit():
+        # The same name (up to case and spaces) is most often the same place typed twice: it is
+        # named and has to be confirmed, with everything typed kept in the form.
+        same_name = store.locations_named(get_db(), form.name.data)
+        if same_name and not form.different_location.data:
+            return render_template("locations/form.html", form=form, location=None, same_name=same_name), 409
         location_id = store.create_location(get_db(), form.data, actor())
         flash(_("Location saved."), "success")
         return redirect(url_for("locations.detail", location_id=location_id))

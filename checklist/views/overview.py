@@ -28,6 +28,7 @@ from checklist.reports.comparable import overview_rows
 from checklist.reports.comparable import versions_of
 from checklist.core.comparable import rescore
 from checklist.views.common import get_criteria
+from checklist.views.i18n import current_language
 
 bp = Blueprint("overview", __name__, url_prefix="/compare")
 
@@ -74,19 +75,28 @@ def index():
     months = current_app.config["NOT_VISITED_MONTHS"]
     cutoff = (date.today() - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
     overdue = store.overdue_actions(db, scope, date.today(), filters)
-    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria())
+    low_coverage = current_app.config["LOW_COVERAGE"]
+    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria(), low_coverage)
+    lang = current_language()
+    provinces, organisations, operators = store.provinces_in_use(db), store.list_organisations(db), store.operators_in_use(db)
+    choices = {  # (value, label) per checkbox group of the filters
+        "type": [(t.id, t.label.get(lang)) for t in get_criteria().location_types],
+        "province": [(p, p) for p in provinces],
+        "organisation": [(o["id"], o["name"]) for o in organisations],
+        "operator": [(o, o) for o in operators],
+    }
     return render_template(
         "overview/index.html",
         filters=filters,
         rows=sort_rows(rows, filters),
         averages=averages,
+        low_coverage=low_coverage,
+        left_out=sum(a.get("left_out", 0) for a in averages),
         mixed=mixed,
         not_visited=store.not_visited(db, scope, filters, cutoff),
         overdue=overdue,
         months=months,
-        organisations=store.list_organisations(db),
-        provinces=store.provinces_in_use(db),
-        operators=store.operators_in_use(db),
+        choices=choices,
     )
 
 
@@ -156,7 +166,7 @@ def types_svg():
     from checklist.reports.charts import type_domain_chart
 
     require("compare")
-    _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria())
+    _rows, rows, _mixed = overview_rows(get_db(), current_user.scope, overview_filters(), get_criteria(), current_app.config["LOW_COVERAGE"])
     phone = request.args.get("size") == "phone"
     drawing = type_domain_chart(rows, get_criteria(), current_language(), width=chart_width(phone))
     return Response(drawing_to_svg(drawing, phone=phone), mimetype="image/svg+xml")

@@ -1,5 +1,5 @@
 """Pages without a subject of their own: the start page, the health check, the language
-switch, and the handbook of the checklist."""
+switch, the favicon, and the handbook of the checklist."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask import make_response
 from flask import redirect
 from flask import request
 from flask import send_file
+from flask import send_from_directory
 from flask import url_for
 
 from checklist import store
@@ -37,6 +38,16 @@ def index():
 def health():
     """For monitoring: answers without a login or a database query."""
     return {"status": "ok"}
+
+
+FAVICON_MAX_AGE = 30 * 24 * 3600  # the icon changes hardly ever; a month in the browser's cache
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root whatever the page links (a 404 on every first visit
+    otherwise); public and cached for a month, unlike every page (see security.py)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=FAVICON_MAX_AGE)
 
 
 @bp.post("/language")

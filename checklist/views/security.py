@@ -70,9 +70,9 @@ def init_app(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        # Every page but the static files: no shared or back-button copy of anything a signed-in
+        # Every page but the static files and the favicon: no shared or back-button copy of anything a signed-in
         # user saw. Decided without asking who is signed in, so a public response (the health
         # check, the login page) never loads a session from the database.
-        if request.endpoint != "static":
+        if request.endpoint not in ("static", "pages.favicon"):
             headers["Cache-Control"] = "no-store"
         return response

@@ -98,6 +98,7 @@ def init_app(app) -> None:
     from checklist.views import monitor
     from checklist.views import overview
     from checklist.views import pages
+    from checklist.views import photos
     from checklist.views import visits
 
     app.request_class = Request
@@ -114,6 +115,7 @@ def init_app(app) -> None:
     app.register_blueprint(visits.bp)
     app.register_blueprint(actions.bp)
     app.register_blueprint(calibration.bp)
+    app.register_blueprint(photos.bp)
 
     @app.context_processor
     def helpers():

@@ -60,6 +60,8 @@ from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
 from checklist.reports.visit_data import load_visit
 from checklist.views.calibration_panel import visit_calibration
+from checklist.views.photo_panel import photo_panel
+from checklist.views.photo_panel import thumb_size
 from checklist.reports.visit_data import previous_answers
 from checklist.reports.visit_data import previous_visit
 from checklist.reports.visit_data import visit_report
@@ -155,6 +157,8 @@ def _render_detail(bundle, reopen_form=None):
         reopen_form=reopen_form,
         panel=visit_action_panel(bundle),
         calibration=visit_calibration(bundle),
+        photos=photo_panel(bundle.visit["id"]),
+        thumb_size=thumb_size,
     )
 
 
@@ -205,7 +209,7 @@ def domain(visit_id: int, domain_id: str):
         form = make_checklist_form(criteria_list, _note_max(), data=checklist_initial(criteria_list, bundle.answers))
         return _render_domain(bundle, current, form)
     require("edit_visits")
-    go = request.form.get("go", "")
+    go = _go()
     page = _save(bundle, current, go)
     if page.outcome == "saved":
         flash(_("Saved."), "success")
@@ -229,7 +233,7 @@ def save_answers_json(visit_id: int, domain_id: str):
     answered with what happened to each criterion instead of a page."""
     bundle, current = _domain_or_404(visit_id, domain_id)
     require("edit_visits")
-    go = request.form.get("go", "")
+    go = _go()
     page = _save(bundle, current, go)
     lang = current_language()
     criteria = {c.id: c for c in current.criteria_for(bundle.location["type"])}
@@ -248,6 +252,13 @@ def save_answers_json(visit_id: int, domain_id: str):
         body["next"] = _after_save(visit_id, bundle.domains, current, go)
     status = {"saved": 200, "locked": 409, "expired": 400, "conflict": 409, "invalid": 422}[page.outcome]
     return jsonify(body), status
+
+
+def _go() -> str:
+    """Where a save button leads. The phone's domain control posts go=jump with the
+    chosen domain in `jump`; it means the same as that domain's own button."""
+    go = request.form.get("go", "")
+    return f"domain:{request.form.get('jump', '')}" if go == "jump" else go
 
 
 def _domain_or_404(visit_id: int, domain_id: str):
@@ -348,6 +359,8 @@ def _render_domain(bundle, current, form, page=None):
         left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,
         next_domain=domains[index + 1] if 0 <= index and index + 1 < len(domains) else None,
+        photos=photo_panel(bundle.visit["id"], with_notice=True),
+        thumb_size=thumb_size,
     )
 
 
@@ -423,6 +436,17 @@ def report(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope))
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}{'-draft' if bundle.is_draft else ''}.pdf"
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.get("/visits/<int:visit_id>/report-short.pdf")
+def report_short(visit_id: int):
+    """The short version for a location manager: summary, red flags, what was not met, actions."""
+    from checklist.reports.visit_report import build_visit_report
+
+    bundle = get_bundle_or_404(visit_id)
+    pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope), short=True)
+    name = f"visit-{visit_id}-{bundle.visit['visit_date']}-short{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 

@@ -469,14 +469,3 @@ def test_heatmap_cells_show_their_status_by_a_symbol_too(browser, site):
     assert all(len(m) == 1 for m in marks.values()), marks  # one symbol per status
     assert len({next(iter(m)) for m in marks.values()}) == len(marks), marks  # and no two alike
 
-
-def test_on_a_phone_the_current_domain_step_is_in_view(visitor_pages, site):
-    """The domain steps are one sideways row on a phone; on the last domain its step shows."""
-    page = visitor_pages
-    page.goto(f"{site.base}/visits/{site.ids['draft']}/domains/{site.ids['domain']}")
-    last = page.locator(".steps button.step").last.get_attribute("value").split(":", 1)[1]
-    page.goto(f"{site.base}/visits/{site.ids['draft']}/domains/{last}")
-    row, step = page.locator(".steps ol").bounding_box(), page.locator(".steps .step.current").bounding_box()
-    assert page.evaluate("document.querySelector('.steps ol').scrollWidth > document.querySelector('.steps ol').clientWidth")
-    assert row["x"] <= step["x"] and step["x"] + step["width"] <= row["x"] + row["width"] + 1
-    assert row["height"] < 120  # one row, not a column of thirteen buttons

@@ -37,7 +37,7 @@ def test_monitor_filters_the_overview_and_downloads_the_report(page, live_server
     table = page.locator("table.heatmap").first
     assert table.get_by_role("link", name="Azc Bloemhof").is_visible()
     assert table.get_by_role("link", name="Noodopvang Hal 7").is_visible()
-    page.get_by_label("Type of location").select_option("noodopvang")
+    page.get_by_role("group", name="Type of location").get_by_label("Emergency reception").check()
     page.get_by_role("button", name="Filter").click()
     assert "type=noodopvang" in page.url  # a bookmarkable view
     assert table.get_by_role("link", name="Azc Bloemhof").count() == 0
@@ -58,3 +58,27 @@ def test_visitor_overview_shows_only_their_organisation(page, live_server, live_
     sign_in(page, live_server, "visitor@b.test")
     page.goto(f"{live_server}/compare/")
     assert page.locator("table.heatmap").first.get_by_role("link", name="Azc Bloemhof").count() == 0
+
+
+def test_the_location_column_stays_while_the_domains_scroll_on_a_phone(page, live_server, live_app):
+    seed(live_app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "monitor@m.test")
+    page.goto(f"{live_server}/compare/")
+    box = page.locator(".table-scroll").first
+    name = page.locator("table.heatmap").first.get_by_role("link", name="Azc Bloemhof")
+    head = page.locator("table.heatmap thead th").first
+    name.scroll_into_view_if_needed()
+    domain = page.locator("table.heatmap thead th.domain-head").last
+    before, head_before, domain_before = name.bounding_box(), head.bounding_box(), domain.bounding_box()
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # there is something to scroll
+    box.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert box.evaluate("el => el.scrollLeft") > 100
+    after, head_after = name.bounding_box(), head.bounding_box()
+    assert abs(after["x"] - before["x"]) < 1 and abs(head_after["x"] - head_before["x"]) < 1
+    # and it is on top: the point at the name is the name, not a domain cell scrolled under it
+    x, y = after["x"] + 5, after["y"] + after["height"] / 2
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('th') !== null", [x, y])
+    # while the domains moved left by as much as the box scrolled
+    scrolled = box.evaluate("el => el.scrollLeft")
+    assert abs(domain.bounding_box()["x"] - (domain_before["x"] - scrolled)) < 1

@@ -1,4 +1,7 @@
-"""3. The findings per domain: status, score and coverage, then every criterion with its answer and note."""
+"""3. The findings per domain: status, score and coverage, then every criterion with its answer and note.
+
+`short_section` is the short version's: per domain one line (status, score, coverage), and
+under it only the criteria that were not met, partly met or (critical) not assessed."""
 
 from __future__ import annotations
 
@@ -28,6 +31,30 @@ def section(ctx: VisitContext) -> list:
     story = [CondPageBreak(60 * mm), para(ctx._("Findings per domain"), "H1")]
     for number, domain_score in enumerate(ctx.report.score.domains, start=1):
         story += _domain_section(ctx, number, domain_score)
+    return story
+
+
+ATTENTION = ("fails", "partly")
+
+
+def short_section(ctx: VisitContext) -> list:
+    """For a location manager: a domain with nothing to act on is one line, never a page of "not answered"."""
+    _ = ctx._
+    story = [CondPageBreak(40 * mm), para(_("Findings that need attention"), "H1")]
+    story.append(para(_("Per domain its status and score; below it the criteria not met or partly met, with their notes. The full report lists every criterion."), "Small"))
+    for number, d in enumerate(ctx.report.score.domains, start=1):
+        score = _("%(score)s / 100", score=f"{d.score:.0f}") if d.score is not None else _("No score")
+        facts = f"{ctx.status(d.status)} · {score} · " + _("%(scored)d of %(assessable)d assessable criteria scored", scored=d.scored, assessable=d.assessable)
+        lines = [line for line in d.lines if line.result in ATTENTION or line.unassessed_flag]
+        if not d.scored:
+            facts = _("nothing assessed")
+        elif not lines:
+            facts += " · " + _("nothing not met")
+        story.append(para(f"{number}. {ctx.domain_title(d.domain_id)}: {facts}", "Body"))
+        if lines:
+            rows = [_criterion_row(ctx, line) for line in lines]
+            flags = ["red" if line.red_flag else "amber" if line.unassessed_flag else None for line in lines]
+            story += [_criteria_table(ctx, rows, flags), Spacer(1, 2 * mm)]
     return story
 
 

@@ -16,11 +16,11 @@ from checklist.reports.styles import table_style
 from checklist.reports.visit.context import VisitContext
 
 
-def section(ctx: VisitContext) -> list:
+def section(ctx: VisitContext, short: bool = False) -> list:
     report, _ = ctx.report, ctx._
     story = [
         para(report.visit.get("organisation"), "Kicker"),
-        para(_("Visit report"), "Title"),
+        para(_("Visit report, short version") if short else _("Visit report"), "Title"),
         para(report.location.get("name"), "Subtitle"),
     ]
     if ctx.draft:

@@ -1,0 +1,132 @@
+"""A domain page held in one hand (390 x 844): the first question is on the first screen of
+every domain, the save bar takes at most a tenth of the screen, and the domain list is one
+control that saves and goes, with the real criteria file."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from checklist import create_app
+from tests.browser.conftest import sign_in
+from tests.conftest import ROOT
+from tests.conftest import add_users
+from tests.conftest import answers_in_db
+from tests.conftest import create_location
+from tests.conftest import create_visit
+from tests.conftest import login
+from tests.conftest import make_config
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def real_server(tmp_path):
+    app = create_app(make_config(tmp_path, CRITERIA_PATH=str(ROOT / "criteria.yaml")))
+    add_users(app)
+    client = login(app.test_client())
+    visit_id = create_visit(client, create_location(client, type="noodopvang"), amv_resident="3")
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}", visit_id
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_every_domain_shows_its_first_question_without_scrolling(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        domains = [d.id for d in app.extensions["criteria"].domains_for("noodopvang")]
+        assert len(domains) >= 12
+        for domain_id in domains:
+            page.goto(f"{base}/visits/{visit_id}/domains/{domain_id}")
+            first = page.locator("fieldset.criterion").first.bounding_box()
+            assert first["y"] + 40 < PHONE["height"], (domain_id, first["y"])  # its question can be read
+            bar = page.locator(".actions.sticky").bounding_box()
+            assert bar["height"] <= PHONE["height"] / 10, (domain_id, bar["height"])
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], domain_id
+    finally:
+        context.close()
+
+
+def test_the_domain_control_saves_and_goes_where_chosen(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        assert not page.locator("nav.steps ol").is_visible()  # the long list is folded away
+        page.locator("#c-play__indoor_space input[value=partly]").check()
+        page.get_by_label("Naar domein").select_option("health")
+        page.get_by_role("button", name="Ga", exact=True).click()
+        page.wait_for_url(f"{base}/visits/{visit_id}/domains/health")
+        assert answers_in_db(app, visit_id)["play.indoor_space"]["value"] == "partly"
+        assert page.get_by_label("Naar domein").input_value() == "health"
+    finally:
+        context.close()
+
+
+def test_the_review_leads_with_what_needs_attention_and_the_submit_button(browser, real_server):
+    """A nearly empty visit: its gaps are listed first, the submit button is on the first
+    screen, and the answers fold per domain (a tap opens one)."""
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        page.locator("#c-play__indoor_space input[value=unknown]").check()  # critical, not assessed
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        page.goto(f"{base}/visits/{visit_id}/review")
+        attention = page.get_by_role("list", name="Aandacht nodig")
+        text = attention.inner_text()
+        assert "Niet beoordeeld (kritiek): 1" in text and "Onbeantwoorde criteria" in text
+        assert "laag" in text  # coverage 0 of what could be assessed is low
+        submit = page.get_by_role("button", name="Bezoek indienen").first.bounding_box()
+        assert submit["y"] + submit["height"] <= PHONE["height"]
+        folded = page.locator("details.domain-answers")
+        assert folded.count() >= 12 and folded.first.get_attribute("open") is None
+        height = page.evaluate("document.body.scrollHeight")
+        folded.first.locator("> summary").tap()
+        assert folded.first.get_attribute("open") is not None
+        assert height < 12_000  # was some 25,000 px with every answer open
+    finally:
+        context.close()
+
+
+def test_save_keeps_the_focus_and_an_error_takes_it_to_the_field_at_fault(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        note = page.locator("#note_play__outdoor_space")
+        note.fill("Hek rond het veld.")
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        assert page.evaluate("document.activeElement.id") == "note_play__outdoor_space"
+        # A count out of its range: the page says which criterion, links it, and the focus is there.
+        page.goto(f"{base}/visits/{visit_id}/domains/housing")
+        count = page.locator("fieldset.criterion input[type=number]").first
+        count.fill("999999")
+        page.get_by_role("button", name="Opslaan").click()
+        summary = page.locator("#error-summary")
+        summary.wait_for()
+        link = summary.locator("a").first
+        target = link.get_attribute("href")
+        assert page.locator(target).locator("input[type=number]").get_attribute("aria-invalid") == "true"
+        assert page.evaluate("document.activeElement.type") == "number"
+        assert page.evaluate("document.activeElement.closest('fieldset.criterion').id") == target[1:]
+    finally:
+        context.close()
