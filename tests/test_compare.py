@@ -305,13 +305,13 @@ def test_a_visit_with_low_coverage_is_marked_and_left_out_of_the_type_averages(a
     averages = html[html.index('class="averages"'):]
     # Vol and Half score 100; Dun (0) is left out
     assert re.search(r"\(2 locations; 1 left out: low coverage\)", averages)
-    assert re.search(r'<td class="cell status-green"><a [^>]*>100</a>', averages)
+    assert re.search(r'<td class="cell status-green"><span class="status-mark" aria-hidden="true">✓</span> <a [^>]*>100</a>', averages)
     assert "Left out of the averages for low coverage (fewer than 50% of the assessable criteria scored): 1." in html
     # the threshold comes from the configuration: 0 leaves nothing out
     app.config["LOW_COVERAGE"] = 0
     html = page(monitor)
     assert "low coverage" not in html and "(3 locations)" in html
-    assert re.search(r'<td class="cell status-amber"><a [^>]*>67</a>', html[html.index('class="averages"'):])
+    assert re.search(r'<td class="cell status-amber"><span class="status-mark" aria-hidden="true">!</span> <a [^>]*>67</a>', html[html.index('class="averages"'):])
     # and a higher one marks more
     app.config["LOW_COVERAGE"] = 0.75
     html = page(monitor)
