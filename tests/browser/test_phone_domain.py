@@ -130,3 +130,31 @@ def test_save_keeps_the_focus_and_an_error_takes_it_to_the_field_at_fault(browse
         assert page.evaluate("document.activeElement.closest('fieldset.criterion').id") == target[1:]
     finally:
         context.close()
+
+
+def test_a_criterion_takes_less_height_and_an_answer_can_still_be_cleared(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        criterion = page.locator("#c-play__indoor_space")
+        clear = criterion.get_by_text("Antwoord wissen")
+        assert not clear.is_visible()  # no "no answer yet" choice while there is no answer
+        note = criterion.locator("textarea")
+        assert note.bounding_box()["height"] < 50  # one line until tapped
+        note.tap()
+        assert note.bounding_box()["height"] >= 50
+        criterion.get_by_text("Deels", exact=True).tap()
+        assert clear.is_visible()
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        assert answers_in_db(app, visit_id)["play.indoor_space"]["value"] == "partly"
+        page.locator("#c-play__indoor_space").get_by_text("Antwoord wissen").tap()
+        with page.expect_navigation():  # the page of the first save already says "saved"
+            page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        assert "play.indoor_space" not in answers_in_db(app, visit_id)
+    finally:
+        context.close()
