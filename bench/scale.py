@@ -65,8 +65,7 @@ def in_process(app, path: Path) -> dict:
 
     from checklist import store
     from checklist.core.access import Scope
-    from checklist.views.overview import sort_rows
-    from checklist.reports.comparable import overview_rows
+    from checklist.views.overview import overview_page
     from checklist.store.connection import connect
     from checklist.core.filters import Filters
     from checklist.reports.monitor_data import monitor_report_data
@@ -80,19 +79,18 @@ def in_process(app, path: Path) -> dict:
 
     rows, averages, not_visited, overdue = overview_sql()
     sql_ms = median_ms(overview_sql)
-    # What the page shows: the same rows, plus the note on mixed criteria versions.
-    rows, averages, mixed = overview_rows(db, scope, filters, app.extensions["criteria"])
-
     with app.test_request_context("/compare/"):
         from flask_login import login_user
 
         from checklist.views.auth import User
 
         login_user(User(row=dict(store.get_user_by_email(db, EMAIL)), token="bench"))
+        # What the page shows, gathered once as the view does; then its rendering alone.
+        context = overview_page(db, scope, filters, app.extensions["criteria"], "nl", date(2026, 1, 1), 6, app.config["LOW_COVERAGE"])
+        rows = context["rows"]
 
         def render():
-            return render_template("overview/index.html", filters=filters, rows=sort_rows(rows, filters), averages=averages, mixed=mixed, not_visited=not_visited,
-                                   overdue=overdue, months=6, organisations=store.list_organisations(db), provinces=store.provinces_in_use(db), operators=store.operators_in_use(db))
+            return render_template("overview/index.html", **context)
 
         render_ms = median_ms(render)
         criteria = app.extensions["criteria"]

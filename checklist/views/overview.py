@@ -71,33 +71,36 @@ def sort_rows(rows: list[dict], filters: Filters) -> list[dict]:
 def index():
     require("compare")
     filters = overview_filters()
-    db, scope = get_db(), current_user.scope
-    months = current_app.config["NOT_VISITED_MONTHS"]
-    cutoff = (date.today() - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
-    overdue = store.overdue_actions(db, scope, date.today(), filters)
-    low_coverage = current_app.config["LOW_COVERAGE"]
-    rows, averages, mixed = overview_rows(db, scope, filters, get_criteria(), low_coverage)
-    lang = current_language()
+    context = overview_page(
+        get_db(), current_user.scope, filters, get_criteria(), current_language(), date.today(),
+        current_app.config["NOT_VISITED_MONTHS"], current_app.config["LOW_COVERAGE"],
+    )
+    return render_template("overview/index.html", **context)
+
+
+def overview_page(db, scope, filters: Filters, criteria, lang: str, today: date, months: int, low_coverage: float) -> dict:
+    """What the overview template renders (also what `bench.scale` renders alone)."""
+    cutoff = (today - relativedelta(months=months)).isoformat()  # 31 March - 1 month = 28/29 February
+    rows, averages, mixed = overview_rows(db, scope, filters, criteria, low_coverage)
     provinces, organisations, operators = store.provinces_in_use(db), store.list_organisations(db), store.operators_in_use(db)
     choices = {  # (value, label) per checkbox group of the filters
-        "type": [(t.id, t.label.get(lang)) for t in get_criteria().location_types],
+        "type": [(t.id, t.label.get(lang)) for t in criteria.location_types],
         "province": [(p, p) for p in provinces],
         "organisation": [(o["id"], o["name"]) for o in organisations],
         "operator": [(o, o) for o in operators],
     }
-    return render_template(
-        "overview/index.html",
-        filters=filters,
-        rows=sort_rows(rows, filters),
-        averages=averages,
-        low_coverage=low_coverage,
-        left_out=sum(a.get("left_out", 0) for a in averages),
-        mixed=mixed,
-        not_visited=store.not_visited(db, scope, filters, cutoff),
-        overdue=overdue,
-        months=months,
-        choices=choices,
-    )
+    return {
+        "filters": filters,
+        "rows": sort_rows(rows, filters),
+        "averages": averages,
+        "low_coverage": low_coverage,
+        "left_out": sum(a.get("left_out", 0) for a in averages),
+        "mixed": mixed,
+        "not_visited": store.not_visited(db, scope, filters, cutoff),
+        "overdue": store.overdue_actions(db, scope, today, filters),
+        "months": months,
+        "choices": choices,
+    }
 
 
 @bp.get("/side")
