@@ -247,9 +247,10 @@ def most_failed_criteria(db: Database, scope: Scope, filters: Filters, rename: M
     return most_failed(criterion_tallies(db, scope, filters, rename))
 
 
-def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
-    """Critical criteria not met at each location's latest submitted visit in the period:
-    one row per (location, criterion), from the results stored at submission."""
+def critical_by_location(db: Database, scope: Scope, filters: Filters, result: str) -> list[dict]:
+    """Critical criteria with this result ('fails': red flags; 'unknown': not assessed) at
+    each location's latest submitted visit in the period: one row per (location,
+    criterion), from the results stored at submission."""
     latest, params = latest_visits_cte(scope, filters)
     return list(
         db.query(
@@ -257,28 +258,21 @@ def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[
                 select latest.location_id, latest.visit_id, latest.visit_date, r.criterion_id
                 from latest
                 join answer_results r on r.visit_id = latest.visit_id
-                where r.critical = 1 and r.result = 'fails'
+                where r.critical = 1 and r.result = ?
                 order by latest.location_id, r.criterion_id""",
-            params,
+            params + [result],
         )
     )
+
+
+def red_flags_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """Critical criteria not met at each location's latest submitted visit in the period."""
+    return critical_by_location(db, scope, filters, "fails")
 
 
 def unassessed_by_location(db: Database, scope: Scope, filters: Filters) -> list[dict]:
-    """Critical criteria answered "could not assess" at each location's latest submitted
-    visit in the period: one row per (location, criterion), as `red_flags_by_location`."""
-    latest, params = latest_visits_cte(scope, filters)
-    return list(
-        db.query(
-            f"""with {latest}
-                select latest.location_id, latest.visit_id, latest.visit_date, r.criterion_id
-                from latest
-                join answer_results r on r.visit_id = latest.visit_id
-                where r.critical = 1 and r.result = 'unknown'
-                order by latest.location_id, r.criterion_id""",
-            params,
-        )
-    )
+    """Critical criteria answered "could not assess" at each location's latest visit."""
+    return critical_by_location(db, scope, filters, "unknown")
 
 
 def evidence_counts(db: Database, scope: Scope, filters: Filters) -> dict:
