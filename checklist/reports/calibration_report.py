@@ -17,16 +17,10 @@ from checklist.core.agreement import format_share
 from checklist.core.calibration import PAIR_MAX_DAYS
 from checklist.reports.calibration_data import PairView
 from checklist.reports.context import ReportContext
-from checklist.reports.fonts import BASE
 from checklist.reports.fonts import setup_reportlab
 from checklist.reports.frame import FRAME_WIDTH
-from checklist.reports.frame import MARGIN_TOP
-from checklist.reports.frame import MARGIN_X
-from checklist.reports.frame import PAGE_HEIGHT
-from checklist.reports.frame import PAGE_WIDTH
 from checklist.reports.frame import build_pdf
-from checklist.reports.frame import draw_page_rules
-from checklist.reports.styles import MUTED
+from checklist.reports.frame import plain_page
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
 from checklist.reports.styles import table_style
@@ -127,17 +121,4 @@ def method_texts(_) -> list[str]:
 
 def _page_decorator(ctx: ReportContext, header):
     confidential = ctx._("Confidential – contains observations about children; do not distribute further")
-    title = ctx._("Calibration report")
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        top = PAGE_HEIGHT - MARGIN_TOP + 8 * mm
-        header.wrapOn(canvas, FRAME_WIDTH * 0.6, 12 * mm)
-        header.drawOn(canvas, MARGIN_X, top)
-        canvas.setFont(BASE, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top + 1, title)
-        draw_page_rules(canvas, top, confidential)
-        canvas.restoreState()
-
-    return on_page
+    return plain_page(header, 0.6, ctx._("Calibration report"), confidential)

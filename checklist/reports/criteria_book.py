@@ -30,21 +30,15 @@ from checklist.core.labels import anchor_legend
 from checklist.core.labels import answer_labels
 from checklist.core.labels import format_number
 from checklist.reports.context import ReportContext
-from checklist.reports.fonts import BASE
 from checklist.reports.fonts import setup_reportlab
 from checklist.reports.frame import FRAME_WIDTH
-from checklist.reports.frame import MARGIN_TOP
-from checklist.reports.frame import MARGIN_X
-from checklist.reports.frame import PAGE_HEIGHT
-from checklist.reports.frame import PAGE_WIDTH
 from checklist.reports.frame import build_pdf
-from checklist.reports.frame import draw_page_rules
+from checklist.reports.frame import plain_page
 from checklist.reports.method import bullets
 from checklist.reports.method import records_thresholds
 from checklist.reports.method import scoring_method
 from checklist.reports.method import working_threshold_entries
 from checklist.reports.method import working_thresholds
-from checklist.reports.styles import MUTED
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
 from checklist.reports.styles import table_style
@@ -267,16 +261,4 @@ def _page_decorator(ctx: ReportContext):
     header = para(criteria.spec.title.get(ctx.lang), "Header")
     version = ctx._("Criteria version %(version)s", version=criteria.version)
     footer = f"{ctx._('Handbook of the checklist')} · {version} · {criteria.hash[:12]}"
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        top = PAGE_HEIGHT - MARGIN_TOP + 8 * mm
-        header.wrapOn(canvas, FRAME_WIDTH * 0.7, 12 * mm)
-        header.drawOn(canvas, MARGIN_X, top)
-        canvas.setFont(BASE, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top + 1, version)
-        draw_page_rules(canvas, top, footer)
-        canvas.restoreState()
-
-    return on_page
+    return plain_page(header, 0.7, version, footer)

@@ -52,6 +52,24 @@ def build_pdf(ctx: ReportContext, on_page, story: list, title: str, author: str)
     return buffer.getvalue()
 
 
+def plain_page(header, header_share: float, right_text: str, footer: str):
+    """onPage callback of a report without extras: the header paragraph on the left (taking
+    `header_share` of the width), a short text on the right, the rules and the footer line."""
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        top = PAGE_HEIGHT - MARGIN_TOP + 8 * mm
+        header.wrapOn(canvas, FRAME_WIDTH * header_share, 12 * mm)
+        header.drawOn(canvas, MARGIN_X, top)
+        canvas.setFont(BASE, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top + 1, right_text)
+        draw_page_rules(canvas, top, footer)
+        canvas.restoreState()
+
+    return on_page
+
+
 def draw_page_rules(canvas, top: float, confidential: str) -> None:
     """The rule under the header, the rule above the footer and the confidentiality line."""
     canvas.setStrokeColor(RULE)

@@ -13,11 +13,9 @@ from checklist.core.evidence import EVIDENCE_TYPES
 from checklist.core.labels import evidence_labels
 from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.monitor.context import MonitorContext
-from checklist.reports.monitor.tables import CELL_SMALL
+from checklist.reports.monitor.red_flags import location_criteria_table
 from checklist.reports.monitor.tables import head_row
 from checklist.reports.monitor.tables import table_style
-from checklist.reports.styles import STATUS_COLOURS
-from checklist.reports.styles import STATUS_TINTS
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
 
@@ -39,22 +37,7 @@ def _unassessed(ctx: MonitorContext) -> list:
     )
     if not report.unassessed:
         return story + [para(_("None: at every location's latest visit, every critical criterion was assessed or not applicable."), "Body")]
-    widths = [FRAME_WIDTH * w for w in (0.2, 0.16, 0.12, 0.37, 0.15)]
-    labels = [_("Location"), _("Type"), _("Latest visit"), _("Critical criterion not assessed"), _("Domain")]
-    rows = [head_row(labels, widths)]
-    for entry in report.unassessed:
-        for j, criterion in enumerate(entry["criteria"]):
-            rows.append(
-                [
-                    cell(entry["label"], "CellBold" if j == 0 else "CellMuted"),
-                    cell(entry["type_label"], CELL_SMALL) if j == 0 else "",
-                    cell(ctx.date(entry["visit_date"], "medium"), CELL_SMALL) if j == 0 else "",
-                    cell(criterion["text"]),
-                    cell(criterion["domain"], CELL_SMALL),
-                ]
-            )
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(table_style(("BACKGROUND", (0, 0), (-1, 0), STATUS_COLOURS["amber"]), ("BACKGROUND", (0, 1), (-1, -1), STATUS_TINTS["amber"])))
+    table = location_criteria_table(ctx, report.unassessed, _("Critical criterion not assessed"), "amber")
     return story + [table, Spacer(1, 2 * mm)]
 
 

@@ -24,7 +24,7 @@ def section(ctx: MonitorContext) -> list:
     story.append(
         para(
             _(
-                "Each location with a submitted visit in the period, with the overall score and status of its latest visit in the period. With a red flag the status is at most %(cap)s, whatever the score.",
+                "Each location with a submitted visit in the period, with the overall score and status of its latest visit in the period. With a red flag the status is at most %(cap)s, or red for a life-safety criterion (see the method), whatever the score.",
                 cap=ctx.status(ctx.criteria.scoring.red_flag_cap).lower(),
             ),
             "Body",

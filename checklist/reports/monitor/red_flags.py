@@ -25,29 +25,7 @@ def section(ctx: MonitorContext) -> list:
     if not report.red_flags:
         none = _("No red flags: at every location's latest visit, every critical criterion that was assessed is met.")
         return story + [para(none, "Body")]
-    widths = [FRAME_WIDTH * w for w in (0.2, 0.16, 0.12, 0.37, 0.15)]
-    labels = [_("Location"), _("Type"), _("Latest visit"), _("Critical criterion not met"), _("Domain")]
-    rows = [head_row(labels, widths)]
-    styles = [("BACKGROUND", (0, 0), (-1, 0), STATUS_COLOURS["red"]), ("BACKGROUND", (0, 1), (-1, -1), STATUS_TINTS["red"])]
-    for entry in report.red_flags:
-        first = len(rows)
-        for j, criterion in enumerate(entry["criteria"]):
-            rows.append(
-                [
-                    # repeated (muted) on every row, so a location continued on the next page keeps its name
-                    cell(entry["label"], "CellBold" if j == 0 else "CellMuted"),
-                    cell(entry["type_label"], CELL_SMALL) if j == 0 else "",
-                    cell(ctx.date(entry["visit_date"], "medium"), CELL_SMALL) if j == 0 else "",
-                    cell(criterion["text"]),
-                    cell(criterion["domain"], CELL_SMALL),
-                ]
-            )
-        if first > 1:
-            styles.append(("LINEABOVE", (0, first), (-1, first), 1.2, STATUS_COLOURS["red"]))
-        if len(rows) - first > 1:
-            styles.append(("LINEBELOW", (0, first), (2, len(rows) - 2), 0.4, STATUS_TINTS["red"]))
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(table_style(*styles))
+    table = location_criteria_table(ctx, report.red_flags, _("Critical criterion not met"), "red")
     total = len(report.locations)
     story += [
         table,
@@ -62,3 +40,33 @@ def section(ctx: MonitorContext) -> list:
         ),
     ]
     return story
+
+
+def location_criteria_table(ctx: MonitorContext, entries, criterion_label: str, status: str) -> Table:
+    """Critical criteria per location (label, type, latest visit, then one row per criterion),
+    in the colours of `status`: the red flags, and the critical criteria not assessed."""
+    _ = ctx._
+    colour, tint = STATUS_COLOURS[status], STATUS_TINTS[status]
+    widths = [FRAME_WIDTH * w for w in (0.2, 0.16, 0.12, 0.37, 0.15)]
+    rows = [head_row([_("Location"), _("Type"), _("Latest visit"), criterion_label, _("Domain")], widths)]
+    styles = [("BACKGROUND", (0, 0), (-1, 0), colour), ("BACKGROUND", (0, 1), (-1, -1), tint)]
+    for entry in entries:
+        first = len(rows)
+        for j, criterion in enumerate(entry["criteria"]):
+            rows.append(
+                [
+                    # repeated (muted) on every row, so a location continued on the next page keeps its name
+                    cell(entry["label"], "CellBold" if j == 0 else "CellMuted"),
+                    cell(entry["type_label"], CELL_SMALL) if j == 0 else "",
+                    cell(ctx.date(entry["visit_date"], "medium"), CELL_SMALL) if j == 0 else "",
+                    cell(criterion["text"]),
+                    cell(criterion["domain"], CELL_SMALL),
+                ]
+            )
+        if first > 1:
+            styles.append(("LINEABOVE", (0, first), (-1, first), 1.2, colour))
+        if len(rows) - first > 1:
+            styles.append(("LINEBELOW", (0, first), (2, len(rows) - 2), 0.4, tint))
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(table_style(*styles))
+    return table
