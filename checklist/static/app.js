@@ -108,13 +108,44 @@
       if (record.v === 1) record = upgradeV1(record);
       if (!record || record.v !== 2 || !record.criteria) return Promise.resolve();
       return O.update(key, function (stored) {
-        if (!stored) return record;
-        Object.keys(record.criteria).forEach(function (ckey) { if (!stored.criteria[ckey]) stored.criteria[ckey] = record.criteria[ckey]; });
+        if (!own(stored)) return record;
+        // What localStorage holds is newer: a journal entry whose outbox write never ended.
+        Object.keys(record.criteria).forEach(function (ckey) { stored.criteria[ckey] = record.criteria[ckey]; });
         stored.queued = stored.queued || record.queued;
         return stored;
       }).then(function (kept) { if (kept) local.removeItem(k); });
     });
     return Promise.all(moves);
+  }
+
+  // The journal: each change is also written at once (synchronously) to localStorage, and
+  // taken out again when the outbox (asynchronous) has it. A tab closed a moment after a
+  // tap loses nothing: the next page moves what is left into the outbox (above).
+  function journal(key, ckey, entry, record) {
+    var local = probeLocal();
+    if (!local) return false;
+    try {
+      var kept = JSON.parse(local.getItem(key) || "null");
+      if (!kept || kept.v !== 2 || kept.who !== record.who) kept = JSON.parse(JSON.stringify(record));
+      kept.criteria = kept.criteria || {};
+      kept.criteria[ckey] = entry;
+      kept.queued = kept.queued || record.queued;
+      local.setItem(key, JSON.stringify(kept));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function unjournal(key, ckey, entry) {
+    var local = probeLocal();
+    if (!local) return;
+    try {
+      var kept = JSON.parse(local.getItem(key) || "null");
+      if (!kept || !kept.criteria || !kept.criteria[ckey] || kept.criteria[ckey].at !== entry.at) return; // changed again since
+      delete kept.criteria[ckey];
+      if (Object.keys(kept.criteria).length) local.setItem(key, JSON.stringify(kept)); else local.removeItem(key);
+    } catch (e) { /* leave it */ }
   }
 
   // Copies written by the first version of this script carried the fingerprint of the
@@ -477,8 +508,9 @@
       var ckey = criterionOf(name);
       if (!ckey) return;
       var rev = revInput(ckey);
-      var entry = { fields: criterionFields(ckey), rev: rev ? rev.value : "" };
+      var entry = { fields: criterionFields(ckey), rev: rev ? rev.value : "", at: Date.now() + Math.random() };
       var queue = offline(); // typed without a connection: sent as soon as it is back
+      var journalled = journal(key, ckey, entry, { v: 2, visit: visit, domain: domain, title: title, url: pageUrl, saveUrl: saveUrl, who: me, criteria: {}, queued: queue, savedAt: Date.now() });
       O.update(key, function (record) {
         if (!own(record)) record = newRecord(); // another person's copy is replaced
         record.criteria[ckey] = entry;
@@ -489,7 +521,8 @@
         if (queue) record.queued = true;
         return record;
       }).then(function (stored) {
-        if (!stored) unstored = true;
+        if (stored) unjournal(key, ckey, entry);
+        else if (!journalled) unstored = true;
         if (queue) askForSync();
         syncLine();
       });
@@ -706,6 +739,7 @@
     childrenPage();
     if (!page) window.addEventListener("online", flushOthers);
     return Promise.resolve(page).then(function () {
+      document.documentElement.setAttribute("data-outbox", "ready"); // what the device kept is on the page
       worker({ type: "refresh", urls: [location.origin + location.pathname] });
       return flushOthers();
     });
