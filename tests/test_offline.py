@@ -194,4 +194,60 @@ def test_offline_texts_are_in_both_languages(client):
     en = client.get(f"/visits/{visit_id}").get_data(as_text=True)
     assert "Take this visit offline" in en
     line = re.search(r'<p class="sync-line"[^>]*>', client.get(f"/visits/{visit_id}/domains/play").get_data(as_text=True)).group(0)
-    assert 'data-waiting="{n} answers waiting to be sent"' in line
+    assert 'data-waiting="{n} still to send"' in line
+
+
+def photo_upload(client, visit_id, key="b1b2c3d4-0000-4000-8000-000000000001", content=None, **extra):
+    import io
+
+    from PIL import Image
+
+    if content is None:
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30), (0, 90, 160)).save(out, "JPEG")
+        content = out.getvalue()
+    data = {"photo": (io.BytesIO(content), "photo.jpg"), "no_person": "1", "client_key": key, **extra}
+    return client.post(f"/visits/{visit_id}/criteria/play.space/photos", data=data, headers=JSON, content_type="multipart/form-data")
+
+
+def test_a_photo_taken_offline_and_sent_twice_is_stored_once(app, client):
+    visit_id = create_visit(client, create_location(client))
+    first = photo_upload(client, visit_id)
+    assert first.status_code == 200
+    body = first.get_json()
+    assert body["outcome"] == "saved" and body["next"].endswith(f"/visits/{visit_id}/domains/play#photos-play__space")
+    assert photo_upload(client, visit_id).get_json()["outcome"] == "saved"
+    assert query(app, "select count(*) as n from photos where visit_id = ?", [visit_id])[0]["n"] == 1
+    photo_upload(client, visit_id, key="b1b2c3d4-0000-4000-8000-000000000002")
+    assert query(app, "select count(*) as n from photos where visit_id = ?", [visit_id])[0]["n"] == 2
+    # The photos travel with the pages of a visit taken offline.
+    files = client.get(f"/visits/{visit_id}/offline").get_json()["files"]
+    assert len(files) == 2 and all(client.get(f).mimetype == "image/jpeg" for f in files)
+
+
+def test_a_photo_the_server_refuses_is_answered_in_json_with_the_reason(app, client):
+    visit_id = create_visit(client, create_location(client))
+    response = photo_upload(client, visit_id, content=b"not an image at all")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["outcome"] == "refused" and "Kies een JPEG-, PNG- of HEIC-foto" in body["message"]
+    assert query(app, "select count(*) as n from photos")[0]["n"] == 0
+    submit(client, visit_id)
+    response = photo_upload(client, visit_id)
+    assert response.status_code == 409 and response.get_json()["outcome"] == "locked"
+
+
+def test_a_photo_with_an_expired_token_gets_a_fresh_one(tmp_path):
+    from tests.conftest import csrf_app
+    from tests.conftest import csrf_login
+
+    app = csrf_app(tmp_path)
+    client = csrf_login(app.test_client())
+    app.config["WTF_CSRF_ENABLED"] = False
+    visit_id = create_visit(client, create_location(client))
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = photo_upload(client, visit_id, csrf_token="stale")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["outcome"] == "expired"
+    assert photo_upload(client, visit_id, csrf_token=body["csrf_token"]).get_json()["outcome"] == "saved"

@@ -148,6 +148,20 @@
     } catch (e) { /* leave it */ }
   }
 
+  // After the server confirmed a save: what the journal holds of it is not news.
+  function unjournalSent(key, sent) {
+    var local = probeLocal();
+    if (!local) return;
+    try {
+      var kept = JSON.parse(local.getItem(key) || "null");
+      if (!kept || !kept.criteria) return;
+      Object.keys(sent).forEach(function (ckey) {
+        if (kept.criteria[ckey] && O.sameFields(kept.criteria[ckey].fields, sent[ckey].fields)) delete kept.criteria[ckey];
+      });
+      if (Object.keys(kept.criteria).length) local.setItem(key, JSON.stringify(kept)); else local.removeItem(key);
+    } catch (e) { /* leave it */ }
+  }
+
   // Copies written by the first version of this script carried the fingerprint of the
   // answer they started from; as version "0:<fingerprint>" the server still tells a change
   // from this device apart from someone else's (a newer answer gives a conflict).
@@ -176,7 +190,7 @@
       syncLines.forEach(function (el) {
         var d = el.dataset;
         var parts = [offline() ? d.offline : d.online];
-        parts.push(s.count ? fill(s.count === 1 ? d.waitingOne : d.waiting, { n: s.count }) : d.none);
+        parts.push(s.count ? fill(d.waiting, { n: s.count }) : d.none);
         if (last) parts.push(fill(d.last, { time: clock(last) }));
         el.textContent = parts.join(" · ");
         el.className = "sync-line" + (offline() ? " is-offline" : "") + (s.count ? " is-waiting" : "");
@@ -184,7 +198,7 @@
           if (c.url === location.origin + location.pathname) return;
           var a = document.createElement("a");
           a.href = c.url;
-          a.textContent = d.conflict;
+          a.textContent = c.kind === "photo" ? d.photoRefused : d.conflict;
           el.appendChild(document.createTextNode(" · "));
           el.appendChild(a);
         });
@@ -284,7 +298,7 @@
         all.forEach(function (pair) {
           var r = pair[1];
           if (!r || !own(r) || String(r.visit) !== String(visit)) return;
-          n += r.kind === "voices" ? (r.items || []).length : Object.keys(r.criteria || {}).length;
+          n += r.kind ? (r.items || []).length : Object.keys(r.criteria || {}).length;
         });
         return n;
       });
@@ -312,7 +326,9 @@
         if (sure) return;
         event.preventDefault();
         if (offline()) { explain(); return; }
-        flushOthers().then(waitingHere).then(function (n) {
+        // Everything of this visitor goes first, answers typed without Save included: the
+        // server answers "unchanged" for what it has, and those leave the device.
+        O.flushAll(me, null, true).catch(function () { return null; }).then(waitingHere).then(function (n) {
           if (n) { explain(); return; }
           sure = true;
           var token = box.querySelector("input[name=csrf_token]");
@@ -390,6 +406,128 @@
     });
     showWaiting();
     window.addEventListener("online", function () { flushOthers().then(showWaiting); });
+  }
+
+  // -- photos: taken offline, sent later ----------------------------------------------------
+
+  function newKey() {
+    return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2);
+  }
+
+  function photoForms(visit) {
+    var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-photo-criterion]"));
+    if (!forms.length) return Promise.resolve();
+    var key = O.photosKey(visit);
+    var pageUrl = location.origin + location.pathname;
+
+    function say(form, text) {
+      var box = document.getElementById("photos-" + form.getAttribute("data-photo-key"));
+      var p = box && box.querySelector(".photo-offline-status");
+      if (!p) {
+        p = document.createElement("p");
+        p.className = "photo-offline-status flash";
+        p.setAttribute("role", "status");
+        if (box) box.appendChild(p);
+      }
+      p.textContent = text;
+    }
+
+    // The photos of this page that wait on the device, under their criterion.
+    function showWaiting() {
+      return O.get(key).then(function (record) {
+        var items = own(record) ? record.items : [];
+        Array.prototype.forEach.call(document.querySelectorAll(".photo-list.waiting"), function (ul) { ul.parentNode.removeChild(ul); });
+        items.forEach(function (item) {
+          var box = document.getElementById("photos-" + item.ckey);
+          var form = document.querySelector("form[data-photo-key='" + item.ckey + "']");
+          if (!box || !form) return;
+          var ul = box.querySelector(".photo-list.waiting");
+          if (!ul) {
+            ul = document.createElement("ul");
+            ul.className = "photo-list waiting";
+            box.insertBefore(ul, box.querySelector(".photo-add"));
+          }
+          var li = document.createElement("li");
+          var img = document.createElement("img");
+          img.src = URL.createObjectURL(item.blob);
+          img.alt = form.dataset.waitingAlt;
+          img.width = 160;
+          var caption = document.createElement("p");
+          caption.className = item.error ? "error" : "hint";
+          caption.textContent = item.error ? item.error : form.dataset.waiting;
+          var remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "button small";
+          remove.textContent = form.dataset.remove;
+          remove.addEventListener("click", function () {
+            O.update(key, function (stored) {
+              if (!stored) return null;
+              stored.items = stored.items.filter(function (i) { return i.key !== item.key; });
+              return stored.items.length ? stored : null;
+            }).then(function () { return Promise.all([showWaiting(), syncLine()]); });
+          });
+          li.appendChild(img);
+          li.appendChild(caption);
+          li.appendChild(remove);
+          ul.appendChild(li);
+        });
+      });
+    }
+
+    function keep(form, file) {
+      var item = {
+        key: newKey(), criterion: form.getAttribute("data-photo-criterion"), ckey: form.getAttribute("data-photo-key"),
+        url: pageUrl, postUrl: form.action, blob: file, name: file.name || "photo.jpg", at: Date.now(),
+      };
+      return O.update(key, function (record) {
+        if (!own(record)) record = { v: 2, kind: "photos", visit: visit, who: me, items: [] };
+        record.items.push(item);
+        return record;
+      }).then(function () {
+        form.elements.namedItem("photo").value = "";
+        form.elements.namedItem("no_person").checked = false;
+        say(form, form.dataset.kept);
+        askForSync();
+        return Promise.all([showWaiting(), syncLine()]);
+      });
+    }
+
+    forms.forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var input = form.elements.namedItem("photo");
+        var file = input && input.files && input.files[0];
+        var ticked = form.elements.namedItem("no_person").checked;
+        if (offline()) {
+          if (!ticked) { say(form, form.dataset.needTick); return; }
+          if (!file) { say(form, form.dataset.needFile); return; }
+          keep(form, file);
+          return;
+        }
+        if (!ticked || !file) { HTMLFormElement.prototype.submit.call(form); return; } // the server says what is missing
+        function send(attempt) {
+          var data = new FormData(form);
+          data.append("client_key", newKey());
+          return O.post(form.action, data).then(function (result) {
+            if (!result) return keep(form, file); // the server was not reached: the photo waits on the device
+            var body = result.body || {};
+            if (body.csrf_token) setCsrfToken(body.csrf_token);
+            if (body.outcome === "expired" && !attempt) return send(1);
+            if (body.next) { // back at this criterion, with the server's notice
+              O.markSaved();
+              var next = new URL(body.next, location.href);
+              if (next.pathname === location.pathname) { location.hash = next.hash; location.reload(); } else location.assign(next.href);
+              return null;
+            }
+            HTMLFormElement.prototype.submit.call(form);
+            return null;
+          });
+        }
+        send(0);
+      });
+    });
+    window.addEventListener("online", function () { flushOthers().then(showWaiting); });
+    return showWaiting();
   }
 
   // -- the checklist page ------------------------------------------------------------------
@@ -622,6 +760,7 @@
         var body = result.body || {};
         if (body.outcome === "saved") {
           O.settle(key, sent, body).then(function (results) {
+            unjournalSent(key, sent);
             adopt(results);
             worker({ type: "refresh", urls: [pageUrl] });
             location.assign(body.next);
@@ -659,6 +798,7 @@
             retryLater();
             return;
           }
+          unjournalSent(key, r.sent || {});
           adopt(r.results);
           var outcome = r.body.outcome;
           if (outcome === "saved") say("saved");
@@ -712,7 +852,7 @@
       if (unstored) { event.preventDefault(); event.returnValue = ""; }
     });
 
-    return restore();
+    return restore().then(function () { return photoForms(visit); });
   }
 
   // -- start --------------------------------------------------------------------------------

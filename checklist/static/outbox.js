@@ -10,6 +10,9 @@
 //                               savedAt, conflict}
 //   visit:<id>:voices           statements written offline: {v: 2, kind: "voices", visit,
 //                               url, postUrl, who, items: [{key, fields, at}]}
+//   visit:<id>:photos           photos taken offline: {v: 2, kind: "photos", visit, who, items:
+//                               [{key, criterion, ckey, url, postUrl, blob, name, at, error}]}
+//                               (an item the server refused keeps its reason in `error`)
 //   who                         who is signed in on this device (the service worker sends
 //                               only that person's answers: tablets are shared)
 //   token                       the last CSRF token a page carried
@@ -65,12 +68,13 @@
 
   function answersKey(visit, domain) { return PREFIX + "visit:" + visit + ":domain:" + domain; }
   function voicesKey(visit) { return PREFIX + "visit:" + visit + ":voices"; }
+  function photosKey(visit) { return PREFIX + "visit:" + visit + ":photos"; }
 
   function isAnswers(key, record) {
     return key.indexOf(PREFIX + "visit:") === 0 && key.indexOf(":domain:") > 0 && record && record.v === 2 && record.criteria;
   }
   function isVoices(key, record) {
-    return key.indexOf(PREFIX + "visit:") === 0 && /:voices$/.test(key) && record && record.kind === "voices";
+    return key.indexOf(PREFIX + "visit:") === 0 && /:(voices|photos)$/.test(key) && record && (record.kind === "voices" || record.kind === "photos");
   }
 
   function sameFields(a, b) {
@@ -99,17 +103,22 @@
   }
 
   function countOf(record) {
+    if (record.kind === "photos") return (record.items || []).filter(function (i) { return !i.error; }).length;
     return record.kind === "voices" ? (record.items || []).length : Object.keys(record.criteria).length;
   }
 
-  // How many answers and statements of `person` wait, and which pages hold a conflict.
+  // How many answers, statements and photos of `person` wait, and what needs the person's
+  // attention: pages with a conflict, photos the server refused.
   function summary(person) {
     return waiting(person).then(function (list) {
       var count = 0;
       var conflicts = [];
       list.forEach(function (item) {
         count += countOf(item.record);
-        if (item.record.conflict && item.record.url) conflicts.push({ url: item.record.url, domain: item.record.domain });
+        if (item.record.conflict && item.record.url) conflicts.push({ url: item.record.url, kind: "conflict" });
+        if (item.record.kind === "photos") {
+          item.record.items.forEach(function (i) { if (i.error) conflicts.push({ url: i.url, kind: "photo" }); });
+        }
       });
       return { count: count, conflicts: conflicts };
     });
@@ -218,6 +227,43 @@
     });
   }
 
+  // Send the photos taken offline, one by one, each with its own key (stored once). A photo
+  // the server refuses (not an image, too large, too many) keeps the reason for the visitor.
+  function sendPhotos(key, attempt) {
+    return get(key).then(function (record) {
+      var item = record && (record.items || []).filter(function (i) { return !i.error; })[0];
+      if (!item) return { reached: true, left: 0 };
+      return token().then(function (csrf) {
+        var data = new FormData();
+        data.append("csrf_token", csrf);
+        data.append("client_key", item.key);
+        data.append("no_person", "1");
+        data.append("photo", item.blob, item.name || "photo.jpg");
+        return post(item.postUrl, data);
+      }).then(function (result) {
+        if (!result) return { reached: false };
+        var body = result.body || {};
+        if (body.csrf_token) setToken(body.csrf_token);
+        if (body.outcome === "expired" && !attempt) return sendPhotos(key, 1);
+        if (body.outcome === "expired" || result.status === 401) return { reached: true, status: result.status, body: body };
+        if (body.outcome === "saved") markSaved();
+        return update(key, function (stored) {
+          if (!stored) return null;
+          stored.items = stored.items.filter(function (i) {
+            if (i.key !== item.key) return true;
+            if (body.outcome === "saved") return false;
+            i.error = body.message || String(result.status);
+            return true;
+          });
+          return stored.items.length ? stored : null;
+        }).then(function () {
+          if (body.outcome === "saved") refreshPages([item.url]);
+          return sendPhotos(key, 0);
+        });
+      });
+    });
+  }
+
   // Send everything of `person` that waits (queued answers and all statements), except
   // the page `exceptKey` (which sends its own); with `everything`, also answers typed on a
   // page whose Save was not pressed (before signing out). Resolves to {reached, left, conflicts}.
@@ -229,10 +275,10 @@
       var chain = Promise.resolve();
       list.forEach(function (item) {
         if (item.key === exceptKey) return;
-        if (item.record.kind !== "voices" && !item.record.queued && !everything) return; // typed, Save not pressed: waits for its page
+        if (!item.record.kind && !item.record.queued && !everything) return; // answers typed, Save not pressed: wait for their page
         chain = chain.then(function () {
           if (!reached) return null;
-          var send = item.record.kind === "voices" ? sendVoices(item.key) : sendAnswers(item.key, "");
+          var send = item.record.kind === "voices" ? sendVoices(item.key) : item.record.kind === "photos" ? sendPhotos(item.key) : sendAnswers(item.key, "");
           return send.then(function (r) {
             if (!r.reached || r.status === 401) reached = false; // not reached or signed out: later
           });
@@ -265,13 +311,14 @@
       .then(function (res) { if (!res.ok) throw new Error("no list"); return res.json(); })
       .then(function (body) {
         var name = cacheName(body.visit);
+        var all = body.urls.concat(body.files || []);
         return caches.open(name).then(function (cache) {
           var done = 0;
-          return body.urls.reduce(function (chain, url) {
+          return all.reduce(function (chain, url) {
             return chain.then(function () {
               return fetchPage(url).then(function (res) { return cache.put(url, res); }).then(function () {
                 done++;
-                if (progress) progress(done, body.urls.length);
+                if (progress) progress(done, all.length);
               });
             });
           }, Promise.resolve()).then(function () {
@@ -347,6 +394,7 @@
     PREFIX: PREFIX,
     answersKey: answersKey,
     voicesKey: voicesKey,
+    photosKey: photosKey,
     get: get,
     set: set,
     update: update,
@@ -364,6 +412,7 @@
     settle: settle,
     sendAnswers: sendAnswers,
     sendVoices: sendVoices,
+    sendPhotos: sendPhotos,
     flushAll: flushAll,
     takeOffline: takeOffline,
     offlineVisits: offlineVisits,

@@ -68,12 +68,16 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (request.mode !== "navigate") return;
   if (request.method === "GET") {
+    // The server first; from the device only what a visit taken offline stored (its pages
+    // and the photos they show).
+    if (request.mode !== "navigate" && !/^\/visits\/\d+\/photos\/\d+\.jpg$/.test(url.pathname)) return;
     event.respondWith(fetch(request).catch(function () {
-      return ChecklistOutbox.storedPage(url.origin + url.pathname + url.search).then(function (hit) { return hit || notStored(); });
+      return ChecklistOutbox.storedPage(url.origin + url.pathname + url.search).then(function (hit) {
+        return hit || (request.mode === "navigate" ? notStored() : Response.error());
+      });
     }));
-  } else {
+  } else if (request.mode === "navigate") {
     // A form sent without a connection: say so rather than the browser's error page.
     event.respondWith(fetch(request).catch(notStored));
   }

@@ -15,8 +15,10 @@ from flask import send_from_directory
 from flask import url_for
 from flask_babel import gettext as _
 
+from checklist import store
 from checklist.views.common import get_bundle_or_404
 from checklist.views.common import require
+from checklist.views.database import get_db
 
 bp = Blueprint("offline", __name__)
 
@@ -58,7 +60,8 @@ def manifest():
 def visit_pages(visit_id: int):
     """The pages a draft visit needs to be finished without a connection: the visit, each
     domain that applies, what children said and the review. Each page carries its criteria
-    texts, guidance, the previous visit's answers and the open actions."""
+    texts, guidance, the previous visit's answers and the open actions. `files`: the photos
+    those pages show."""
     require("edit_visits")
     bundle = get_bundle_or_404(visit_id)
     if not bundle.is_draft:
@@ -66,4 +69,7 @@ def visit_pages(visit_id: int):
     urls = [url_for("visits.detail", visit_id=visit_id)]
     urls += [url_for("visits.domain", visit_id=visit_id, domain_id=d.id) for d in bundle.domains]
     urls += [url_for("visits.children", visit_id=visit_id), url_for("visits.review", visit_id=visit_id)]
-    return jsonify({"outcome": "ok", "visit": visit_id, "urls": urls})
+    photos = [
+        url_for("photos.show", visit_id=visit_id, photo_id=p["id"]) for ps in store.visit_photos(get_db(), visit_id).values() for p in ps
+    ]
+    return jsonify({"outcome": "ok", "visit": visit_id, "urls": urls, "files": photos})

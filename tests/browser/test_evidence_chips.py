@@ -69,6 +69,7 @@ def test_ticked_chips_wait_on_the_device_and_come_back_after_a_reload(page, live
     assert copy["criteria"]["play__outdoor"]["fields"]["evidence_play__outdoor"] == "document,parents"
 
     page.reload()
+    page.locator("html[data-outbox=ready]").wait_for(state="attached")
     assert page.locator("#evidence_play__outdoor-parents").is_checked()
     assert page.locator("#evidence_play__outdoor-document").is_checked()
     assert not page.locator("#evidence_play__outdoor-seen").is_checked()

@@ -8,10 +8,12 @@ and the browser is closed and opened again on the same profile, as a visitor's p
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 
 import pytest
+from PIL import Image
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import CHROMIUM
@@ -96,6 +98,15 @@ def three_domain_visit(app) -> int:
         app.config["WTF_CSRF_ENABLED"] = True
 
 
+def gps_photo(tmp_path):
+    path = tmp_path / "speelkamer.jpg"
+    image = Image.new("RGB", (1200, 900), (40, 140, 90))
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2] = (52.0, 5.0, 1.0)
+    image.save(path, "JPEG", exif=exif.tobytes())
+    return path
+
+
 def colleague_saves(app, visit_id, domain, data):
     from tests.conftest import login
     from tests.conftest import save
@@ -154,6 +165,13 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
     assert "Kijk of de ruimte open is." in page.locator("#c-play__space").text_content()  # folded: in the page, not shown
     page.locator("#c-play__space input[value=partly]").check()
     page.locator("#c-play__space textarea").fill("Speelkamer op slot, offline")
+    # A photo taken offline (with a GPS position in it) waits on the device too.
+    box = page.locator("#photos-play__space")
+    box.locator("summary").click()
+    box.locator("input[type=file]").set_input_files(str(gps_photo(tmp_path)))
+    box.get_by_label("Er is geen persoon herkenbaar op deze foto").check()
+    box.get_by_role("button", name="Foto uploaden").click()
+    box.locator(".photo-list.waiting li", has_text="Wacht op verzenden").wait_for()
     page.get_by_role("button", name="Volgende").click()
     page.wait_for_url(f"{base}/domains/safety")
     outbox_ready(page)
@@ -169,7 +187,7 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
     assert page.locator("#c-amv__mentor input[value=meets]").is_checked()
     assert page.locator("#c-amv__mentor textarea").input_value() == "Mentor bekend bij alle jongeren"
     line = page.locator(".actions.sticky .sync-line")
-    assert wait_until(lambda: "3 antwoorden wachten" in line.inner_text()), line.inner_text()
+    assert wait_until(lambda: "4 nog te versturen" in line.inner_text()), line.inner_text()
     assert line.inner_text().startswith("Offline")
 
     # The review says submitting needs the server, and keeps the visit ready.
@@ -180,7 +198,7 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
     note = page.locator("#submit-top .offline-note")
     note.wait_for()
     assert "indienen kan alleen via de server" in note.inner_text()
-    assert "3 antwoorden of uitspraken" in note.inner_text()
+    assert "4 antwoorden, uitspraken of foto's" in note.inner_text()
     assert page.url == f"{base}/review"
     context.close()
 
@@ -210,6 +228,10 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
         "De speelkamer is altijd dicht na vijf uur"
     ]
     assert stored(live_app, visit_id)["safety.fire"] == ("yes", "Collega: vrij")  # nothing overwritten
+    assert wait_until(lambda: query(live_app, "select criterion_id from photos where visit_id = ?", [visit_id]))
+    [photo] = query(live_app, "select criterion_id, jpeg from photos where visit_id = ?", [visit_id])
+    assert photo["criterion_id"] == "play.space"
+    assert not Image.open(io.BytesIO(photo["jpeg"])).getexif()  # no GPS position left
 
     # The conflict is named next to the buttons; opening it shows both versions.
     go(page, f"{base}/review")
@@ -242,7 +264,7 @@ def test_signing_out_sends_what_waits_or_warns_and_leaves_nothing(browser, serve
     lose_connection(context, server)
     go(page, f"{server.url}/visits/{visit_id}/domains/play")
     page.locator("#c-play__space input[value=meets]").check()
-    page.locator(".actions.sticky .sync-line", has_text="1 antwoord wacht").wait_for()
+    page.locator(".actions.sticky .sync-line", has_text="1 nog te versturen").wait_for()
 
     # Offline, signing out would lose the answer: the warning names it, and No keeps it.
     messages = []
@@ -301,7 +323,7 @@ def test_background_sync_sends_what_waits_with_no_page_of_the_app_open(browser, 
     lose_connection(context, server)
     go(page, f"{server.url}/visits/{visit_id}/domains/safety")
     page.locator("#c-safety__fire input[value=yes]").check()
-    page.locator(".actions.sticky .sync-line", has_text="1 antwoord wacht").wait_for()
+    page.locator(".actions.sticky .sync-line", has_text="1 nog te versturen").wait_for()
 
     blank = context.new_page()  # no page of the app stays open to send it
     page.close()
