@@ -85,6 +85,7 @@ ROUTES = {
     "visits.report": ("GET", "/visits/{visit}/report.pdf", None),
     "visits.report_short": ("GET", "/visits/{visit}/report-short.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
+    "offline.visit_pages": ("GET", "/visits/{visit}/offline", None),
     "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
     "calibration.detail": ("GET", "/calibration/1", None),
     "calibration.report": ("GET", "/calibration/1/report.pdf", None),
@@ -102,6 +103,8 @@ PUBLIC = {
     "pages.health": ("GET", "/health", None),
     "pages.set_language": ("POST", "/language", {"lang": "en", "next": "/"}),
     "pages.favicon": ("GET", "/favicon.ico", None),
+    "offline.service_worker": ("GET", "/sw.js", None),
+    "offline.manifest": ("GET", "/manifest.webmanifest", None),
 }
 
 

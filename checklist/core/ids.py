@@ -21,3 +21,12 @@ def parse_id(value) -> int | None:
         return None
     number = int(value)
     return number if number <= SQLITE_MAX_INTEGER else None
+
+
+_CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def client_key(value) -> str | None:
+    """A key a device made for something it wrote offline (a random UUID), else None.
+    Anything else is ignored, so a bad key stores the statement like a form without one."""
+    return value if isinstance(value, str) and _CLIENT_KEY.fullmatch(value) else None

@@ -381,3 +381,13 @@ def m013_photos(db: Database):
         )"""
     )
     db["photos"].create_index(["visit_id", "criterion_id"])
+
+
+@migrations()
+def m014_offline_client_keys(db: Database):
+    """A key the visitor's device gives each statement and photo it sends, so one written or
+    taken offline and sent twice (the answer to the first send was lost) is stored once."""
+    db.execute("alter table child_voices add column client_key text")
+    db.execute("create unique index child_voices_client_key on child_voices (visit_id, client_key) where client_key is not null")
+    db.execute("alter table photos add column client_key text")
+    db.execute("create unique index photos_client_key on photos (visit_id, client_key) where client_key is not null")

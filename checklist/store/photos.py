@@ -18,11 +18,25 @@ class TooManyPhotos(Exception):
 _LIST = "select id, visit_id, criterion_id, width, height, created_at from photos"
 
 
-def add_photo(db: Database, visit_id: int, criterion_id: str, jpeg: bytes, width: int, height: int, max_per_visit: int, actor: Actor | None = None) -> int:
+def add_photo(
+    db: Database,
+    visit_id: int,
+    criterion_id: str,
+    jpeg: bytes,
+    width: int,
+    height: int,
+    max_per_visit: int,
+    actor: Actor | None = None,
+    client_key: str | None = None,
+) -> int:
     """Store a cleaned photo of a draft; VisitLocked after submission, TooManyPhotos past the limit
-    (counted in the same transaction, so two uploads at once cannot pass it together)."""
+    (counted in the same transaction, so two uploads at once cannot pass it together). With a
+    `client_key` (a device sending a photo taken offline) a second send stores nothing."""
     with immediate(db):
         _require_draft(db, visit_id)
+        if client_key:
+            for row in db.query("select id from photos where visit_id = ? and client_key = ?", [visit_id, client_key]):
+                return row["id"]
         if db.execute("select count(*) from photos where visit_id = ?", [visit_id]).fetchone()[0] >= max_per_visit:
             raise TooManyPhotos()
         photo_id = db["photos"].insert(
@@ -34,6 +48,7 @@ def add_photo(db: Database, visit_id: int, criterion_id: str, jpeg: bytes, width
                 "height": height,
                 "created_at": now(),
                 "created_by": actor.user_id if actor else None,
+                "client_key": client_key,
             }
         ).last_pk
         audit(db, actor, "add_photo", "visit", visit_id, ["photo"])

@@ -253,11 +253,25 @@ def visit_voices(db: Database, visit_id: int) -> list[dict]:
     return list(db.query("select * from child_voices where visit_id = ? order by id", [visit_id]))
 
 
-def add_voice(db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None) -> int:
+def add_voice(
+    db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None, client_key: str | None = None
+) -> int:
+    """Store what a child said. With a `client_key` (sent by a device that wrote it
+    offline) a second send of the same statement stores nothing and returns the first."""
     with immediate(db):
         _require_draft(db, visit_id)
+        if client_key:
+            for row in db.query("select id from child_voices where visit_id = ? and client_key = ?", [visit_id, client_key]):
+                return row["id"]
         voice_id = db["child_voices"].insert(
-            {"visit_id": visit_id, "age_band": age_band, "domain_id": domain_id or None, "text": text.strip(), "created_at": now()}
+            {
+                "visit_id": visit_id,
+                "age_band": age_band,
+                "domain_id": domain_id or None,
+                "text": text.strip(),
+                "created_at": now(),
+                "client_key": client_key or None,
+            }
         ).last_pk
         audit(db, actor, "add_voice", "visit", visit_id, ["age_band", "domain_id", "text"])
     return voice_id

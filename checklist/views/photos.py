@@ -7,17 +7,20 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import jsonify
 from flask import redirect
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import generate_csrf
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import ValidationError
 
 from checklist import store
+from checklist.core.ids import client_key
 from checklist.core.photos import TOO_MANY_PIXELS
 from checklist.core.photos import PhotoRefused
 from checklist.core.photos import clean_photo
@@ -55,12 +58,34 @@ def _back(visit_id: int, domain_id: str, criterion_id: str):
 @bp.post("/visits/<int:visit_id>/criteria/<criterion_id>/photos")
 @csrf.exempt  # checked below, after the request may be as large as a photo
 def upload(visit_id: int, criterion_id: str):
-    """Add a photo to a criterion of a draft: cleaned (`clean_photo`) or refused with why."""
+    """Add a photo to a criterion of a draft: cleaned (`clean_photo`) or refused with why.
+
+    A device sending a photo taken offline asks for JSON and gives the photo a
+    `client_key`: the answer says what happened, and a photo sent twice is stored once."""
     require("edit_visits")
     bundle = get_bundle_or_404(visit_id)
     domain = _criterion_domain(bundle, criterion_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
     if not bundle.is_draft:
+        if wants_json:
+            return jsonify({"outcome": "locked", "message": _("This visit has been submitted meanwhile, so the photo was not stored."), "csrf_token": generate_csrf()}), 409
         raise VisitLocked(visit_id)
+    try:
+        kind, text = _receive(visit_id, criterion_id)
+    except CSRFError:
+        if not wants_json:
+            raise  # the app's 400 page; answers typed meanwhile wait on the device
+        return jsonify({"outcome": "expired", "csrf_token": generate_csrf()}), 400
+    set_notice(criterion_id, kind, text)
+    back = _back(visit_id, domain.id, criterion_id)
+    if wants_json:
+        body = {"outcome": "saved" if kind == "success" else "refused", "message": text, "next": back.location, "csrf_token": generate_csrf()}
+        return jsonify(body), 200 if kind == "success" else 422
+    return back
+
+
+def _receive(visit_id: int, criterion_id: str) -> tuple[str, str]:
+    """Read, check, clean and store one upload: ("success" | "error", what to tell the visitor)."""
     config = current_app.config
     max_bytes = config["PHOTO_MAX_BYTES"]
     too_large = _("The photo is larger than %(mb)s MB. Take it again at a lower resolution, or choose a smaller file.", mb=_megabytes(max_bytes))
@@ -71,40 +96,33 @@ def upload(visit_id: int, criterion_id: str):
             raise RequestEntityTooLarge()
         form, files = request.form, request.files
     except RequestEntityTooLarge:
-        set_notice(criterion_id, "error", too_large)
-        return _back(visit_id, domain.id, criterion_id)
+        return "error", too_large
     if config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(form.get("csrf_token"))
-        except ValidationError as err:  # the app's 400 page; answers typed meanwhile wait on the device
+        except ValidationError as err:
             raise CSRFError(str(err)) from None
     upload = files.get("photo")
     if form.get("no_person") != "1":
-        set_notice(criterion_id, "error", _("Nothing was stored: tick that no person is recognisable in the photo. Photograph facilities only, never people."))
-        return _back(visit_id, domain.id, criterion_id)
+        return "error", _("Nothing was stored: tick that no person is recognisable in the photo. Photograph facilities only, never people.")
     if upload is None or not upload.filename:
-        set_notice(criterion_id, "error", _("Choose a photo first."))
-        return _back(visit_id, domain.id, criterion_id)
+        return "error", _("Choose a photo first.")
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        set_notice(criterion_id, "error", too_large)
-        return _back(visit_id, domain.id, criterion_id)
+        return "error", too_large
     try:
         photo = clean_photo(data, max_px=config["PHOTO_MAX_PX"])
     except PhotoRefused as refused:
         if refused.reason == TOO_MANY_PIXELS:
-            text = _("Nothing was stored: the image has too many pixels to process. Take the photo again at a lower resolution.")
-        else:
-            text = _("Nothing was stored: this file could not be read as a photo. Choose a JPEG, PNG or HEIC photo.")
-        set_notice(criterion_id, "error", text)
-        return _back(visit_id, domain.id, criterion_id)
+            return "error", _("Nothing was stored: the image has too many pixels to process. Take the photo again at a lower resolution.")
+        return "error", _("Nothing was stored: this file could not be read as a photo. Choose a JPEG, PNG or HEIC photo.")
     try:
-        store.add_photo(get_db(), visit_id, criterion_id, photo.jpeg, photo.width, photo.height, config["PHOTO_MAX_PER_VISIT"], actor())
+        store.add_photo(
+            get_db(), visit_id, criterion_id, photo.jpeg, photo.width, photo.height, config["PHOTO_MAX_PER_VISIT"], actor(), client_key(form.get("client_key"))
+        )
     except TooManyPhotos:
-        set_notice(criterion_id, "error", _("Nothing was stored: this visit already has %(n)s photos, the most it can have. Delete one first.", n=config["PHOTO_MAX_PER_VISIT"]))
-        return _back(visit_id, domain.id, criterion_id)
-    set_notice(criterion_id, "success", _("Photo added."))
-    return _back(visit_id, domain.id, criterion_id)
+        return "error", _("Nothing was stored: this visit already has %(n)s photos, the most it can have. Delete one first.", n=config["PHOTO_MAX_PER_VISIT"])
+    return "success", _("Photo added.")
 
 
 @bp.get("/visits/<int:visit_id>/photos/<int:photo_id>.jpg")

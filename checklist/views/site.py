@@ -96,6 +96,7 @@ def init_app(app) -> None:
     from checklist.views import exports
     from checklist.views import locations
     from checklist.views import monitor
+    from checklist.views import offline
     from checklist.views import overview
     from checklist.views import pages
     from checklist.views import photos
@@ -116,6 +117,7 @@ def init_app(app) -> None:
     app.register_blueprint(actions.bp)
     app.register_blueprint(calibration.bp)
     app.register_blueprint(photos.bp)
+    app.register_blueprint(offline.bp)
 
     @app.context_processor
     def helpers():

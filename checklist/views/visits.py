@@ -47,6 +47,7 @@ from checklist.views.forms import expired_token_message
 from checklist.views.forms import field_key
 from checklist.views.forms import make_checklist_form
 from checklist.views.forms import refresh_criterion
+from checklist.core.ids import client_key
 from checklist.core.labels import answer_labels
 from checklist.core.labels import describe_answer
 from checklist.core.labels import describe_evidence
@@ -367,19 +368,31 @@ def _render_domain(bundle, current, form, page=None):
 @bp.route("/visits/<int:visit_id>/children", methods=["GET", "POST"])
 @csrf.exempt
 def children(visit_id: int):
-    """What children said: short entries with an age band and a domain, never names."""
+    """What children said: short entries with an age band and a domain, never names.
+
+    A device that wrote statements offline sends each later with `client_key` and asks for
+    JSON: the answer says what happened, and a statement sent twice is stored once."""
     bundle = get_bundle_or_404(visit_id)
+    wants_json = request.method == "POST" and request.accept_mimetypes.best == "application/json"
     if request.method == "POST":
         require("edit_visits")
     lang = current_language()
     form = VoiceForm()
+    form.announce_expiry = not wants_json
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
     locked = False
     if form.validate_on_submit():
-        if _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor()):
+        key = client_key(request.form.get("client_key"))
+        if _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor(), key):
+            if wants_json:
+                return jsonify({"outcome": "saved", "csrf_token": generate_csrf()})
             flash(_("Saved."), "success")
             return redirect(url_for("visits.children", visit_id=visit_id), 303)
         locked = True
+    if wants_json:
+        outcome = "locked" if locked else "expired" if form.csrf_expired else "invalid"
+        errors = [str(e) for field in form for e in field.errors]
+        return jsonify({"outcome": outcome, "csrf_token": generate_csrf(), "errors": errors}), 409 if locked else form.status()
     voices = store.visit_voices(get_db(), visit_id)
     page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked)
     return page, 409 if locked else form.status()

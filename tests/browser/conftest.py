@@ -39,6 +39,11 @@ def sign_in(page, base_url, email="visitor@a.test"):
     page.wait_for_url(f"{base_url}/locations/")
 
 
+def outbox_ready(page):
+    """Wait until the page's script has put back what the device kept (IndexedDB is asynchronous)."""
+    page.locator("html[data-outbox=ready]").wait_for(state="attached")
+
+
 @pytest.fixture
 def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

@@ -1,6 +1,6 @@
 """Offline-safe autosave on the checklist (checklist/static/app.js) in a real Chromium.
 
-Answers typed but not yet saved survive a reload and a closed tab (localStorage), the copy
+Answers typed but not yet saved survive a reload and a closed tab (the outbox in IndexedDB), the copy
 goes once the server confirmed the save, and a save pressed without a connection is sent
 when the connection is back.
 """
@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.browser.conftest import outbox_ready
 from tests.browser.conftest import sign_in
 from tests.browser.conftest import prepared_visit
 from tests.conftest import stored
@@ -28,7 +29,15 @@ def storage_key(visit_id, domain="play"):
 
 
 def stored_copy(page, visit_id, domain="play"):
-    return page.evaluate("key => localStorage.getItem(key)", storage_key(visit_id, domain))
+    """The device's copy of one checklist page, as JSON text (None when there is none)."""
+    return page.evaluate("key => idbKeyval.get(key).then(r => r ? JSON.stringify(r) : null)", storage_key(visit_id, domain))
+
+
+def wait_for_no_copy(page, visit_id, domain="play", timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while stored_copy(page, visit_id, domain) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return stored_copy(page, visit_id, domain)
 
 
 def stored_answer(app, visit_id, criterion_id):
@@ -46,7 +55,20 @@ def wait_for_answer(app, visit_id, criterion_id, expected, timeout=5.0):
 
 def open_play(page, base_url, visit_id):
     page.goto(f"{base_url}/visits/{visit_id}/domains/play")
-    page.locator("#checklist-form").wait_for()
+    outbox_ready(page)
+
+
+def reload(page):
+    page.reload()
+    outbox_ready(page)
+
+
+def copy_kept(page, visit_id, domain="play", timeout=5.0):
+    """The device's copy, once the outbox (written asynchronously) has it."""
+    deadline = time.monotonic() + timeout
+    while (copy := stored_copy(page, visit_id, domain)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return copy
 
 
 def type_answers(page, note="Speelkamer dicht"):
@@ -65,9 +87,9 @@ def test_unsaved_answers_survive_a_reload(page, live_server, live_app):
     open_play(page, live_server, visit_id)
     assert not page.locator("#autosave-status").is_visible()  # empty: takes no room
     type_answers(page)
-    assert stored_copy(page, visit_id) is not None
+    assert copy_kept(page, visit_id) is not None
 
-    page.reload()
+    reload(page)
     assert_typed_answers_back(page)
     assert RESTORED_NL in page.locator("#autosave-status").inner_text()
     assert stored_answer(live_app, visit_id, "play.space") is None  # restored, not saved
@@ -103,7 +125,7 @@ def test_saved_answers_leave_no_copy_behind(page, live_server, live_app):
 
     assert stored_copy(page, visit_id) is None
     assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Speelkamer dicht")
-    page.reload()
+    reload(page)
     assert_typed_answers_back(page)  # now from the server
     assert page.locator("#autosave-status").inner_text() == ""
     assert stored_copy(page, visit_id) is None
@@ -117,9 +139,10 @@ def test_a_failed_save_keeps_the_copy(page, live_server, live_app):
     page.locator("#c-safety__moves input[type=number]").fill("-5")
     page.get_by_role("button", name="Opslaan", exact=True).click()
     page.locator(".flash-error").wait_for()
-    assert stored_copy(page, visit_id, "safety") is not None
+    assert copy_kept(page, visit_id, "safety") is not None
 
     page.goto(f"{live_server}/visits/{visit_id}/domains/safety")  # a plain reload, say after a crash
+    outbox_ready(page)
     assert page.locator("#c-safety__moves input[type=number]").input_value() == "-5"
     assert RESTORED_NL in page.locator("#autosave-status").inner_text()
 
@@ -140,7 +163,7 @@ def test_a_copy_only_puts_back_what_this_device_changed(browser, page, live_serv
     other_page.locator(".flash-success").wait_for()
     other.close()
 
-    page.reload()
+    reload(page)
     assert page.locator("#c-play__space textarea").input_value() == "Van dit apparaat"
     assert page.locator("#c-play__outdoor input[value=no]").is_checked()  # the other device's answer
     page.get_by_role("button", name="Opslaan", exact=True).click()
@@ -158,6 +181,7 @@ def test_a_save_without_connection_is_sent_when_it_is_back(page, live_server, li
     page.context.set_offline(True)
     type_answers(page, note="Zonder wifi ingevuld")
     page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator("#autosave-status.autosave-offline").wait_for()
     assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
     assert page.url == url  # the page stays, with everything typed
     assert_typed_answers_back(page, note="Zonder wifi ingevuld")
@@ -185,6 +209,7 @@ def test_a_queued_copy_is_sent_from_the_next_page_opened(page, live_server, live
     context.set_offline(True)
     type_answers(page, note="In de wachtrij")
     page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator("#autosave-status.autosave-offline").wait_for()
     assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
     page.close()
     context.set_offline(False)
@@ -192,7 +217,7 @@ def test_a_queued_copy_is_sent_from_the_next_page_opened(page, live_server, live
     again = context.new_page()
     again.goto(f"{live_server}/visits/{visit_id}")  # the overview, not the checklist page
     assert wait_for_answer(live_app, visit_id, "play.space", ("partly", "In de wachtrij")) == ("partly", "In de wachtrij")
-    again.wait_for_function("key => localStorage.getItem(key) === null", arg=storage_key(visit_id))
+    assert wait_for_no_copy(again, visit_id) is None
 
 
 def colleague_saves(app, visit_id, data):
@@ -216,15 +241,16 @@ def test_an_offline_answer_that_meets_a_colleagues_change_shows_both(page, live_
     page.context.set_offline(True)
     type_answers(page, note="Mijn versie, offline")
     page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.locator("#autosave-status.autosave-offline").wait_for()
     assert OFFLINE_NL in page.locator("#autosave-status").inner_text()
 
     colleague_saves(live_app, visit_id, {"value_play__space": "fails", "note_play__space": "Versie van collega"})
     page.context.set_offline(False)
-    page.locator("#autosave-status.autosave-failed").wait_for()
+    page.locator("#autosave-status.autosave-conflict").wait_for()
     assert stored_answer(live_app, visit_id, "play.space") == ("fails", "Versie van collega")
     assert stored_copy(page, visit_id) is not None
 
-    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.get_by_role("button", name="Toon beide versies").click()
     page.locator(".conflict").wait_for()
     assert "Versie van collega" in page.locator(".conflict").inner_text()
     assert_typed_answers_back(page, note="Mijn versie, offline")
@@ -271,7 +297,7 @@ def test_a_copy_from_the_previous_version_of_the_script_is_still_restored(page, 
         "bases": {"base_play__space": "0" * 16}, "queued": False, "savedAt": 0,
     }
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"checklist:v1:visit:{visit_id}:domain:play", json.dumps(old)])
-    page.reload()
+    reload(page)
     assert_typed_answers_back(page, note="Uit de oude kopie")
     assert RESTORED_NL in page.locator("#autosave-status").inner_text()
     page.get_by_role("button", name="Opslaan", exact=True).click()

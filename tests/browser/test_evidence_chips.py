@@ -64,10 +64,12 @@ def test_ticked_chips_wait_on_the_device_and_come_back_after_a_reload(page, live
     page.locator("#evidence_play__outdoor-parents").check()
     page.locator("#parents_n_play__outdoor").fill("3")
     page.locator("#evidence_play__outdoor-document").check()
-    copy = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"checklist:v2:visit:{visit_id}:domain:play")
+    page.wait_for_timeout(300)  # the outbox is written asynchronously
+    copy = page.evaluate("k => idbKeyval.get(k)", f"checklist:v2:visit:{visit_id}:domain:play")
     assert copy["criteria"]["play__outdoor"]["fields"]["evidence_play__outdoor"] == "document,parents"
 
     page.reload()
+    page.locator("html[data-outbox=ready]").wait_for(state="attached")
     assert page.locator("#evidence_play__outdoor-parents").is_checked()
     assert page.locator("#evidence_play__outdoor-document").is_checked()
     assert not page.locator("#evidence_play__outdoor-seen").is_checked()

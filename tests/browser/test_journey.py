@@ -66,13 +66,14 @@ def test_full_visit_journey(page, live_server, tmp_path):
     page.get_by_label("Age band").select_option("8-12")
     page.get_by_label("What a child said").fill("De douche kan niet op slot.")
     page.get_by_role("button", name="Add").click()
+    page.locator("li", has_text="De douche kan niet op slot.").wait_for()
     page.get_by_role("link", name="Review and submit →").click()
 
     # Review: scores, red flag, coverage; then submit.
     assert page.get_by_role("alert").filter(has_text="Escape routes are clear.").is_visible()
     assert page.get_by_text("Unanswered criteria (0)").is_visible()
-    page.get_by_role("button", name="Submit the visit").click()
-    assert page.get_by_text("The visit has been submitted").is_visible()
+    page.get_by_role("button", name="Submit the visit").click()  # sends what waits on the device first
+    page.get_by_text("The visit has been submitted").wait_for()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF report").click()
