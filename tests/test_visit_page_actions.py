@@ -17,6 +17,7 @@ from tests.conftest import query
 from tests.test_actions import ACTION
 from tests.test_actions import record
 from tests.test_actions import submitted_visit
+from tests.test_versions import mixed  # noqa: F401  (a fixture)
 
 
 def criterion_blocks(page: str) -> dict[str, str]:
@@ -148,3 +149,15 @@ def test_earlier_action_stands_under_its_criterion_on_the_later_visit_and_on_a_d
     page = client.get(f"/visits/{draft}").get_data(as_text=True)
     block = criterion_blocks(page)["play__space"]
     assert "Buitenspeelplek omheinen" in block and "Done – at the visit of 2026-03-01" in block
+
+
+def test_an_earlier_action_on_a_replaced_criterion_stands_under_the_one_that_replaces_it(mixed):
+    """An action from a visit made with test.1 on play.outdoor, which test.2's play.outside
+    replaces, stands under play.outside on the later visit made with test.2."""
+    client = login(mixed.test_client(), "coordinator@a.test", lang="en")
+    response = client.post(f"/visits/{mixed.ids['v1']}/actions", data=dict(ACTION, criterion_id="play.outdoor", what="Hek om het speelveld", due_on="2026-12-01"))
+    assert response.status_code == 303
+    page = client.get(f"/visits/{mixed.ids['v2']}").get_data(as_text=True)
+    blocks = criterion_blocks(page)
+    assert "Hek om het speelveld" in blocks["play__outside"]
+    assert "Actions on criteria not on this visit" not in page
