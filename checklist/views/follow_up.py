@@ -33,6 +33,7 @@ class CriterionActions:
     form to record one)."""
 
     criterion: object
+    key: str = ""  # the criterion id as the page's ids write it (play__space)
     earlier: list = field(default_factory=list)
     recorded: list = field(default_factory=list)
     result: str | None = None
@@ -88,7 +89,7 @@ def visit_action_panel(bundle) -> VisitActions:
     results = actionable_results(bundle) if panel.may_manage else {}
     result_labels = _result_labels() if results else {}
     order = [line.criterion_id for d in bundle.score.domains for line in d.lines]
-    groups = {cid: CriterionActions(bundle.criteria.criterion(cid)) for cid in order}
+    groups = {cid: CriterionActions(bundle.criteria.criterion(cid), cid.replace(".", "__")) for cid in order}
     place = _placer(order, bundle.criteria)
     for rows, attr, other in ((earlier, "earlier", panel.other_earlier), (recorded, "recorded", panel.other_recorded)):
         for row in rows:
