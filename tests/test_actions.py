@@ -50,7 +50,8 @@ def test_record_from_failed_criterion_and_refuse_from_met_one(app, client, world
     assert 'id="record-play__outdoor"' not in page and 'id="record-safety__fire"' not in page
 
     response = record(client, visit)
-    assert response.status_code == 303 and response.location.endswith(f"/visits/{visit}#actions")
+    first_id = query(app, "select max(id) as id from actions")[0]["id"]
+    assert response.status_code == 303 and response.location.endswith(f"/visits/{visit}#action-{first_id}")
     assert record(client, visit, criterion_id="safety.moves", what="Minder verhuizingen").status_code == 303
     stored = query(app, "select * from actions order by id")
     assert [(a["criterion_id"], a["status"], a["visit_id"], a["location_id"], a["organisation_id"]) for a in stored] == [
@@ -107,7 +108,7 @@ def test_open_action_on_location_page_and_next_checklist_where_it_is_marked_done
     # Undo, then "not done" from the later visit's own page.
     client.post(f"/actions/{action_id}/status", data={"status": "open", "visit_id": str(later), "return_to": "checklist"})
     assert query(app, "select status, closed_in_visit_id, closed_at from actions")[0] == {"status": "open", "closed_in_visit_id": None, "closed_at": None}
-    assert client.post(f"/actions/{action_id}/status", data={"status": "not_done", "visit_id": str(later), "return_to": "visit"}).location.endswith(f"/visits/{later}#actions")
+    assert client.post(f"/actions/{action_id}/status", data={"status": "not_done", "visit_id": str(later), "return_to": "visit"}).location.endswith(f"/visits/{later}#action-{action_id}")
     assert query(app, "select status from actions")[0]["status"] == "not_done"
 
 

@@ -314,7 +314,14 @@ def monitor_report_command(since, until, types, province, organisation, operator
         )
         # The command line is the server operator's door: every organisation, never drafts.
         data = monitor_report_data(
-            db, Scope(submitted_only=True), filters, criteria, lang, anonymise, datetime.now(timezone.utc).isoformat(timespec="seconds")
+            db,
+            Scope(submitted_only=True),
+            filters,
+            criteria,
+            lang,
+            anonymise,
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            current_app.config["LOW_COVERAGE"],
         )
         pdf = build_monitor_report(data)
     finally:

@@ -35,7 +35,7 @@ STATUS_ORDER = {"green": 0, "amber": 1, "red": 2}
 def low_coverage(scored: int, assessable: int, threshold: float) -> bool:
     """Coverage below `threshold` (a share, 0-1; 0 turns the mark off): too little of the
     visit was scored for its score to stand for the location. A visit with nothing
-    assessable is low. The store's `type_averages` says the same in SQL."""
+    assessable is low. The store says the same in SQL (`store.selection.low_coverage_sql`)."""
     return threshold > 0 and (not assessable or scored < threshold * assessable)
 
 

@@ -25,6 +25,7 @@ from checklist.reports.method import working_threshold_entries
 from checklist.reports.monitor.context import MonitorReport
 from checklist.reports.comparable import lineage_for
 from checklist.core.lineage import common_keys
+from checklist.core.scoring import low_coverage
 
 VOICES_PER_DOMAIN = 8
 FAILED_SHOWN = 20
@@ -45,8 +46,13 @@ def monitor_report_data(
     lang: str,
     anonymise: bool,
     generated_at: str,
+    min_coverage: float = 0.0,
 ) -> MonitorReport:
-    """Everything the monitor report shows, for the visits `scope` may read within `filters`."""
+    """Everything the monitor report shows, for the visits `scope` may read within `filters`.
+
+    Visits whose coverage is below `min_coverage` (the app's `LOW_COVERAGE`; the overview's
+    rule, `store.selection.low_coverage_sql`) are left out of the means per type, the key
+    figure and the trends, and counted; every other section counts them."""
     _ = translations_for(lang).gettext
     versions = store.criteria_versions_used(db, scope, filters)
     used = [store.criteria_for_hash(db, v["hash"]) for v in versions]
@@ -59,15 +65,15 @@ def monitor_report_data(
         common = len(shared)
         ids = sorted({c.id for version in used for d in version.domains for c in d.criteria if lineage.key(c.id) in shared})
         weights = {d.id: d.weight for version in reversed([criteria, *used]) for d in version.domains}
-        means = store.type_domain_means_on(db, scope, filters, ids, weights)
+        means = store.type_domain_means_on(db, scope, filters, ids, weights, min_coverage)
     else:
-        means = store.type_domain_means(db, scope, filters)
+        means = store.type_domain_means(db, scope, filters, min_coverage)
     located = store.report_locations(db, scope, filters)
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
     # Means on the criteria several versions share come without the visits' coverage.
-    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters) if common is not None else None)
+    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters, min_coverage) if common is not None else None)
     results = store.criterion_tallies(db, scope, filters, lineage.renamed())
     failed = store.most_failed(results)
     coalition, unmapped = _coalition(results, lookup)
@@ -83,11 +89,11 @@ def monitor_report_data(
         types=types,
         all_types=all_types,
         domains=lookup.domains({d for row in types for d in row["domains"]}),
-        locations=[_location(loc, labels[loc["id"]], anonymise, criteria, lang) for loc in located],
+        locations=[_location(loc, labels[loc["id"]], anonymise, criteria, lang, min_coverage) for loc in located],
         failed=[_failed(row, lookup) for row in failed[:FAILED_SHOWN]],
         failed_count=len(failed),
         red_flags=_red_flags(store.red_flags_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
-        trends=[dict(r, label=criteria.location_type_label(r["type"], lang)) for r in store.type_trends(db, scope, filters)],
+        trends=[dict(r, label=criteria.location_type_label(r["type"], lang)) for r in store.type_trends(db, scope, filters, min_coverage)],
         voices=_voices(
             store.voices_by_domain(db, scope, filters, VOICES_PER_DOMAIN),
             lookup,
@@ -103,6 +109,8 @@ def monitor_report_data(
         common_criteria=common,
         unassessed=_red_flags(store.unassessed_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
         evidence=store.evidence_counts(db, scope, filters),
+        low_coverage=min_coverage,
+        left_out=all_types["left_out"],
     )
 
 
@@ -163,6 +171,7 @@ def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict |
         "type": None,
         "locations": sum(r["locations"] for r in rows),
         "visits": sum(r["visits"] for r in rows),
+        "left_out": sum(r.get("left_out") or 0 for r in rows),
         "score_sum": sum(r["score_sum"] or 0 for r in rows),
         "scored_visits": sum(r["scored_visits"] for r in rows),
         "scored": sum(r.get("scored", 0) for r in rows),
@@ -182,7 +191,7 @@ def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict |
     return rows, total
 
 
-def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: str) -> dict:
+def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: str, min_coverage: float = 0.0) -> dict:
     out = {
         "label": label,
         "type": row["type"],
@@ -195,6 +204,8 @@ def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: 
         "unassessed_flags": row["unassessed_flags"] or 0,
         "scored": row["scored"],
         "assessable": row["assessable"],
+        # Its latest visit's coverage is low: marked, as in the overview.
+        "low_coverage": row["assessable"] is not None and low_coverage(row["scored"] or 0, row["assessable"], min_coverage),
     }
     if not anonymise:
         out.update({key: row[key] for key in ("municipality", "province", "operator", "closed_on")})

@@ -13,6 +13,7 @@ from checklist.core.access import Scope
 from checklist.core.filters import Filters
 from checklist.store.selection import latest_visits_cte
 from checklist.store.selection import location_conditions
+from checklist.store.selection import low_coverage_sql
 
 
 
@@ -69,8 +70,7 @@ def type_averages(db: Database, scope: Scope, filters: Filters, min_coverage: fl
     left out of the means and the coverage sums and counted in `left_out`; `locations`
     counts the visits in the means. `min_coverage` 0 leaves nothing out."""
     cte, params = latest_visits_cte(scope, filters)
-    low = "(? > 0 and (s.assessable = 0 or s.scored < ? * s.assessable))"
-    low_params = [min_coverage, min_coverage]
+    low, low_params = low_coverage_sql("s", min_coverage)
     overall = {
         r["type"]: r
         for r in db.query(

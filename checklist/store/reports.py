@@ -23,6 +23,7 @@ from checklist.core.filters import Filters
 from checklist.store.selection import location_conditions
 from checklist.store.selection import visit_conditions
 from checklist.store.selection import latest_visits_cte
+from checklist.store.selection import low_coverage_sql
 
 
 
@@ -38,6 +39,21 @@ def _period_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
             where {' and '.join(visit_where + location_where)}
         )"""
     return sql, visit_params + location_params
+
+
+def _scored_period(min_coverage: float) -> tuple[str, list]:
+    """`scored(visit_id, location_id, visit_date, type, score, scored, assessable, low)`: the
+    period's visits with their stored overall score and coverage; `low` is 1 for a visit
+    whose coverage is below `min_coverage` (`store.selection.low_coverage_sql`, the rule the
+    overview uses), which the means per type, their coverage and the trends leave out."""
+    low, params = low_coverage_sql("s", min_coverage)
+    sql = f"""
+        scored as (
+            select p.visit_id, p.location_id, p.visit_date, p.type, s.score, s.scored, s.assessable,
+                   coalesce({low}, 0) as low
+            from period p left join visit_scores s on s.visit_id = p.visit_id
+        )"""
+    return sql, params
 
 
 def period_summary(db: Database, scope: Scope, filters: Filters) -> dict:
@@ -76,35 +92,42 @@ def report_locations(db: Database, scope: Scope, filters: Filters) -> list[dict]
     )
 
 
-def type_domain_means(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+def type_domain_means(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> list[dict]:
     """Per location type: locations, visits, and the mean overall and domain scores over ALL
     submitted visits in the period (each visit counts once; visits without a score for a
     domain are left out of that domain's mean).
 
-    Sums and counts come back with the means, so a mean over several types (the "all
+    A visit with low coverage (below `min_coverage`, see `_scored_period`) is left out of
+    everything here and counted in `left_out`; `visits` and `locations` are those in the
+    means. Sums and counts come back with the means, so a mean over several types (the "all
     types" column) is exact: sum of sums / sum of counts; so do the scored and assessable
     criteria, for the coverage beside each mean.
     """
     cte, params = _period_cte(scope, filters)
+    scored, scored_params = _scored_period(min_coverage)
     rows = {
         r["type"]: dict(r, domains={})
         for r in db.query(
-            f"""with {cte}
-                select p.type, count(distinct p.location_id) as locations, count(*) as visits,
-                       sum(s.score) as score_sum, count(s.score) as scored_visits,
-                       coalesce(sum(s.scored), 0) as scored, coalesce(sum(s.assessable), 0) as assessable
-                from period p left join visit_scores s on s.visit_id = p.visit_id
-                group by p.type""",
-            params,
+            f"""with {cte}, {scored}
+                select type, count(distinct case when low then null else location_id end) as locations,
+                       count(*) - sum(low) as visits, sum(low) as left_out,
+                       sum(case when low then null else score end) as score_sum,
+                       count(case when low then null else score end) as scored_visits,
+                       coalesce(sum(case when low then 0 else scored end), 0) as scored,
+                       coalesce(sum(case when low then 0 else assessable end), 0) as assessable
+                from scored
+                group by type""",
+            params + scored_params,
         )
     }
     for r in db.query(
-        f"""with {cte}
+        f"""with {cte}, {scored}
             select p.type, d.domain_id, sum(d.score) as score_sum, count(d.score) as scored_visits,
                    sum(d.scored) as scored, sum(d.assessable) as assessable
-            from period p join visit_domain_scores d on d.visit_id = p.visit_id
+            from scored p join visit_domain_scores d on d.visit_id = p.visit_id
+            where not p.low
             group by p.type, d.domain_id""",
-        params,
+        params + scored_params,
     ):
         rows[r["type"]]["domains"][r["domain_id"]] = {
             "score": r["score_sum"] / r["scored_visits"] if r["scored_visits"] else None,
@@ -118,24 +141,26 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters) -> list[dict
     return sorted(rows.values(), key=lambda r: r["type"])
 
 
-def type_coverage(db: Database, scope: Scope, filters: Filters) -> dict[str, dict]:
+def type_coverage(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> dict[str, dict]:
     """Per location type, the scored and assessable criteria summed over the period's
     submitted visits (each on its own checklist), overall and per domain: coverage beside
-    every mean score, whichever criteria the means were taken on."""
+    every mean score, whichever criteria the means were taken on. Without the visits of low
+    coverage, as the means."""
     cte, params = _period_cte(scope, filters)
+    scored, scored_params = _scored_period(min_coverage)
     out: dict[str, dict] = {}
     for r in db.query(
-        f"""with {cte}
-            select p.type, sum(s.scored) as scored, sum(s.assessable) as assessable
-            from period p join visit_scores s on s.visit_id = p.visit_id group by p.type""",
-        params,
+        f"""with {cte}, {scored}
+            select type, sum(scored) as scored, sum(assessable) as assessable
+            from scored where not low group by type""",
+        params + scored_params,
     ):
         out[r["type"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0, "domains": {}}
     for r in db.query(
-        f"""with {cte}
+        f"""with {cte}, {scored}
             select p.type, d.domain_id, sum(d.scored) as scored, sum(d.assessable) as assessable
-            from period p join visit_domain_scores d on d.visit_id = p.visit_id group by p.type, d.domain_id""",
-        params,
+            from scored p join visit_domain_scores d on d.visit_id = p.visit_id where not p.low group by p.type, d.domain_id""",
+        params + scored_params,
     ):
         entry = out.setdefault(r["type"], {"scored": 0, "assessable": 0, "domains": {}})
         entry["domains"][r["domain_id"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0}
@@ -151,13 +176,20 @@ def _renamed(column: str, rename: Mapping[str, str] | None) -> tuple[str, list]:
 
 
 def type_domain_means_on(
-    db: Database, scope: Scope, filters: Filters, criterion_ids: list[str], domain_weights: Mapping[str, float]
+    db: Database,
+    scope: Scope,
+    filters: Filters,
+    criterion_ids: list[str],
+    domain_weights: Mapping[str, float],
+    min_coverage: float = 0.0,
 ) -> list[dict]:
     """`type_domain_means` with every visit scored on `criterion_ids` only (the criteria
     that visits made with different criteria versions share): per visit and domain
     sum(weight x points) / sum(weight) of the stored results, overall the mean of those by
-    `domain_weights` (1 for a domain not named). Every visit in the period is counted."""
+    `domain_weights` (1 for a domain not named). Every visit in the period is counted, except
+    those of low coverage on their own checklist (`_scored_period`), counted in `left_out`."""
     cte, params = _period_cte(scope, filters)
+    scored, scored_params = _scored_period(min_coverage)
     marks = ", ".join("?" for _ in criterion_ids) or "null"
     weight = f"case domain_id {' '.join('when ? then ?' for _ in domain_weights)} else 1.0 end" if domain_weights else "1.0"
     weight_params = [x for domain_id, w in domain_weights.items() for x in (domain_id, float(w))]
@@ -165,29 +197,30 @@ def type_domain_means_on(
         dom as (
             select p.visit_id, p.type, r.domain_id,
                    100.0 * sum(r.weight * r.points) / sum(r.weight) as score
-            from period p join answer_results r on r.visit_id = p.visit_id
-            where r.points is not null and r.criterion_id in ({marks})
+            from scored p join answer_results r on r.visit_id = p.visit_id
+            where not p.low and r.points is not null and r.criterion_id in ({marks})
             group by p.visit_id, r.domain_id
         )"""
     dom_params = list(criterion_ids)
     rows = {
         r["type"]: dict(r, domains={})
         for r in db.query(
-            f"""with {cte}, {domain_sql},
+            f"""with {cte}, {scored}, {domain_sql},
                 vis as (select visit_id, sum(w * score) / sum(w) as score
                         from (select visit_id, score, {weight} as w from dom) group by visit_id)
-                select p.type, count(distinct p.location_id) as locations, count(*) as visits,
+                select p.type, count(distinct case when p.low then null else p.location_id end) as locations,
+                       count(*) - sum(p.low) as visits, sum(p.low) as left_out,
                        sum(vis.score) as score_sum, count(vis.score) as scored_visits
-                from period p left join vis on vis.visit_id = p.visit_id
+                from scored p left join vis on vis.visit_id = p.visit_id
                 group by p.type""",
-            params + dom_params + weight_params,
+            params + scored_params + dom_params + weight_params,
         )
     }
     for r in db.query(
-        f"""with {cte}, {domain_sql}
+        f"""with {cte}, {scored}, {domain_sql}
             select type, domain_id, sum(score) as score_sum, count(score) as scored_visits
             from dom group by type, domain_id""",
-        params + dom_params,
+        params + scored_params + dom_params,
     ):
         rows[r["type"]]["domains"][r["domain_id"]] = {
             "score": r["score_sum"] / r["scored_visits"] if r["scored_visits"] else None,
@@ -288,20 +321,25 @@ def evidence_counts(db: Database, scope: Scope, filters: Filters) -> dict:
     return list(db.query(f"with {cte} select {columns} from period p join visit_evidence e on e.visit_id = p.visit_id", params))[0]
 
 
-def type_trends(db: Database, scope: Scope, filters: Filters) -> list[dict]:
-    """Mean overall score of the submitted visits per location type per calendar quarter."""
+def type_trends(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> list[dict]:
+    """Mean overall score of the submitted visits per location type per calendar quarter,
+    without the visits of low coverage (`_scored_period`), counted in `left_out`."""
     cte, params = _period_cte(scope, filters)
+    scored, scored_params = _scored_period(min_coverage)
     return list(
         db.query(
-            f"""with {cte}
-                select p.type, cast(substr(p.visit_date, 1, 4) as integer) as year,
-                       (cast(substr(p.visit_date, 6, 2) as integer) + 2) / 3 as quarter,
-                       avg(s.score) as score, count(s.score) as visits,
-                       sum(s.scored) as scored, sum(s.assessable) as assessable
-                from period p join visit_scores s on s.visit_id = p.visit_id
-                group by p.type, year, quarter
-                order by year, quarter, p.type""",
-            params,
+            f"""with {cte}, {scored}
+                select type, cast(substr(visit_date, 1, 4) as integer) as year,
+                       (cast(substr(visit_date, 6, 2) as integer) + 2) / 3 as quarter,
+                       avg(case when low then null else score end) as score,
+                       count(case when low then null else score end) as visits, sum(low) as left_out,
+                       sum(case when low then 0 else scored end) as scored,
+                       sum(case when low then 0 else assessable end) as assessable
+                from scored
+                where assessable is not null
+                group by type, year, quarter
+                order by year, quarter, type""",
+            params + scored_params,
         )
     )
 

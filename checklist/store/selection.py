@@ -26,6 +26,13 @@ def visit_conditions(scope: Scope, filters: Filters, alias: str = "v") -> tuple[
     return where, params
 
 
+def low_coverage_sql(alias: str, min_coverage: float) -> tuple[str, list]:
+    """1 when the visit scores row `alias` (visit_scores: scored, assessable) has low
+    coverage, else 0: `core.scoring.low_coverage` in SQL, the one rule the overview and the
+    monitor report leave visits out of their means by. `min_coverage` 0 turns it off."""
+    return f"(? > 0 and ({alias}.assessable = 0 or {alias}.scored < ? * {alias}.assessable))", [min_coverage, min_coverage]
+
+
 def location_conditions(filters: Filters, alias: str = "l") -> tuple[list[str], list]:
     """Locations of the filtered types, province and operator, open or closed."""
     where, params = [], []

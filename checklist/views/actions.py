@@ -7,7 +7,8 @@ manage them; everyone else gets 404, like for a visit they cannot see.
 
 The pages that show actions (visit, checklist, location) belong to other blueprints; their
 views gather what they show with `checklist.views.follow_up`. None of that goes into the
-cached body of a submitted visit: it holds per-user content and CSRF tokens.
+cached body of a submitted visit (it holds per-user content and CSRF tokens): the visit
+page puts each criterion's actions into a slot after that criterion's row of the body.
 """
 
 from __future__ import annotations
@@ -99,9 +100,10 @@ def create(visit_id: int):
         page = render_template("actions/new.html", bundle=bundle, form=form, criterion=criterion, result=results.get(criterion_id))
         return page, form.status()
     due_on = form.due_on.data.isoformat()
-    store.create_action(get_db(), visit_id, criterion_id, results[criterion_id], form.what.data, form.owner.data, due_on, actor())
+    action_id = store.create_action(get_db(), visit_id, criterion_id, results[criterion_id], form.what.data, form.owner.data, due_on, actor())
     flash(_("Action recorded."), "success")
-    return redirect(url_for("visits.detail", visit_id=visit_id, _anchor="actions"), 303)
+    # Back to the action, under its criterion.
+    return redirect(url_for("visits.detail", visit_id=visit_id, _anchor=f"action-{action_id}"), 303)
 
 
 @bp.post("/actions/<int:action_id>/status")
@@ -147,8 +149,8 @@ def _back(return_to: str, action: dict, visit: dict | None) -> str:
         domain_id = action["criterion_id"].split(".")[0]
         anchor = "c-" + field_key(action["criterion_id"])
         return url_for("visits.domain", visit_id=visit["id"], domain_id=domain_id, _anchor=anchor)
-    if return_to in ("visit", "checklist"):
-        return url_for("visits.detail", visit_id=visit["id"] if visit else action["visit_id"], _anchor="actions")
+    if return_to in ("visit", "checklist"):  # the visit page shows the action under its criterion
+        return url_for("visits.detail", visit_id=visit["id"] if visit else action["visit_id"], _anchor=f"action-{action['id']}")
     return url_for("locations.detail", location_id=action["location_id"], _anchor="actions")
 
 

@@ -13,6 +13,7 @@ from datetime import timezone
 from io import BytesIO
 
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
@@ -81,6 +82,7 @@ def monitor_pdf():
         current_language(),
         anonymise,
         datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        current_app.config["LOW_COVERAGE"],
     )
     pdf = build_monitor_report(data)
     period = "-".join(d.isoformat() for d in (filters.since, filters.until) if d) or "all"

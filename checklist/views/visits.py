@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from io import BytesIO
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from markupsafe import escape
 
 from checklist import store
 from checklist.views.common import actor
@@ -163,11 +165,14 @@ def _render_detail(bundle, reopen_form=None):
     )
 
 
-def _submitted_body(bundle, voices):
+def _submitted_body(bundle, voices) -> list[tuple[Markup, str | None]]:
     """A submitted visit never changes, so its long read-only body is rendered once.
 
     The key holds everything the body shows that could still change: the visit's version,
-    the location (name), the previous visit, and the language.
+    the location (name), the previous visit, and the language. What depends on the reader
+    (the actions under each criterion, with their buttons and CSRF tokens) is not in it:
+    the body is kept in parts, each followed by the id of the criterion whose row it ends
+    with (None after the last), and the page puts that criterion's actions between them.
     """
     previous = store.previous_submitted_visit(get_db(), bundle.visit, current_user.scope)
     key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous and previous["id"], current_language())
@@ -176,10 +181,27 @@ def _submitted_body(bundle, voices):
         body = bodies.get(key)
     if body is None:
         previous_bundle = previous_visit(get_db(), bundle, current_user.scope) if previous else None
-        body = Markup(render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle))
+        html = render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle, action_slot=_action_slot)
+        body = _split_at_slots(html)
         with lock:
             bodies[key] = body
     return body
+
+
+_SLOT = "<!--criterion-actions:{}-->"
+_SLOT_PATTERN = re.compile(r"<!--criterion-actions:([^<>]*?)-->")
+
+
+def _action_slot(criterion_id: str) -> Markup:
+    """Where a criterion's actions go in the cached body. User text is escaped before it
+    reaches the body, so no answer or note can make one."""
+    return Markup(_SLOT.format(escape(criterion_id)))
+
+
+def _split_at_slots(html: str) -> list[tuple[Markup, str | None]]:
+    parts = _SLOT_PATTERN.split(html)  # text, id, text, id, ..., text
+    ids = [Markup(cid).unescape() for cid in parts[1::2]]
+    return [(Markup(text), cid) for text, cid in zip(parts[0::2], [*ids, None])]
 
 
 def _submitted_bodies() -> tuple[LRUCache, threading.Lock]:

@@ -142,7 +142,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 f"/visits/{sub}/calibration",
             ],
         ),
-        ("monitor@m.test", ["/compare/", "/reports/"]),
+        ("monitor@m.test", ["/compare/", "/reports/", f"/visits/{sub}"]),  # actions under their criteria, read-only
         ("admin@a.test", ["/admin/users/", "/admin/users/new", "/admin/users/1", "/admin/audit/", "/admin/organisations/"]),
     ]
 

@@ -51,6 +51,14 @@ def _aggregation(ctx: MonitorContext) -> list[str]:
             "What children said: the statements recorded with the submitted visits in the period, with age band and type of location only."
         ),
     ]
+    if ctx.report.low_coverage:
+        texts.insert(
+            2,
+            _(
+                "Low coverage: a visit where fewer than %(share)s of the assessable criteria were scored is left out of the mean scores per type, the mean overall score and the trends (in the visits export: scored below %(share)s of assessable), as in the overview; the report says how many. It counts in every other section.",
+                share=ctx.low_share(),
+            ),
+        )
     if ctx.report.anonymised:
         texts.append(
             _(

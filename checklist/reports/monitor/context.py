@@ -37,6 +37,9 @@ class MonitorReport:
     unassessed: as red_flags, for critical criteria answered "could not assess"
     evidence: answers, none, one count per evidence type, children_people, parents_people
         (`store.evidence_counts`)
+    low_coverage: the threshold (a share, 0 = off) below which a visit's coverage is low;
+        left_out: the visits of the period that are left out of the means per type, the key
+        figure and the trends for it (types, trends and all_types count only the others)
     """
 
     criteria: Criteria
@@ -66,6 +69,8 @@ class MonitorReport:
     common_criteria: int | None = None
     unassessed: Sequence[Mapping[str, Any]] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    low_coverage: float = 0.0
+    left_out: int = 0
 
 
 class MonitorContext(ReportContext):
@@ -93,3 +98,17 @@ class MonitorContext(ReportContext):
             first, last = self.date(s["first_date"]), self.date(s["last_date"])
             return self._("all visits to date (%(first)s – %(last)s)", first=first, last=last)
         return self._("all visits to date")
+
+    def low_share(self) -> str:
+        """The low-coverage threshold as a share: 50%."""
+        return f"{self.report.low_coverage * 100:g}%"
+
+    def left_out_text(self) -> str | None:
+        """What the means leave out for low coverage and why; None when the rule is off."""
+        if not self.report.low_coverage:
+            return None
+        return self._(
+            "Visits left out for low coverage: %(n)d, where fewer than %(share)s of the assessable criteria were scored. Too little was scored for their scores to stand for the location, so they are not in the mean scores per type, the mean overall score and the trends. They are counted everywhere else: submitted visits, criteria most often not met, red flags and locations.",
+            n=self.report.left_out,
+            share=self.low_share(),
+        )

@@ -50,7 +50,7 @@ def section(ctx: MonitorContext) -> list:
             cell(str(loc["visits"]), "CellRight"),
             cell(ctx.date(loc["latest_date"], "medium"), CELL_SMALL),
             cell(f"{ctx.score(loc['score'])} · {ctx.status(loc['status'])}", CELL_SMALL),
-            cell(_coverage(loc), CELL_SMALL),
+            [cell(_coverage(loc), CELL_SMALL)] + ([cell(_("low") + " *", CELL_SMALL)] if loc.get("low_coverage") else []),
             cell(str(loc["red_flags"]), "CellRight"),
             cell(str(loc.get("unassessed_flags") or 0), "CellRight"),
         ]
@@ -58,7 +58,14 @@ def section(ctx: MonitorContext) -> list:
         rows.append(row)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(table_style(*styles))
-    return story + [table, Spacer(1, 2 * mm), status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH)]
+    story += [table, Spacer(1, 2 * mm)]
+    if any(loc.get("low_coverage") for loc in report.locations):
+        note = _(
+            "* low: at its latest visit fewer than %(share)s of the assessable criteria were scored; such a visit is left out of the mean scores per type and the trends.",
+            share=ctx.low_share(),
+        )
+        story += [para(note, "Small"), Spacer(1, 1 * mm)]
+    return story + [status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH)]
 
 
 def _coverage(loc) -> str:

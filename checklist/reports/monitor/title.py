@@ -118,6 +118,11 @@ def _key_figures(ctx: MonitorContext) -> Table:
                 _(
                     "mean over the visits, 0–100; coverage %(share)s",
                     share=ctx.percent(report.all_types.get("scored", 0), report.all_types.get("assessable", 0)),
+                )
+                + (
+                    "; " + _("left out for coverage below %(share)s: %(n)d", n=report.left_out, share=ctx.low_share())
+                    if report.left_out
+                    else ""
                 ),
                 "CellMuted",
             ),

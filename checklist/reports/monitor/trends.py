@@ -32,6 +32,17 @@ def section(ctx: MonitorContext) -> list:
             "Body",
         )
     )
+    if report.low_coverage:
+        story.append(
+            para(
+                _(
+                    "Without the visits of low coverage (fewer than %(share)s of the assessable criteria scored): %(n)d in the period; each quarter says how many it left out.",
+                    share=ctx.low_share(),
+                    n=report.left_out,
+                ),
+                "Body",
+            )
+        )
     series, colours = {}, []
     for i, row in enumerate(report.types):
         points = [(dt.date(r["year"], 3 * r["quarter"] - 2, 1), r["score"]) for r in report.trends if r["type"] == row["type"]]
@@ -50,7 +61,10 @@ def section(ctx: MonitorContext) -> list:
             found = cells.get((year, quarter, row["type"]))
             if found:
                 coverage = _("coverage %(share)s", share=ctx.percent(found.get("scored") or 0, found.get("assessable") or 0))
-                line.append([cell(f"{ctx.score(found['score'])} ({found['visits']})", "CellRight"), cell(coverage, "CellMuted")])
+                entry = [cell(f"{ctx.score(found['score'])} ({found['visits']})", "CellRight"), cell(coverage, "CellMuted")]
+                if found.get("left_out"):
+                    entry.append(cell(_("%(n)d left out (low coverage)", n=found["left_out"]), "CellMuted"))
+                line.append(entry)
             else:
                 line.append(cell("–", "CellRight"))
             if found:

@@ -34,7 +34,10 @@ def section(ctx: MonitorContext) -> list:
         "Body",
     )
     chart = type_domain_chart(report.types, report.criteria, ctx.lang, width=FRAME_WIDTH, colours=_type_colours(report))
-    story = [PageBreak(), para(_("Scores per domain and type of location"), "H1"), intro, chart, Spacer(1, 3 * mm)]
+    story = [PageBreak(), para(_("Scores per domain and type of location"), "H1"), intro]
+    if left_out := ctx.left_out_text():
+        story.append(para(left_out, "Body"))
+    story += [chart, Spacer(1, 3 * mm)]
     story.append(_type_table(ctx))
     story += [
         Spacer(1, 2 * mm),
@@ -70,7 +73,10 @@ def _type_table(ctx: MonitorContext) -> Table:
     style = head_style(labels, widths[-1])
     head = [cell(_("Domain"), style)]
     for label, column in zip(labels, columns):
-        head.append([para(label, style), para(_("%(n)d visits", n=column["visits"]), HEAD_SMALL)])
+        counts = [para(_("%(n)d visits", n=column["visits"]), HEAD_SMALL)]
+        if column.get("left_out"):
+            counts.append(para(_("%(n)d left out (low coverage)", n=column["left_out"]), HEAD_SMALL))
+        head.append([para(label, style), *counts])
     rows, styles = [head], []
     for r, (domain_id, title) in enumerate(report.domains, start=1):
         row = [cell(title)]
