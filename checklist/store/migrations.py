@@ -381,3 +381,21 @@ def m013_photos(db: Database):
         )"""
     )
     db["photos"].create_index(["visit_id", "criterion_id"])
+
+
+@migrations()
+def m015_imported_submissions(db: Database):
+    """Submissions of the checklist's XLSForm imported from KoboToolbox or ODK Central
+    (`checklist.core.submissions`): one row per instance id, so importing the same file
+    twice adds nothing. `visit_id` is the draft visit the submission became.
+    """
+    db.execute(
+        """create table imported_submissions (
+            instance_id text primary key,
+            visit_id integer not null references visits(id),
+            file_name text,
+            imported_at text not null,
+            imported_by integer references users(id)
+        )"""
+    )
+    db["imported_submissions"].create_index(["visit_id"])
