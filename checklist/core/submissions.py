@@ -64,6 +64,7 @@ from checklist.core.xlsform import VOICE_FIELDS
 from checklist.core.xlsform import VOICE_MAX
 from checklist.core.xlsform import VOICES
 from checklist.core.xlsform import age_band_of
+from checklist.core.xlsform import criterion_name
 from checklist.core.xlsform import field_of
 
 Gettext = Callable[[str], str]
@@ -519,8 +520,8 @@ def _read_answers(sheet, columns, values, criteria, location, note_max, words, a
                     continue
                 answer[key] = counts[kind] = int(number)
         for kind, problem in ev.problems(answer["evidence"], counts).items():
-            suffix = CHILDREN if kind == "children" else PARENTS
-            name = given.get(suffix, given.get(EVIDENCE, (None,)))[0]
+            base = criterion_name(criterion_id)
+            name = base + (CHILDREN if kind == "children" else PARENTS) if problem == ev.COUNT_MISSING else base + EVIDENCE
             add(
                 {
                     ev.COUNT_MISSING: _("“%(type)s” is ticked: give how many (1–99)."),
