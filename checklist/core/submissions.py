@@ -40,6 +40,7 @@ from checklist.core.criteria import Criteria
 from checklist.core.i18n import LANGUAGES
 from checklist.core.i18n import translations_for
 from checklist.core.labels import answer_labels
+from checklist.core.labels import evidence_labels
 from checklist.core.text import clean_text
 from checklist.core.text import name_key
 from checklist.core.xlsform import AGE_BANDS
@@ -526,7 +527,7 @@ def _read_answers(sheet, columns, values, criteria, location, note_max, words, a
                 {
                     ev.COUNT_MISSING: _("“%(type)s” is ticked: give how many (1–99)."),
                     ev.COUNT_WITHOUT_TICK: _("A number is given but “%(type)s” is not ticked."),
-                }.get(problem, _("Enter a number from %(min)s to %(max)s.")) % {"type": kind, "min": ev.COUNT_MIN, "max": ev.COUNT_MAX},
+                }.get(problem, _("Enter a number from %(min)s to %(max)s.")) % {"type": evidence_labels(_)[kind], "min": ev.COUNT_MIN, "max": ev.COUNT_MAX},
                 name,
             )
             ok = False
