@@ -489,3 +489,45 @@ def test_import_command_dry_run_problems_and_idempotence(app, runner, tmp_path):
     assert [h["event"] for h in query(app, "select event from visit_revisions where visit_id = ?", [visit["id"]])] == ["imported"]
     result = runner.invoke(args=["import-submissions", str(tmp_path / "good.xlsx"), "--org", "War Child"])
     assert result.exit_code == 0 and "Imported 0 submissions" in result.output and "1 were imported before" in result.output
+
+
+# -- any value in any cell: imported, or refused with its row and column ----------------------
+
+HEADER = ["_uuid", "criteria_hash", "visit/location", "visit/visit_date", "visit/visitors", "visit/announced", "visit/children_present", "visit/amv_present",
+          "domain_play/play__space", "domain_play/play__space_EVIDENCE", "domain_play/play__space_CHILDREN", "domain_play/play__space_NOTE",
+          "domain_safety/safety__moves", "domain_safety/safety__moves_LEFT_OUT"]
+WORDS = st.sampled_from(
+    ["meets", "Voldoet", "Could not assess", "seen children", "children", "parents", "staff", "1", "0", "2026-01-10", "2999-01-01", "1999-12-31", "loc_1", "loc_9", "other", "Azc Een", "na", "2,5", "21", " "]
+)
+# Words a cell of this form may hold come up three times as often as arbitrary values.
+CELL = st.one_of(WORDS, WORDS, WORDS, st.none(), st.text(max_size=20), st.integers(-3, 30), st.floats(allow_nan=True, allow_infinity=True))
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.dictionaries(st.sampled_from(HEADER[1:]), CELL, max_size=3))
+def test_any_cell_is_read_or_refused_with_its_row_and_column(changes):
+    from datetime import date
+
+    from checklist.core.i18n import translations_for
+    from checklist.core.submissions import Sheet
+    from checklist.core.submissions import read_submissions
+
+    criteria = load_criteria(SMALL_CRITERIA)
+    good = {"_uuid": "u-1", "criteria_hash": criteria.hash, "visit/location": "loc_1", "visit/visit_date": "2026-01-10", "visit/visitors": "A.B.", "visit/announced": "1",
+            "domain_play/play__space": "partly", "domain_play/play__space_EVIDENCE": "seen children", "domain_play/play__space_CHILDREN": 3, "domain_safety/safety__moves": 2}
+    row = {**good, **changes}
+    sheet = Sheet("export", HEADER, [[row.get(h) for h in HEADER]])
+    reading = read_submissions([sheet], {criteria.hash: criteria}, [{"id": 1, "name": "Azc Een", "type": "azc", "closed_on": None}], 2000, translations_for("en").gettext, today=date(2026, 6, 1))
+    if reading.problems:
+        assert reading.submissions == []
+        for problem in reading.problems:
+            assert problem.row == 2 and problem.column, problem
+            assert problem.column.split(" (", 1)[1].rstrip(")") in HEADER
+    else:
+        [submission] = reading.submissions
+        answer = submission.answers.get("play.space")
+        assert answer is None or answer["value"] in (None, "meets", "partly", "fails", "na", "unknown")
+        moves = submission.answers.get("safety.moves")
+        assert moves is None or (moves["number"] is None) != (moves["value"] is None) or moves["note"] or moves["evidence"]
+        if moves and moves["number"] is not None:
+            assert 0 <= moves["number"] <= 20

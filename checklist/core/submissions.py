@@ -346,8 +346,10 @@ def _read_row(sheet, columns, values, row, known_criteria, locations, note_max, 
     def cell(name):
         return values[columns[name]] if name in columns else None
 
-    def add(message, name):
-        column = sheet.column(columns[name]) if name in columns else None
+    def add(message, *names):
+        """A problem at the first of `names` that has a column (a field the export left out
+        is named by the one it depends on)."""
+        column = next((sheet.column(columns[n]) for n in names if n in columns), None)
         problems.append(Problem(message, row=row, column=column, sheet=sheet_name))
 
     instance_id = next((_instance(cell(n)) for n in INSTANCE_COLUMNS if _instance(cell(n))), "")
@@ -369,7 +371,7 @@ def _read_row(sheet, columns, values, row, known_criteria, locations, note_max, 
         if len(found) == 1:
             criteria = found[0]
         else:
-            problems.append(Problem(_("Which criteria version the form was made for is not in the file (no criteria_hash column): use a form made by this app."), row=row, sheet=sheet_name))
+            add(_("Which criteria version the form was made for is not in the file (no criteria_hash column): use a form made by this app."), CRITERIA_HASH)
 
     # The location.
     location = None
@@ -391,7 +393,7 @@ def _read_row(sheet, columns, values, row, known_criteria, locations, note_max, 
             message = (
                 _("The location %(name)s matches several locations in this app.") if named else _("The location %(name)s matches no location in this app: add it, or correct the name.")
             )
-            add(message % {"name": name or "–"}, LOCATION_OTHER if choice == OTHER_LOCATION else LOCATION)
+            add(message % {"name": name or "–"}, *((LOCATION_OTHER, LOCATION) if choice == OTHER_LOCATION else (LOCATION,)))
     else:
         add(_("No location."), LOCATION)
     if location is not None and location.get("closed_on"):
@@ -522,13 +524,13 @@ def _read_answers(sheet, columns, values, criteria, location, note_max, words, a
                 answer[key] = counts[kind] = int(number)
         for kind, problem in ev.problems(answer["evidence"], counts).items():
             base = criterion_name(criterion_id)
-            name = base + (CHILDREN if kind == "children" else PARENTS) if problem == ev.COUNT_MISSING else base + EVIDENCE
+            names = (base + (CHILDREN if kind == "children" else PARENTS), base + EVIDENCE) if problem == ev.COUNT_MISSING else (base + EVIDENCE,)
             add(
                 {
                     ev.COUNT_MISSING: _("“%(type)s” is ticked: give how many (1–99)."),
                     ev.COUNT_WITHOUT_TICK: _("A number is given but “%(type)s” is not ticked."),
                 }.get(problem, _("Enter a number from %(min)s to %(max)s.")) % {"type": evidence_labels(_)[kind], "min": ev.COUNT_MIN, "max": ev.COUNT_MAX},
-                name,
+                *names,
             )
             ok = False
         if ok:

@@ -183,7 +183,8 @@ def build_form(criteria: Criteria, locations: Iterable[Mapping], location_type: 
     survey.append({"type": "select_one locations", "name": LOCATION, "label": each(N_("Location")), "required": "yes", **location_row})
     for loc in locations:
         if loc.get("type") in types:
-            choices.append({"list_name": "locations", "name": f"loc_{loc['id']}", "label": {lang: loc["name"] for lang in LANGUAGES}, "location_type": loc["type"]})
+            label = loc["name"].replace("${", "$ {")  # typed text, never a reference to a field
+            choices.append({"list_name": "locations", "name": f"loc_{loc['id']}", "label": {lang: label for lang in LANGUAGES}, "location_type": loc["type"]})
     choices.append({"list_name": "locations", "name": OTHER_LOCATION, "label": each(N_("Another location, not in this list")), "location_type": ""})
     survey.append(
         {
