@@ -531,3 +531,13 @@ def test_any_cell_is_read_or_refused_with_its_row_and_column(changes):
         assert moves is None or (moves["number"] is None) != (moves["value"] is None) or moves["note"] or moves["evidence"]
         if moves and moves["number"] is not None:
             assert 0 <= moves["number"] <= 20
+
+
+def test_the_import_page_speaks_dutch(app):
+    coordinator = login(app.test_client(), "coordinator@a.test", lang="nl")
+    page = coordinator.get("/kobo/").get_data(as_text=True)
+    assert "XLSForm downloaden" in page and "Alleen het bestand controleren" in page
+    response = upload(coordinator, b"naam,datum\nA,2026-01-01\n", "export.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Er is niets geïmporteerd uit export.csv" in page
+    assert problems_on(page)[0].startswith("rij 1: Geen kolom voor het veld location")
