@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import zipfile
 
 import pytest
 from hypothesis import given
@@ -448,10 +449,17 @@ def test_every_problem_is_listed_with_row_and_column_and_nothing_is_written(app)
         (b"PK\x03\x04broken", "export.zip", "zip"),
         ("naam;datum\né;twee\n".encode("latin-1"), "export.csv", "not UTF-8"),
         (b"name,date\nA,2026-01-01\n", "export.csv", "No column for the field location"),
+        (None, "bomb.zip", "unpacks to more than 64 MB"),
     ],
 )
 def test_a_malformed_file_is_refused_with_why(app, data, name, message):
     coordinator = login(app.test_client(), "coordinator@a.test", lang="en")
+    if data is None:  # 80 MB of zeros, a few dozen kilobytes zipped
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("export.csv", b"0" * (80 * 1024 * 1024))
+        data = out.getvalue()
+        assert len(data) < 1024 * 1024
     before = snapshot(app)
     response = upload(coordinator, data, name)
     assert response.status_code == 422

@@ -122,9 +122,22 @@ class FileError(Exception):
     """A file that cannot be read as a table at all."""
 
 
+# XLSX and zip files are compressed: what they unpack to is bounded before anything is
+# read, so a small upload cannot fill the memory (a "zip bomb"). Exports of thousands of
+# submissions unpack to a few megabytes.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+
+
 def read_tables(data: bytes, filename: str, _: Gettext) -> list[Sheet]:
     """The tables of an XLSX, CSV or zip of CSVs (ODK Central); FileError if unreadable."""
     lower = filename.lower()
+    if data[:4] == b"PK\x03\x04":
+        try:
+            unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except (zipfile.BadZipFile, OSError):
+            unpacked = 0  # the readers below say why the file cannot be read
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise FileError(_("The file unpacks to more than %(mb)s MB: split the export.") % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)})
     if data[:4] == b"PK\x03\x04" and not lower.endswith((".xlsx", ".xlsm")):
         return _read_zip(data, _)
     if lower.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
