@@ -549,3 +549,16 @@ def test_the_import_page_speaks_dutch(app):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Er is niets geïmporteerd uit export.csv" in page
     assert problems_on(page)[0].startswith("rij 1: Geen kolom voor het veld location")
+
+
+def test_a_submission_twice_in_one_file_is_a_problem(app):
+    criteria = app.extensions["criteria"]
+    coordinator = login(app.test_client(), "coordinator@a.test", lang="en")
+    location = create_location(coordinator, name="Azc Dubbel", type="azc")
+    form = coordinator.get("/kobo/form.xlsx").data
+    fields = small_submission(criteria, location)
+    export = kobo_xlsx(form, [{"uuid": "same", "fields": fields}, {"uuid": "same", "fields": fields}])
+    response = upload(coordinator, export, "export.xlsx")
+    found = problems_on(response.get_data(as_text=True))
+    assert response.status_code == 422 and len(found) == 1
+    assert re.search(r"row 3, column [A-Z]+ \(meta/instanceID\): This submission is also in row 2\.", found[0]), found

@@ -265,14 +265,15 @@ def read_submissions(
     today = today or date.today()
     main = sheets[0]
     locations = list(locations)
-    columns = _columns(main, reading, _)
+    main_name = main.name if len(sheets) > 1 else None
+    columns = _columns(main, reading, _, main_name)
     for required in (LOCATION, "visit_date"):
         if required not in columns:
             reading.problems.append(
                 Problem(
                     _("No column for the field %(name)s: export the data with XML values and headers, from a form made by this app.") % {"name": required},
                     row=1,
-                    sheet=main.name if len(sheets) > 1 else None,
+                    sheet=main_name,
                 )
             )
     if reading.problems:
@@ -289,13 +290,14 @@ def read_submissions(
         index = _text(values[columns["_index"]]) if "_index" in columns else ""
         by_key.setdefault(key, None)
         by_index.setdefault(index, None)
-        sub = _read_row(main, columns, values, row, known_criteria, locations, note_max, words, today, reading, _, sheet_name=main.name if len(sheets) > 1 else None)
+        if key and key in seen_ids:
+            column = next((main.column(columns[n]) for n in INSTANCE_COLUMNS if n in columns), None)
+            reading.problems.append(Problem(_("This submission is also in row %(row)s.") % {"row": seen_ids[key]}, row=row, column=column, sheet=main_name))
+            continue
+        seen_ids.setdefault(key, row)
+        sub = _read_row(main, columns, values, row, known_criteria, locations, note_max, words, today, reading, _, sheet_name=main_name)
         if sub is None:
             continue
-        if sub.instance_id in seen_ids:
-            reading.problems.append(Problem(_("This submission is also in row %(row)s.") % {"row": seen_ids[sub.instance_id]}, row=row))
-            continue
-        seen_ids[sub.instance_id] = row
         reading.submissions.append(sub)
         by_key[key] = by_index[index] = sub
     for sheet in sheets[1:]:
@@ -308,14 +310,14 @@ def read_submissions(
     return reading
 
 
-def _columns(sheet: Sheet, reading: Reading, _: Gettext) -> dict[str, int]:
+def _columns(sheet: Sheet, reading: Reading, _: Gettext, sheet_name: str | None) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, header in enumerate(sheet.header):
         name, part = _name_of(header)
         if name is None or part:
             continue
         if name in columns:
-            reading.problems.append(Problem(_("Two columns hold the field %(name)s.") % {"name": name}, row=1, column=sheet.column(index)))
+            reading.problems.append(Problem(_("Two columns hold the field %(name)s.") % {"name": name}, row=1, column=sheet.column(index), sheet=sheet_name))
         columns[name] = index
     return columns
 
@@ -552,7 +554,7 @@ def _read_answers(sheet, columns, values, criteria, location, note_max, words, a
 
 
 def _read_voices(sheet, by_key, by_index, known_criteria, reading, _) -> None:
-    columns = _columns(sheet, reading, _)
+    columns = _columns(sheet, reading, _, sheet.name)
     for i, values in enumerate(sheet.rows):
         if all(v in (None, "") for v in values):
             continue
