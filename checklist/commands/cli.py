@@ -383,7 +383,12 @@ def _criteria_named(name: str):
 
 
 def init_app(app) -> None:
+    from checklist.commands.kobo import import_submissions_command
+    from checklist.commands.kobo import xlsform_command
+
     for command in (
+        xlsform_command,
+        import_submissions_command,
         check_criteria_command,
         demo_data_command,
         report_command,

@@ -68,6 +68,7 @@ PERMISSIONS = {
     "manage_actions": {"visitor", "coordinator"},
     "manage_users": {"admin"},
     "read_audit": {"admin"},
+    "exchange_forms": {"coordinator"},  # the XLSForm for KoboToolbox/ODK, and importing its submissions
     "calibrate": {"coordinator"},  # pair two visits for calibration, see every pair  # the audit log is read on /admin/audit/
 }
 

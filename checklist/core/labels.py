@@ -81,6 +81,18 @@ def sampling_marker(criterion: Criterion, _: Callable[[str], str]) -> str:
     }.get(criterion.sampling or "", "")
 
 
+def bands_text(criterion: Criterion, lang: str, _: Callable[[str], str], labels: Mapping[str, str]) -> str:
+    """A count criterion's unit and bands in words: 'A number (moves); bands: 0–2 = Meets; ...'.
+
+    `labels` is `answer_labels()` in `lang`; the handbook and the XLSForm's hints say it so."""
+    unit = criterion.unit.get(lang) if criterion.unit else ""
+    bands = "; ".join(
+        format_number(b.from_, lang) + (f"–{format_number(b.to, lang)}" if b.to is not None else "+") + f" = {labels[b.answer]}"
+        for b in criterion.bands or ()
+    )
+    return _("A number (%(unit)s); bands: %(bands)s.") % {"unit": unit, "bands": bands}
+
+
 def action_status_labels(_: Callable[[str], str]) -> dict[str, str]:
     """A follow-up action's status (`store.ACTION_STATUSES`)."""
     return {"open": _("Open"), "done": _("Done"), "not_done": _("Not done"), "cancelled": _("Cancelled")}

@@ -28,6 +28,7 @@ from checklist.core.criteria import Domain
 from checklist.core.labels import anchor_labels
 from checklist.core.labels import anchor_legend
 from checklist.core.labels import answer_labels
+from checklist.core.labels import bands_text
 from checklist.core.labels import format_number
 from checklist.reports.context import ReportContext
 from checklist.reports.fonts import setup_reportlab
@@ -193,14 +194,7 @@ def _answer_kind(ctx: ReportContext, c: Criterion) -> str:
         return _("Yes or no: yes counts as %(meets)s, no as %(fails)s.", meets=words["meets"].lower(), fails=words["fails"].lower())
     if c.kind == "rating":
         return " / ".join(words[r] for r in ("meets", "partly", "fails"))
-    unit = c.unit.get(ctx.lang) if c.unit else ""
-    bands = "; ".join(
-        f"{format_number(b.from_, ctx.lang)}"
-        + (f"–{format_number(b.to, ctx.lang)}" if b.to is not None else "+")
-        + f" = {words[b.answer]}"
-        for b in c.bands or ()
-    )
-    return _("A number (%(unit)s); bands: %(bands)s.", unit=unit, bands=bands)
+    return bands_text(c, ctx.lang, ctx._, words)
 
 
 def _evidence(ctx: ReportContext, c: Criterion) -> list[str]:

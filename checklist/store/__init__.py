@@ -66,6 +66,10 @@ from checklist.store.exports import export_visit_columns
 from checklist.store.exports import export_visits
 from checklist.store.exports import export_answers
 from checklist.store.exports import export_row_count
+from checklist.store.imports import Imported
+from checklist.store.imports import imported_visits
+from checklist.store.imports import read_import
+from checklist.store.imports import import_submissions
 from checklist.store.photos import TooManyPhotos
 from checklist.store.photos import add_photo
 from checklist.store.photos import visit_photos
@@ -83,6 +87,7 @@ from checklist.store.places import organisation_id
 from checklist.store.places import list_locations
 from checklist.store.places import provinces_in_use
 from checklist.store.places import operators_in_use
+from checklist.store.places import form_locations
 from checklist.store.places import get_location
 from checklist.store.places import locations_named
 from checklist.store.places import create_location
@@ -188,6 +193,10 @@ __all__ = [
     "export_visits",
     "export_answers",
     "export_row_count",
+    "Imported",
+    "imported_visits",
+    "read_import",
+    "import_submissions",
     "TooManyPhotos",
     "add_photo",
     "visit_photos",
@@ -205,6 +214,7 @@ __all__ = [
     "list_locations",
     "provinces_in_use",
     "operators_in_use",
+    "form_locations",
     "get_location",
     "locations_named",
     "create_location",

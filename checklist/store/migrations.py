@@ -391,3 +391,21 @@ def m014_offline_client_keys(db: Database):
     db.execute("create unique index child_voices_client_key on child_voices (visit_id, client_key) where client_key is not null")
     db.execute("alter table photos add column client_key text")
     db.execute("create unique index photos_client_key on photos (visit_id, client_key) where client_key is not null")
+
+
+@migrations()
+def m015_imported_submissions(db: Database):
+    """Submissions of the checklist's XLSForm imported from KoboToolbox or ODK Central
+    (`checklist.core.submissions`): one row per instance id, so importing the same file
+    twice adds nothing. `visit_id` is the draft visit the submission became.
+    """
+    db.execute(
+        """create table imported_submissions (
+            instance_id text primary key,
+            visit_id integer not null references visits(id),
+            file_name text,
+            imported_at text not null,
+            imported_by integer references users(id)
+        )"""
+    )
+    db["imported_submissions"].create_index(["visit_id"])

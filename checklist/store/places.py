@@ -120,6 +120,11 @@ def operators_in_use(db: Database) -> list[str]:
     return [r["operator"] for r in db.query("select distinct operator from locations where operator is not null and operator != '' order by operator")]
 
 
+def form_locations(db: Database) -> list[dict]:
+    """The open locations an XLSForm lets a visitor choose from: id, name, type."""
+    return list(db.query("select id, name, type from locations where closed_on is null order by name collate nocase, id"))
+
+
 def get_location(db: Database, location_id: int) -> dict | None:
     rows = list(db.query("select * from locations where id = ?", [location_id]))
     return rows[0] if rows else None

@@ -94,6 +94,7 @@ def init_app(app) -> None:
     from checklist.views import admin
     from checklist.views import auth
     from checklist.views import exports
+    from checklist.views import kobo
     from checklist.views import locations
     from checklist.views import monitor
     from checklist.views import offline
@@ -118,6 +119,7 @@ def init_app(app) -> None:
     app.register_blueprint(calibration.bp)
     app.register_blueprint(photos.bp)
     app.register_blueprint(offline.bp)
+    app.register_blueprint(kobo.bp)
 
     @app.context_processor
     def helpers():

@@ -140,6 +140,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 "/calibration/",
                 f"/calibration/{ids['pair']}",
                 f"/visits/{sub}/calibration",
+                "/kobo/",
             ],
         ),
         ("monitor@m.test", ["/compare/", "/reports/", f"/visits/{sub}"]),  # actions under their criteria, read-only
