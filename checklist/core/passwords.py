@@ -1,7 +1,11 @@
-"""Password rules (OWASP ASVS 5.0 V6.2): long enough, not common, not the email address."""
+"""Password rules (OWASP ASVS 5.0 V6.2): long enough, not common, not the user's own email
+address or name, and not easy to guess by the estimate of zxcvbn (Dropbox's strength
+estimator: dictionaries, names, keyboard rows, repeats, sequences, dates), which catches what the
+common-password list misses: twelve spaces, `aaaaaaaaaaaa`, `abcdefghijkl`."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -9,11 +13,21 @@ from typing import Mapping
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+from zxcvbn import zxcvbn
 
 from checklist.core.i18n import N_
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+# zxcvbn's score runs from 0 (too guessable) to 4; 3 is "safely unguessable" (about 10^8
+# guesses or more), which argon2id and the login throttle make far too slow to try online.
+MIN_SCORE = 3
+# zxcvbn's time grows with the length (130 ms for 128 characters); a password whose first 72
+# characters are hard to guess is hard to guess.
+ESTIMATE_LENGTH = 72
+# A part of the email address or name this long or longer may not appear in the password.
+PERSONAL_MIN = 4
+ADVICE = N_("Choose a sentence of four or more words that only you would think of, without names, your email address or repeated letters; spaces are allowed.")
 COMMON_PASSWORDS = Path(__file__).parent.parent / "data" / "common-passwords.txt"
 
 
@@ -22,19 +36,44 @@ def common_passwords() -> frozenset[str]:
     return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").split())
 
 
-def password_problems(password: str, email: str = "") -> list[str]:
-    """English msgids of what is wrong with a new password; empty when it is acceptable."""
+def personal_words(email: str = "", name: str = "") -> list[str]:
+    """The parts of an email address and a name a password may not contain (lower case):
+    the address, its local part and the words of both, of PERSONAL_MIN characters or more."""
+    email, name = email.strip().lower(), name.strip().lower()
+    local = email.split("@")[0]
+    words = [email, local, "".join(name.split())]
+    words += re.split(r"[^\w]+|_", local) + re.split(r"[^\w]+|_", name)
+    return sorted({w for w in words if len(w) >= PERSONAL_MIN}, key=lambda w: (-len(w), w))
+
+
+def password_problems(password: str, email: str = "", name: str = "") -> list[str]:
+    """English msgids of what is wrong with a new password for the account with this email
+    address and name; empty when it is acceptable. When there is a problem, the last one is
+    the advice on choosing a good password."""
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(N_("Use at least 12 characters."))
     if len(password) > MAX_LENGTH:
         problems.append(N_("Use at most 128 characters."))
     lowered = password.lower()
+    squeezed = "".join(lowered.split())
+    personal = personal_words(email, name)
     if lowered in common_passwords() or lowered.strip() in common_passwords():
         problems.append(N_("This password is on the list of common passwords."))
-    if email and lowered == email.strip().lower():
-        problems.append(N_("The password cannot be the email address."))
+    elif any(word in lowered or word in squeezed for word in personal):
+        problems.append(N_("The password cannot contain your email address or your name."))
+    elif len(password) >= MIN_LENGTH and is_guessable(password, personal):
+        problems.append(N_("This password is easy to guess: it is made of repeated characters, a sequence, a keyboard row or common words."))
+    if problems:
+        problems.append(ADVICE)
     return problems
+
+
+def is_guessable(password: str, user_inputs: list[str] = ()) -> bool:
+    """A password of three or fewer distinct characters, or one zxcvbn scores below MIN_SCORE."""
+    if len(set(password)) <= 3:
+        return True
+    return zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=list(user_inputs), max_length=ESTIMATE_LENGTH)["score"] < MIN_SCORE
 
 
 def password_hasher(config: Mapping) -> PasswordHasher:
