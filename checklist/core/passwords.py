@@ -70,8 +70,10 @@ def password_problems(password: str, email: str = "", name: str = "") -> list[st
 
 
 def is_guessable(password: str, user_inputs: list[str] = ()) -> bool:
-    """A password of three or fewer distinct characters, or one zxcvbn scores below MIN_SCORE."""
-    if len(set(password)) <= 3:
+    """A password of three or fewer distinct characters, a pattern shorter than MIN_LENGTH
+    repeated, a run of consecutive digits or letters that wraps around (`9012345678901`:
+    zxcvbn sees two sequences and scores the pair high), or one zxcvbn scores below MIN_SCORE."""
+    if len(set(password)) <= 3 or _repeats_a_short_pattern(password) or _is_a_run(password.lower()):
         return True
     return zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=list(user_inputs), max_length=ESTIMATE_LENGTH)["score"] < MIN_SCORE
 
@@ -91,3 +93,16 @@ def verify_password(password_hash: str, password: str, config: Mapping) -> bool:
         return password_hasher(config).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _repeats_a_short_pattern(password: str) -> bool:
+    n = len(password)
+    return any(password == (password[:k] * (n // k + 1))[:n] for k in range(1, min(MIN_LENGTH, n // 2 + 1)))
+
+
+def _is_a_run(password: str) -> bool:
+    """Consecutive digits or letters, forwards or backwards, wrapping from 9 to 0 and z to a."""
+    if not (password.isascii() and password.isalnum()):
+        return False
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:])}
+    return steps <= {1, -9, -25} or steps <= {-1, 9, 25}

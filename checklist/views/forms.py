@@ -217,7 +217,7 @@ class UserForm(Form):
     active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(
         _l("New password"),
-        validators=[Optional(), _password_rules],
+        validators=[Optional(strip_whitespace=False), _password_rules],  # twelve spaces are refused, not ignored
         description=_l("At least 12 characters, not a common password. Leave empty to keep the current one."),
         render_kw={"autocomplete": "new-password"},
     )
@@ -229,7 +229,7 @@ class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), _password_rules],
+        validators=[InputRequired(), _password_rules],  # not DataRequired: twelve spaces get the advice
         description=_l("At least 12 characters: a sentence of four or more words that only you would think of is easy to remember and hard to guess."),
         render_kw={"autocomplete": "new-password"},
     )

@@ -105,8 +105,11 @@ def location_changes(location_id: int) -> list[dict]:
             entries.append({"key": key, "at": row["at"], "action": ACTION_LABELS[row["action"]], "created": row["action"] == "create", "user": row["user_name"], "organisation": row["organisation"], "fields": []})
         if row["field"]:
             entries[-1]["fields"].append(
-                {"label": FIELD_LABELS.get(row["field"], row["field"]), "old": shown(row["field"], row["old_value"]), "new": shown(row["field"], row["new_value"]), "known": row["new_value"] is not None or row["old_value"] is not None}
+                {"field": row["field"], "label": FIELD_LABELS.get(row["field"], row["field"]), "old": shown(row["field"], row["old_value"]), "new": shown(row["field"], row["new_value"]), "known": row["new_value"] is not None or row["old_value"] is not None}
             )
+    order = list(FIELD_LABELS)
+    for entry in entries:
+        entry["fields"].sort(key=lambda f: order.index(f["field"]) if f["field"] in order else len(order))
     return entries
 
 
