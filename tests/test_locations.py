@@ -138,3 +138,34 @@ def test_every_change_to_a_location_is_in_its_history_with_who_and_when(app):
     # Dutch too
     dutch = login(app.test_client(), "visitor@b.test", lang="nl").get(f"/locations/{location}").get_data(as_text=True)
     assert "Wijzigingen aan deze locatie" in dutch and "Heropend" in dutch and "Type locatie: Azc → Noodopvang" in dutch
+
+
+def test_changes_before_the_history_existed_come_from_the_audit_log(tmp_path):
+    """m017 fills the history from the audit log: who, when and which fields (the audit log
+    never kept values); rows of other entities stay out."""
+    from sqlite_utils import Database
+
+    from checklist.store.migrations import migrations
+
+    db = Database(tmp_path / "older.sqlite")
+    steps = migrations._migrations
+    m017 = next(m for m in steps if m.name.startswith("m017"))
+    for step in steps[: steps.index(m017)]:
+        step.fn(db)
+    db["users"].insert({"id": 1, "email": "c@x.nl", "display_name": "Oude Coördinator", "organisation_id": 2, "role": "coordinator", "active": 1, "password_hash": "x", "created_at": "2025-01-01", "updated_at": "2025-01-01"})
+    db["locations"].insert({"id": 1, "name": "Azc Oud", "type": "azc", "created_at": "2025-01-01T10:00:00+00:00", "updated_at": "2025-01-01T10:00:00+00:00"})
+    db["audit_log"].insert_all(
+        [
+            {"at": "2025-01-01T10:00:00+00:00", "user_id": 1, "organisation_id": 2, "action": "create", "entity": "location", "entity_id": 1, "fields": "name,type"},
+            {"at": "2025-02-01T10:00:00+00:00", "user_id": 1, "organisation_id": 2, "action": "update", "entity": "location", "entity_id": 1, "fields": "capacity,name"},
+            {"at": "2025-03-01T10:00:00+00:00", "user_id": None, "organisation_id": None, "action": "close", "entity": "location", "entity_id": 1, "fields": "closed_on"},
+            {"at": "2025-03-02T10:00:00+00:00", "user_id": 1, "organisation_id": 2, "action": "update", "entity": "visit", "entity_id": 1, "fields": "visitors"},
+        ]
+    )
+    m017.fn(db)
+    rows = list(db.query("select at, user_id, action, field, old_value, new_value from location_changes order by id"))
+    assert [(r["action"], r["field"], r["user_id"]) for r in rows] == [
+        ("create", "name", 1), ("create", "type", 1), ("update", "capacity", 1), ("update", "name", 1), ("close", "closed_on", None)
+    ]  # fmt: skip
+    assert {(r["old_value"], r["new_value"]) for r in rows} == {(None, None)}
+    assert list(db.query("select system_admin from users")) == [{"system_admin": 0}]

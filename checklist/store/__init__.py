@@ -90,6 +90,7 @@ from checklist.store.places import create_location
 from checklist.store.places import update_location
 from checklist.store.places import set_location_closed
 from checklist.store.places import location_changes
+from checklist.store.places import record_location_changes
 from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
@@ -214,6 +215,7 @@ __all__ = [
     "update_location",
     "set_location_closed",
     "location_changes",
+    "record_location_changes",
     "period_summary",
     "report_locations",
     "type_domain_means",

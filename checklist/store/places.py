@@ -139,7 +139,7 @@ def create_location(db: Database, data: Mapping[str, Any], actor: Actor | None =
     with immediate(db):
         location_id = db["locations"].insert(row).last_pk
         audit(db, actor, "create", "location", location_id, LOCATION_FIELDS)
-        _record_changes(db, location_id, actor, "create", [(k, None, row[k]) for k in LOCATION_FIELDS if row[k] not in (None, "")], row["created_at"])
+        record_location_changes(db, location_id, actor, "create", [(k, None, row[k]) for k in LOCATION_FIELDS if row[k] not in (None, "")], row["created_at"])
     return location_id
 
 
@@ -151,7 +151,7 @@ def update_location(db: Database, location_id: int, data: Mapping[str, Any], act
         stamp = now()
         db["locations"].update(location_id, dict(row, updated_at=stamp))
         audit(db, actor, "update", "location", location_id, changed)
-        _record_changes(db, location_id, actor, "update", [(k, before[k], row[k]) for k in changed], stamp)
+        record_location_changes(db, location_id, actor, "update", [(k, before[k], row[k]) for k in changed], stamp)
 
 
 def set_location_closed(db: Database, location_id: int, closed_on: str | None, actor: Actor | None = None) -> None:
@@ -162,11 +162,12 @@ def set_location_closed(db: Database, location_id: int, closed_on: str | None, a
         db["locations"].update(location_id, {"closed_on": closed_on, "updated_at": stamp})
         action = "reopen" if closed_on is None else "close"
         audit(db, actor, action, "location", location_id, ["closed_on"])
-        _record_changes(db, location_id, actor, action, [("closed_on", before["closed_on"], closed_on)], stamp)
+        record_location_changes(db, location_id, actor, action, [("closed_on", before["closed_on"], closed_on)], stamp)
 
 
-def _record_changes(db: Database, location_id: int, actor: Actor | None, action: str, changes: list[tuple], at: str) -> None:
-    """The location's history, in the caller's transaction: one row per field (field, before, after)."""
+def record_location_changes(db: Database, location_id: int, actor: Actor | None, action: str, changes: list[tuple], at: str) -> None:
+    """The location's history, in the caller's transaction: one row per field (field, before,
+    after). The functions above call it; the demo data, which inserts locations itself, too."""
     def text(value):
         return None if value is None else str(value)
 
