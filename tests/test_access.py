@@ -405,3 +405,28 @@ def test_changing_photos_matrix(app, world, email, endpoint):
         else:
             assert response.status_code == expected, (email, endpoint, target, response.status_code)
             assert snapshot(app) == before, (email, endpoint, target)
+
+
+# -- the rules themselves, over every combination ----------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from checklist.core.access import ROLES  # noqa: E402
+from checklist.core.access import Account  # noqa: E402
+from checklist.core.access import account_change_refused  # noqa: E402
+
+ACCOUNTS = st.builds(Account, id=st.integers(1, 4), organisation_id=st.integers(1, 3), role=st.sampled_from(ROLES), system_admin=st.booleans())
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(actor=ACCOUNTS, target=st.none() | ACCOUNTS, role=st.sampled_from(ROLES), organisation=st.integers(1, 3), active=st.booleans())
+def test_only_a_system_admin_reaches_outside_their_organisation(actor, target, role, organisation, active):
+    if account_change_refused(actor, target, role, organisation, active) is not None or actor.is_system_admin:
+        return
+    assert actor.role == "admin"
+    assert organisation == actor.organisation_id
+    assert target is None or (target.organisation_id == actor.organisation_id and not target.is_system_admin)
+    assert role != "monitor" or (target is not None and target.role == "monitor")  # no new monitor
+    assert target is None or target.id != actor.id or (active and role == "admin")  # never locks themselves out
