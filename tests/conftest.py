@@ -40,7 +40,10 @@ USERS = {
     "coordinator@b.test": ("Bo Coordinator", 2, "coordinator"),
     "monitor@m.test": ("Mona Monitor", 4, "monitor"),
     "admin@a.test": ("Ada Admin", 1, "admin"),
+    "admin@b.test": ("Bram Admin", 2, "admin"),
+    "system@s.test": ("Sam System", 1, "admin"),
 }
+SYSTEM_ADMINS = {"system@s.test"}  # made with `create-user --system-admin` in real life
 
 
 def make_config(tmp_path, **overrides):
@@ -67,7 +70,7 @@ def add_users(app):
         hashed = hash_password(PASSWORD)
         for email, (name, organisation_id, role) in USERS.items():
             if not store.get_user_by_email(db, email):
-                store.create_user(db, email, name, organisation_id, role, hashed)
+                store.create_user(db, email, name, organisation_id, role, hashed, system_admin=email in SYSTEM_ADMINS)
         db.conn.close()
 
 
@@ -163,7 +166,20 @@ def english(client):
     return client
 
 
+def coordinator_of(client, email="coordinator@a.test"):
+    """A client of the same app signed in as a coordinator (who changes the shared register of
+    locations), kept per app and email."""
+    app = client.application
+    clients = app.extensions.setdefault("tests.coordinators", {})
+    if email not in clients:
+        clients[email] = login(app.test_client(), email)
+    return clients[email]
+
+
 def create_location(client, **fields) -> int:
+    """A new location in the register, made by a coordinator of organisation 1 whoever `client` is
+    (only coordinators change the register; test_access checks who may)."""
+    client = coordinator_of(client)
     data = {"name": "Azc Testveld", "type": "azc", "municipality": "Testdorp", "province": "Utrecht", "operator": "COA", "capacity": "300", "children": "80"}
     data["different_location"] = "y"  # tests make many "Azc Testveld"s; test_locations checks the question
     data.update(fields)

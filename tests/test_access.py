@@ -8,6 +8,7 @@ from checklist.views.auth import PUBLIC_ENDPOINTS
 from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import login
+from tests.conftest import query
 from tests.conftest import snapshot
 
 
@@ -94,6 +95,7 @@ ROUTES = {
     "kobo.form_xlsx": ("GET", "/kobo/form.xlsx", None),
     "kobo.upload": ("POST", "/kobo/import", {}),
     "auth.logout": ("POST", "/logout", {}),
+    "auth.change_password": ("POST", "/account/password", {"current_password": "x", "new_password": "y", "confirm": "y"}),
     "admin.users": ("GET", "/admin/users/", None),
     "admin.audit": ("GET", "/admin/audit/", None),
     "admin.new_user": ("POST", "/admin/users/new", {"email": "n@x.test", "display_name": "N", "organisation_id": "1", "role": "visitor", "password": "een lang genoeg wachtwoord"}),
@@ -246,11 +248,146 @@ def test_admin_pages_only_for_admins(app):
     assert login(app.test_client(), "admin@a.test").get("/admin/users/").status_code == 200
 
 
-def test_monitor_cannot_create_or_change_locations(app, world):
+def test_monitor_cannot_start_visits(app, world):
     monitor = login(app.test_client(), "monitor@m.test")
-    assert monitor.post("/locations/new", data={"name": "X", "type": "azc"}).status_code == 404
-    assert monitor.post(f"/locations/{world['location']}/edit", data={"name": "X", "type": "azc"}).status_code == 404
     assert monitor.post(f"/locations/{world['location']}/visits/new", data={"visit_date": "2026-01-01", "visitors": "X"}).status_code == 404
+
+
+# -- the shared register of locations: coordinators of any organisation change it ------------
+
+LOCATION_WRITES = ["locations.new", "locations.edit", "locations.close"]
+LOCATION_EDITORS = {
+    "visitor@a.test": False,
+    "visitor@b.test": False,
+    "coordinator@a.test": True,
+    "coordinator@b.test": True,  # the location was made by organisation A: the register is shared
+    "monitor@m.test": False,
+    "admin@a.test": False,
+    "system@s.test": False,
+}
+
+
+def locations_snapshot(app):
+    return query(app, "select * from locations order by id"), query(app, "select * from location_changes order by id")
+
+
+@pytest.mark.parametrize("email", list(LOCATION_EDITORS))
+@pytest.mark.parametrize("endpoint", LOCATION_WRITES)
+def test_changing_locations_matrix(app, email, endpoint):
+    location = create_location(app.test_client(), name="Azc Gedeeld")
+    client = login(app.test_client(), email)
+    _, url, data = ROUTES[endpoint]
+    before = locations_snapshot(app)
+    response = client.post(url.format(location=location), data=data)
+    if LOCATION_EDITORS[email]:
+        assert response.status_code in (302, 303), (email, endpoint, response.status_code)
+        after = locations_snapshot(app)
+        assert after[0] != before[0] and len(after[1]) > len(before[1]), (email, endpoint)
+    else:
+        assert response.status_code == 404, (email, endpoint, response.status_code)
+        assert locations_snapshot(app) == before, (email, endpoint)
+    page = client.get(f"/locations/{location}").get_data(as_text=True)
+    assert (f"/locations/{location}/edit" in page) == LOCATION_EDITORS[email]
+    assert ('href="/locations/new"' in client.get("/locations/").get_data(as_text=True)) == LOCATION_EDITORS[email]
+
+
+# -- who administers whom ---------------------------------------------------------------------
+
+ACCOUNT_TARGETS = ["visitor@a.test", "admin@a.test", "visitor@b.test", "admin@b.test", "monitor@m.test", "system@s.test"]
+MANAGES = {
+    # admin: the accounts they may open and change (everything else answers 404 and changes nothing)
+    "admin@a.test": {"visitor@a.test", "admin@a.test"},
+    "admin@b.test": {"visitor@b.test", "admin@b.test"},
+    "system@s.test": set(ACCOUNT_TARGETS),
+    "coordinator@a.test": set(),
+    "monitor@m.test": set(),
+}
+
+
+def user_id(app, email: str) -> int:
+    return query(app, "select id from users where email = ?", [email])[0]["id"]
+
+
+def account(app, email: str) -> dict:
+    return query(app, "select display_name, organisation_id, role, active, password_hash, system_admin from users where email = ?", [email])[0]
+
+
+@pytest.mark.parametrize("actor", list(MANAGES))
+def test_managing_accounts_matrix(app, actor):
+    client = login(app.test_client(), actor)
+    for target in ACCOUNT_TARGETS:
+        target_id, before = user_id(app, target), account(app, target)
+        may = target in MANAGES[actor]
+        assert client.get(f"/admin/users/{target_id}").status_code == (200 if may else 404), (actor, target)
+        data = {"display_name": "Nieuwe naam", "organisation_id": str(before["organisation_id"]), "role": before["role"], "active": "y", "password": "een ander lang wachtwoord 7"}
+        response = client.post(f"/admin/users/{target_id}", data=data)
+        after = account(app, target)
+        if may:
+            assert response.status_code == 302, (actor, target, response.get_data(as_text=True)[:300])
+            assert after["display_name"] == "Nieuwe naam" and after["password_hash"] != before["password_hash"], (actor, target)
+        else:
+            assert response.status_code == 404, (actor, target)
+            assert after == before, (actor, target)
+
+
+@pytest.mark.parametrize("actor", ["admin@a.test", "system@s.test"])
+def test_list_of_accounts_is_the_organisations_for_its_admins(app, actor):
+    page = login(app.test_client(), actor).get("/admin/users/").get_data(as_text=True)
+    assert "visitor@a.test" in page
+    assert ("visitor@b.test" in page) == (actor == "system@s.test")
+    assert ("monitor@m.test" in page) == (actor == "system@s.test")
+    # The own organisation's system admin is listed (org 1) but not linked for an organisation's admin.
+    assert (f'href="/admin/users/{user_id(app, "system@s.test")}"' in page) == (actor == "system@s.test")
+
+
+def test_an_organisations_admin_gives_no_other_organisation_nor_monitor_rights(app):
+    admin = login(app.test_client(), "admin@a.test")
+    visitor = user_id(app, "visitor@a.test")
+    before = account(app, "visitor@a.test")
+    for change in ({"organisation_id": "2", "role": "visitor"}, {"organisation_id": "1", "role": "monitor"}):
+        response = admin.post(f"/admin/users/{visitor}", data={"display_name": "V", "active": "y", **change})
+        assert response.status_code == 422, change
+        assert account(app, "visitor@a.test") == before, change
+    for fields in ({"organisation_id": "2", "role": "visitor"}, {"organisation_id": "1", "role": "monitor"}):
+        new = {"email": "nieuw@vrolijkheid.nl", "display_name": "Nieuw", "password": "een lang genoeg wachtwoord", **fields}
+        assert admin.post("/admin/users/new", data=new).status_code == 422, fields
+        assert not query(app, "select id from users where email = 'nieuw@vrolijkheid.nl'")
+    # Their own organisation's coordinator and admin: yes.
+    for role in ("coordinator", "admin"):
+        new = {"email": f"{role}@vrolijkheid.nl", "display_name": "Nieuw", "password": "een lang genoeg wachtwoord", "organisation_id": "1", "role": role}
+        assert admin.post("/admin/users/new", data=new).status_code == 302, role
+    # A system admin gives both.
+    system = login(app.test_client(), "system@s.test")
+    new = {"email": "monitor@warchild.nl", "display_name": "M", "password": "een lang genoeg wachtwoord", "organisation_id": "2", "role": "monitor"}
+    assert system.post("/admin/users/new", data=new).status_code == 302
+    assert query(app, "select organisation_id, role from users where email = 'monitor@warchild.nl'") == [{"organisation_id": 2, "role": "monitor"}]
+
+
+def test_a_system_admin_keeps_the_role_and_cannot_be_demoted_on_a_page(app):
+    system = login(app.test_client(), "system@s.test")
+    before = account(app, "system@s.test")
+    data = {"display_name": "S", "organisation_id": "1", "role": "visitor", "active": "y"}
+    assert system.post(f"/admin/users/{user_id(app, 'system@s.test')}", data=data).status_code == 422
+    assert account(app, "system@s.test") == before
+
+
+@pytest.mark.parametrize("actor, status", [("admin@a.test", 404), ("admin@b.test", 404), ("system@s.test", 302), ("coordinator@a.test", 404)])
+def test_only_system_admins_manage_organisations(app, actor, status):
+    client = login(app.test_client(), actor)
+    count = len(query(app, "select id from organisations"))
+    assert client.post("/admin/organisations/", data={"name": "Nieuwe organisatie"}).status_code == status
+    assert len(query(app, "select id from organisations")) == count + (status == 302)
+    assert ('href="/admin/organisations/"' in client.get("/admin/users/").get_data(as_text=True)) == (status == 302)
+
+
+def test_an_organisations_admin_reads_the_audit_rows_of_their_organisation(app):
+    login(app.test_client(), "admin@b.test").post(f"/admin/users/{user_id(app, 'visitor@b.test')}", data={"display_name": "Bas B", "organisation_id": "2", "role": "visitor", "active": "y"})
+    login(app.test_client(), "admin@a.test").post(f"/admin/users/{user_id(app, 'visitor@a.test')}", data={"display_name": "Vera V", "organisation_id": "1", "role": "visitor", "active": "y"})
+    for actor, own, other in (("admin@a.test", "Ada Admin", "Bram Admin"), ("admin@b.test", "Bram Admin", "Ada Admin")):
+        page = login(app.test_client(), actor).get("/admin/audit/?entity=user").get_data(as_text=True)
+        assert own in page and other not in page, actor
+    page = login(app.test_client(), "system@s.test").get("/admin/audit/?entity=user").get_data(as_text=True)
+    assert "Ada Admin" in page and "Bram Admin" in page
 
 
 @pytest.mark.parametrize("email", list(WRITE_EXPECTED))
@@ -274,3 +411,28 @@ def test_changing_photos_matrix(app, world, email, endpoint):
         else:
             assert response.status_code == expected, (email, endpoint, target, response.status_code)
             assert snapshot(app) == before, (email, endpoint, target)
+
+
+# -- the rules themselves, over every combination ----------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from checklist.core.access import ROLES  # noqa: E402
+from checklist.core.access import Account  # noqa: E402
+from checklist.core.access import account_change_refused  # noqa: E402
+
+ACCOUNTS = st.builds(Account, id=st.integers(1, 4), organisation_id=st.integers(1, 3), role=st.sampled_from(ROLES), system_admin=st.booleans())
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(actor=ACCOUNTS, target=st.none() | ACCOUNTS, role=st.sampled_from(ROLES), organisation=st.integers(1, 3), active=st.booleans())
+def test_only_a_system_admin_reaches_outside_their_organisation(actor, target, role, organisation, active):
+    if account_change_refused(actor, target, role, organisation, active) is not None or actor.is_system_admin:
+        return
+    assert actor.role == "admin"
+    assert organisation == actor.organisation_id
+    assert target is None or (target.organisation_id == actor.organisation_id and not target.is_system_admin)
+    assert role != "monitor" or (target is not None and target.role == "monitor")  # no new monitor
+    assert target is None or target.id != actor.id or (active and role == "admin")  # never locks themselves out

@@ -200,7 +200,7 @@ def test_posts_without_csrf_token_are_refused(tmp_path):
     from tests.conftest import fresh_token
 
     app = csrf_app(tmp_path)
-    client = csrf_login(app.test_client())
+    client = csrf_login(app.test_client(), "coordinator@a.test")
     token = fresh_token(client)
     location = client.post("/locations/new", data={"name": "Azc Csrf", "type": "azc", "csrf_token": token}).location.rsplit("/", 1)[-1]
     visit = client.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-01", "visitors": "A", "csrf_token": token}).location.rsplit("/", 1)[-1]

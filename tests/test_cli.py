@@ -121,6 +121,38 @@ def test_demo_data_prints_one_account_per_role_once(tmp_path):
     email, password = next((line.split()[1], line.split()[2]) for line in first.splitlines() if line.strip().startswith("visitor"))
     assert app.test_client().post("/login", data={"email": email, "password": password}).status_code == 302
     assert "demo.invalid" not in runner.invoke(args=["demo-data"]).output
+    # One demo admin is a system admin, so a newcomer can still do everything an admin can.
+    email, password = next((line.split()[2], line.split()[3]) for line in first.splitlines() if line.strip().startswith("system admin"))
+    system = app.test_client()
+    assert system.post("/login", data={"email": email, "password": password}).status_code == 302
+    assert system.get("/admin/organisations/").status_code == 200
+    assert "War Child" in system.get("/admin/users/").get_data(as_text=True)
+
+
+def test_system_admins_are_made_on_the_command_line(runner, monkeypatch, app):
+    from tests.conftest import login
+
+    visitor_a = query(app, "select id from users where email = 'visitor@a.test'")[0]["id"]
+    monkeypatch.setenv("CHECKLIST_PASSWORD", "een lang en ongewoon wachtwoord")
+    refused = runner.invoke(args=["create-user", "s@example.org", "--role", "visitor", "--org", "War Child", "--system-admin"])
+    assert refused.exit_code == 2 and "role admin" in refused.output
+    made = runner.invoke(args=["create-user", "s@example.org", "--role", "admin", "--org", "War Child", "--system-admin"])
+    assert made.exit_code == 0 and "system admin" in made.output, made.output
+    system = login(app.test_client(), "s@example.org", "een lang en ongewoon wachtwoord")
+    assert system.get(f"/admin/users/{visitor_a}").status_code == 200  # another organisation's account
+    assert system.post("/admin/organisations/", data={"name": "Nieuwe organisatie"}).status_code == 302
+
+    admin_b = login(app.test_client(), "admin@b.test")
+    assert admin_b.get(f"/admin/users/{visitor_a}").status_code == 404
+    promoted = runner.invoke(args=["make-system-admin", "admin@b.test"])
+    assert promoted.exit_code == 0 and "admin@b.test is now a system admin" in promoted.output
+    assert admin_b.get("/locations/").status_code == 302  # a change of rights ends the sessions
+    assert login(app.test_client(), "admin@b.test").get(f"/admin/users/{visitor_a}").status_code == 200
+    revoked = runner.invoke(args=["make-system-admin", "admin@b.test", "--revoke"])
+    assert revoked.exit_code == 0 and "no longer" in revoked.output
+    assert login(app.test_client(), "admin@b.test").get(f"/admin/users/{visitor_a}").status_code == 404
+    assert query(app, "select role from users where email = 'admin@b.test'") == [{"role": "admin"}]
+    assert runner.invoke(args=["make-system-admin", "niemand@example.org"]).exit_code == 1
 
 
 def test_demo_data_mixes_criteria_versions_as_a_real_database_does(tmp_path):

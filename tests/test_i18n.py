@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from tests.conftest import coordinator_of
 from tests.conftest import create_location
 from tests.conftest import create_visit
 
 
-def test_dutch_by_default(client):
+def test_dutch_by_default(app):
+    client = coordinator_of(app.test_client())  # who sees "New location"
     text = client.get("/locations/").get_data(as_text=True)
     assert '<html lang="nl">' in text
     assert "Locaties" in text and "Nieuwe locatie" in text
 
 
-def test_switch_to_english_and_back(client):
+def test_switch_to_english_and_back(app):
+    client = coordinator_of(app.test_client())
     response = client.post("/language", data={"lang": "en", "next": "/locations/?type=azc"})
     assert response.status_code == 302 and response.location == "/locations/?type=azc"
     text = client.get("/locations/").get_data(as_text=True)

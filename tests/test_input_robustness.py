@@ -169,7 +169,7 @@ def text_forms(world):
         ("visitor@a.test", f"/visits/{draft}/domains/play", {"value_play__space": "partly", "note_play__space": "Klein"}),
         ("coordinator@a.test", f"/visits/{visit}/reopen", {"reason": "Datum klopt niet"}),
         ("coordinator@a.test", f"/visits/{visit}/actions", action),
-        ("admin@a.test", "/admin/organisations/", {"name": "Nieuwe organisatie"}),
+        ("system@s.test", "/admin/organisations/", {"name": "Nieuwe organisatie"}),
         ("admin@a.test", "/admin/users/new", {"email": "nieuw@a.test", "display_name": "Nieuw", "organisation_id": "1", "role": "visitor", "password": "een lange zin als wachtwoord"}),
         (None, "/login", {"email": "visitor@a.test", "password": "lange zin als wachtwoord 42"}),
     ]  # fmt: skip

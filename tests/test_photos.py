@@ -425,7 +425,7 @@ def test_with_csrf_on_the_page_token_uploads_and_a_missing_or_bad_one_stores_not
     from tests.conftest import fresh_token
 
     app = csrf_app(tmp_path)
-    client = csrf_login(app.test_client())
+    client = csrf_login(app.test_client(), "coordinator@a.test")
     client.set_cookie("lang", "en")
     token = fresh_token(client)
     location = client.post("/locations/new", data={"name": "Azc Token", "type": "azc", "csrf_token": token})

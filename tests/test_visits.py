@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checklist import create_app
+from tests.conftest import coordinator_of
 from tests.conftest import SMALL_CRITERIA
 from tests.conftest import add_users
 from tests.conftest import answers_in_db
@@ -292,7 +293,7 @@ def test_submitted_visit_page_follows_location_and_language_changes(client):
     client.set_cookie("lang", "en")
     page = client.get(f"/visits/{visit_id}").get_data(as_text=True)
     assert "Meets" in page and "Voldoet" not in page
-    client.post(f"/locations/{location_id}/edit", data={"name": "Azc Tweede Naam", "type": "azc"})
+    coordinator_of(client).post(f"/locations/{location_id}/edit", data={"name": "Azc Tweede Naam", "type": "azc"})
     assert "Azc Tweede Naam" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
 
 
@@ -329,7 +330,7 @@ def test_edits_of_different_criteria_merge_without_conflict(app, english):
 
 def test_no_new_visit_at_a_closed_location_not_even_by_a_direct_post(app, english):
     location_id = create_location(english, name="Azc Gesloten")
-    assert english.post(f"/locations/{location_id}/close").status_code == 302
+    assert coordinator_of(english).post(f"/locations/{location_id}/close").status_code == 302
     data = {"visit_date": "2026-01-15", "visitors": "A.B.", "announced": "1"}
     for method in ("GET", "POST"):
         response = english.open(f"/locations/{location_id}/visits/new", method=method, data=data if method == "POST" else None)
@@ -337,5 +338,5 @@ def test_no_new_visit_at_a_closed_location_not_even_by_a_direct_post(app, englis
         page = english.get(response.location).get_data(as_text=True)
         assert "This location is closed, so no new visit can be recorded." in page
     assert query(app, "select count(*) as n from visits") == [{"n": 0}]
-    english.post(f"/locations/{location_id}/close", data={"reopen": "1"})
+    coordinator_of(english).post(f"/locations/{location_id}/close", data={"reopen": "1"})
     assert english.post(f"/locations/{location_id}/visits/new", data=data).status_code == 302  # open again: visits as before

@@ -181,26 +181,29 @@ def report_command(visit_id: int, out: Path, lang: str):
 
 
 def create_demo_accounts(db) -> list[tuple[str, str, str, str]]:
-    """One account per role (and a second organisation's visitor), with random passwords."""
+    """One account per role (and a second organisation's visitor and admin), with random
+    passwords. The first admin is a system admin, so a newcomer can do everything."""
     import secrets
 
     from checklist import store
     from checklist.core.passwords import hash_password
 
     wanted = [
-        ("admin@demo.invalid", "Demo admin", "admin", "De Vrolijkheid"),
+        ("admin@demo.invalid", "Demo systeembeheerder", "admin", "De Vrolijkheid"),
         ("bezoeker@demo.invalid", "Demo bezoeker", "visitor", "De Vrolijkheid"),
         ("coordinator@demo.invalid", "Demo coördinator", "coordinator", "De Vrolijkheid"),
         ("monitor@demo.invalid", "Demo monitor", "monitor", "UNICEF Nederland"),
         ("bezoeker.warchild@demo.invalid", "Demo bezoeker War Child", "visitor", "War Child"),
+        ("beheerder.warchild@demo.invalid", "Demo beheerder War Child", "admin", "War Child"),
     ]
     created = []
     for email, name, role, organisation in wanted:
         if store.get_user_by_email(db, email):
             continue
         password = secrets.token_urlsafe(12)
-        store.create_user(db, email, name, store.organisation_id(db, organisation), role, hash_password(password, current_app.config))
-        created.append((email, role, organisation, password))
+        system_admin = email == "admin@demo.invalid"
+        store.create_user(db, email, name, store.organisation_id(db, organisation), role, hash_password(password, current_app.config), system_admin=system_admin)
+        created.append((email, "system admin" if system_admin else role, organisation, password))
     return created
 
 
@@ -209,16 +212,27 @@ def create_demo_accounts(db) -> list[tuple[str, str, str, str]]:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--org", "organisation", required=True, help="Name of an existing organisation.")
 @click.option("--name", "display_name", help="Display name (default: the part of the email before @).")
+@click.option("--system-admin", is_flag=True, help="A system admin (role admin): manages every organisation's accounts and the organisations.")
 @with_appcontext
-def create_user_command(email: str, role: str, organisation: str, display_name: str | None):
+def create_user_command(email: str, role: str, organisation: str, display_name: str | None, system_admin: bool):
     """Create an account. The password comes from CHECKLIST_PASSWORD or a prompt."""
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email
+
     from checklist import store
     from checklist.core.passwords import hash_password
     from checklist.store.connection import connect
     from checklist.core.passwords import password_problems
 
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(f"{email!r} is not an email address: {error}", param_hint="EMAIL") from None
+    if system_admin and role != "admin":
+        raise click.BadParameter("a system admin has the role admin", param_hint="--role")
+    display_name = display_name or email.split("@")[0]
     password = os.environ.get("CHECKLIST_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems = password_problems(password, email)
+    problems = password_problems(password, email, display_name)
     if problems:
         raise click.ClickException(" ".join(problems))
     db = connect(current_app.config["DATABASE"])
@@ -229,10 +243,32 @@ def create_user_command(email: str, role: str, organisation: str, display_name: 
             raise click.ClickException(f"unknown organisation {organisation!r}; known: {names}")
         if store.get_user_by_email(db, email):
             raise click.ClickException(f"an account for {email} exists")
-        user_id = store.create_user(db, email, display_name or email.split("@")[0], organisation_id, role, hash_password(password, current_app.config))
+        user_id = store.create_user(db, email, display_name, organisation_id, role, hash_password(password, current_app.config), system_admin=system_admin)
     finally:
         db.conn.close()
-    click.echo(f"Created account {user_id}: {email.lower()} ({role}, {organisation}).")
+    click.echo(f"Created account {user_id}: {email} ({'system admin' if system_admin else role}, {organisation}).")
+
+
+@click.command("make-system-admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the system admin rights away; the account stays an admin of its organisation.")
+@with_appcontext
+def make_system_admin_command(email: str, revoke: bool):
+    """Make an existing account a system admin (its role becomes admin), or with --revoke an
+    admin of its own organisation only. The account's sessions end."""
+    from checklist import store
+    from checklist.store.connection import connect
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        user = store.get_user_by_email(db, email)
+        if user is None:
+            raise click.ClickException(f"there is no account {email!r}")
+        store.set_system_admin(db, user["id"], not revoke)
+        others = [u["email"] for u in store.list_users(db) if u["system_admin"] and u["role"] == "admin" and u["active"]]
+    finally:
+        db.conn.close()
+    click.echo(f"{user['email']} is {'no longer' if revoke else 'now'} a system admin. System admins: {', '.join(others) or 'none'}.")
 
 
 @click.command("recompute-scores")
@@ -393,6 +429,7 @@ def init_app(app) -> None:
         demo_data_command,
         report_command,
         create_user_command,
+        make_system_admin_command,
         recompute_scores_command,
         monitor_report_command,
         criteria_book_command,

@@ -235,6 +235,9 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
         for location, (base, trend, opened) in zip(locations, plans):
             last_day = closed.get(location["name"], today - timedelta(days=10))
             location_id = db["locations"].insert(dict(location, closed_on=closed[location["name"]].isoformat() if location["name"] in closed else None, created_at=store.now(), updated_at=store.now())).last_pk
+            store.record_location_changes(db, location_id, None, "create", [(k, None, v) for k, v in location.items() if v not in (None, "")], store.now())
+            if location["name"] in closed:
+                store.record_location_changes(db, location_id, None, "close", [("closed_on", None, closed[location["name"]].isoformat())], store.now())
             location_ids.append(location_id)
             summary["locations"] += 1
             for day in visit_dates(rng, opened, last_day):

@@ -24,6 +24,7 @@ from checklist.store.accounts import list_users
 from checklist.store.accounts import create_user
 from checklist.store.accounts import update_user
 from checklist.store.accounts import set_password
+from checklist.store.accounts import set_system_admin
 from checklist.store.accounts import create_session
 from checklist.store.accounts import session_with_user
 from checklist.store.accounts import touch_session
@@ -93,6 +94,8 @@ from checklist.store.places import locations_named
 from checklist.store.places import create_location
 from checklist.store.places import update_location
 from checklist.store.places import set_location_closed
+from checklist.store.places import location_changes
+from checklist.store.places import record_location_changes
 from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
@@ -151,6 +154,7 @@ __all__ = [
     "create_user",
     "update_user",
     "set_password",
+    "set_system_admin",
     "create_session",
     "session_with_user",
     "touch_session",
@@ -220,6 +224,8 @@ __all__ = [
     "create_location",
     "update_location",
     "set_location_closed",
+    "location_changes",
+    "record_location_changes",
     "period_summary",
     "report_locations",
     "type_domain_means",

@@ -25,11 +25,17 @@ def get_user_by_email(db: Database, email: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def list_users(db: Database) -> list[dict]:
-    return list(db.query(_USER_SELECT + " order by o.name, u.email"))
+def list_users(db: Database, organisation_id: int | None = None) -> list[dict]:
+    """Every account, or one organisation's."""
+    if organisation_id is None:
+        return list(db.query(_USER_SELECT + " order by o.name, u.email"))
+    return list(db.query(_USER_SELECT + " where u.organisation_id = ? order by u.email", [organisation_id]))
 
 
-def create_user(db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str, actor: Actor | None = None) -> int:
+def create_user(
+    db: Database, email: str, display_name: str, organisation_id: int, role: str, password_hash: str, actor: Actor | None = None, system_admin: bool = False
+) -> int:
+    """A new account; `system_admin` (with the admin role) only from the command line."""
     stamp = now()
     with immediate(db):
         user_id = db["users"].insert(
@@ -40,12 +46,24 @@ def create_user(db: Database, email: str, display_name: str, organisation_id: in
                 "role": role,
                 "active": 1,
                 "password_hash": password_hash,
+                "system_admin": int(system_admin and role == "admin"),
                 "created_at": stamp,
                 "updated_at": stamp,
             }
         ).last_pk
-        audit(db, actor, "create", "user", user_id, ["email", "display_name", "organisation_id", "role", "password"])
+        audit(db, actor, "create", "user", user_id, ["email", "display_name", "organisation_id", "role", "password"] + (["system_admin"] if system_admin else []))
     return user_id
+
+
+def set_system_admin(db: Database, user_id: int, system_admin: bool, actor: Actor | None = None) -> None:
+    """Make an account a system admin (its role becomes admin) or take that away (it stays an
+    admin of its organisation). Ends the account's sessions, like a role change."""
+    with immediate(db):
+        before = db["users"].get(user_id)
+        row = {"system_admin": int(system_admin), "role": "admin" if system_admin else before["role"]}
+        db["users"].update(user_id, dict(row, updated_at=now()))
+        db.execute("delete from sessions where user_id = ?", [user_id])
+        audit(db, actor, "update", "user", user_id, [k for k in row if before[k] != row[k]])
 
 
 def update_user(db: Database, user_id: int, display_name: str, organisation_id: int, role: str, active: bool, actor: Actor | None = None) -> None:
@@ -59,11 +77,15 @@ def update_user(db: Database, user_id: int, display_name: str, organisation_id: 
         audit(db, actor, "update", "user", user_id, [k for k in row if before[k] != row[k]])
 
 
-def set_password(db: Database, user_id: int, password_hash: str, end_sessions: bool = True, actor: Actor | None = None) -> None:
+def set_password(
+    db: Database, user_id: int, password_hash: str, end_sessions: bool = True, actor: Actor | None = None, keep_session: str | None = None
+) -> None:
+    """A new password hash; ends the account's sessions, except the one whose token hash is
+    `keep_session` (the user who changes their own password stays signed in there)."""
     with immediate(db):
         db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now()})
         if end_sessions:
-            db.execute("delete from sessions where user_id = ?", [user_id])
+            db.execute("delete from sessions where user_id = ? and token_hash is not ?", [user_id, keep_session])
         audit(db, actor, "set_password", "user", user_id, ["password"])
 
 

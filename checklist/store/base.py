@@ -49,9 +49,12 @@ def now() -> str:
 # -- audit log ------------------------------------------------------------------------------
 
 
-def list_audit(db: Database, user_id: int | None = None, entity: str = "", action: str = "", since: str = "", until: str = "", limit: int = 200) -> list[dict]:
+def list_audit(
+    db: Database, user_id: int | None = None, entity: str = "", action: str = "", since: str = "", until: str = "", limit: int = 200, organisation_id: int | None = None
+) -> list[dict]:
+    """Audit rows, newest first; with `organisation_id`, only those by that organisation's accounts."""
     where, params = ["1"], []
-    for clause, value in (("a.user_id = ?", user_id), ("a.entity = ?", entity), ("a.action = ?", action), ("a.at >= ?", since), ("a.at < ?", until)):
+    for clause, value in (("a.organisation_id = ?", organisation_id), ("a.user_id = ?", user_id), ("a.entity = ?", entity), ("a.action = ?", action), ("a.at >= ?", since), ("a.at < ?", until)):
         if value:
             where.append(clause)
             params.append(value)

@@ -409,3 +409,46 @@ def m015_imported_submissions(db: Database):
         )"""
     )
     db["imported_submissions"].create_index(["visit_id"])
+
+
+@migrations()
+def m017_system_admins_and_location_history(db: Database):
+    """System admins, and a history of every change to a location.
+
+    `users.system_admin`: an admin whose account says so manages every organisation's accounts
+    and the organisations (`checklist.core.access`); set only on the command line. Other admins
+    manage their own organisation's accounts.
+
+    `location_changes`: one row per changed field of a location (the shared register): who,
+    when, what it was and what it became; a location is facts about a place, never a person.
+    `action` is create, update, close or reopen. Changes made before this migration are taken
+    from the audit log: who, when and which fields, without the values.
+    """
+    db.execute("alter table users add column system_admin integer not null default 0")
+    db.execute(
+        """create table location_changes (
+            id integer primary key,
+            location_id integer not null references locations(id),
+            at text not null,
+            user_id integer references users(id),
+            organisation_id integer references organisations(id),
+            action text not null check (action in ('create', 'update', 'close', 'reopen')),
+            field text,
+            old_value text,
+            new_value text
+        )"""
+    )
+    db["location_changes"].create_index(["location_id", "id"])
+    for row in list(db.query("select * from audit_log where entity = 'location' and entity_id is not null order by id")):
+        fields = [f for f in (row["fields"] or "").split(",") if f] or [None]
+        for field in fields:
+            db["location_changes"].insert(
+                {
+                    "location_id": row["entity_id"],
+                    "at": row["at"],
+                    "user_id": row["user_id"],
+                    "organisation_id": row["organisation_id"],
+                    "action": row["action"] if row["action"] in ("create", "update", "close", "reopen") else "update",
+                    "field": field,
+                }
+            )

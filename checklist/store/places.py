@@ -144,6 +144,7 @@ def create_location(db: Database, data: Mapping[str, Any], actor: Actor | None =
     with immediate(db):
         location_id = db["locations"].insert(row).last_pk
         audit(db, actor, "create", "location", location_id, LOCATION_FIELDS)
+        record_location_changes(db, location_id, actor, "create", [(k, None, row[k]) for k in LOCATION_FIELDS if row[k] not in (None, "")], row["created_at"])
     return location_id
 
 
@@ -152,12 +153,52 @@ def update_location(db: Database, location_id: int, data: Mapping[str, Any], act
     with immediate(db):
         before = db["locations"].get(location_id)
         changed = [k for k in LOCATION_FIELDS if before[k] != row[k]]
-        db["locations"].update(location_id, dict(row, updated_at=now()))
+        stamp = now()
+        db["locations"].update(location_id, dict(row, updated_at=stamp))
         audit(db, actor, "update", "location", location_id, changed)
+        record_location_changes(db, location_id, actor, "update", [(k, before[k], row[k]) for k in changed], stamp)
 
 
 def set_location_closed(db: Database, location_id: int, closed_on: str | None, actor: Actor | None = None) -> None:
     """Close (or reopen) a location; closed locations keep their visits and stay in history."""
     with immediate(db):
-        db["locations"].update(location_id, {"closed_on": closed_on, "updated_at": now()})
-        audit(db, actor, "reopen" if closed_on is None else "close", "location", location_id, ["closed_on"])
+        before = db["locations"].get(location_id)
+        stamp = now()
+        db["locations"].update(location_id, {"closed_on": closed_on, "updated_at": stamp})
+        action = "reopen" if closed_on is None else "close"
+        audit(db, actor, action, "location", location_id, ["closed_on"])
+        record_location_changes(db, location_id, actor, action, [("closed_on", before["closed_on"], closed_on)], stamp)
+
+
+def record_location_changes(db: Database, location_id: int, actor: Actor | None, action: str, changes: list[tuple], at: str) -> None:
+    """The location's history, in the caller's transaction: one row per field (field, before,
+    after). The functions above call it; the demo data, which inserts locations itself, too."""
+    def text(value):
+        return None if value is None else str(value)
+
+    db["location_changes"].insert_all(
+        {
+            "location_id": location_id,
+            "at": at,
+            "user_id": actor.user_id if actor else None,
+            "organisation_id": actor.organisation_id if actor else None,
+            "action": action,
+            "field": field,
+            "old_value": text(old),
+            "new_value": text(new),
+        }
+        for field, old, new in changes
+    )
+
+
+def location_changes(db: Database, location_id: int) -> list[dict]:
+    """Every recorded change to a location, newest first, with who made it (name and
+    organisation; none for the command line and the demo data)."""
+    return list(
+        db.query(
+            """select c.*, u.display_name as user_name, o.name as organisation
+               from location_changes c left join users u on u.id = c.user_id left join organisations o on o.id = c.organisation_id
+               where c.location_id = ? order by c.id desc""",
+            [location_id],
+        )
+    )

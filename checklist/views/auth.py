@@ -8,7 +8,6 @@ cookie stops working. Flask-Login carries the token as the user's id.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -34,12 +33,16 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
 from checklist import store
+from checklist.core.access import Account
 from checklist.core.access import may
 from checklist.core.access import visit_scope
 from checklist.views.common import hash_password
 from checklist.views.common import password_hasher
 from checklist.views.common import verify_password
 from checklist.views.database import get_db
+from checklist.views.common import actor
+from checklist.views.common import token_hash
+from checklist.views.forms import ChangePasswordForm
 from checklist.views.forms import LoginForm
 from checklist.views.security import safe_next
 from checklist.views.common import csrf
@@ -58,10 +61,6 @@ def utcnow() -> datetime:
 
 def stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,13 +89,21 @@ class User:
     def organisation_id(self) -> int:
         return self.row["organisation_id"]
 
+    @property
+    def account(self) -> Account:
+        return Account.of(self.row)
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.account.is_system_admin
+
     @cached_property
     def scope(self):
         blind = store.blind_visit_ids(get_db(), self.id) if self.role == "visitor" else frozenset()
         return visit_scope(self.role, self.organisation_id, blind)
 
     def may(self, action: str) -> bool:
-        return may(self.role, action)
+        return may(self.role, action, self.is_system_admin)
 
 
 # -- passwords --------------------------------------------------------------------------
@@ -293,6 +300,35 @@ def logout():
     response = redirect(url_for("auth.login"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token (forms.Form)
+def change_password():
+    """The signed-in user changes their own password: the current one is asked first (a wrong
+    one counts as a failed sign-in of the account, so the account's lock applies here too),
+    and every other session of the account ends."""
+    form = ChangePasswordForm()
+    form.account_email, form.account_name = current_user.row["email"], current_user.row["display_name"]
+    if form.validate_on_submit():
+        db = get_db()
+        email, address = current_user.row["email"], request.remote_addr or "?"
+        wait = throttle(email, address, trusted_device=True)  # the account's own lock, not the address's rate
+        if wait:
+            flash(wait.message, "error")
+            return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
+        if not verify_password(current_user.row["password_hash"], form.current_password.data):
+            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before())
+            log.warning("password change: wrong current password user=%s address=%r", current_user.id, address)
+            form.current_password.errors.append(_("This is not your current password."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("Choose a new password that differs from the current one."))
+        else:
+            store.set_password(db, current_user.id, hash_password(form.new_password.data), actor=actor(), keep_session=token_hash(current_user.token))
+            log.info("password changed user=%s", current_user.id)
+            flash(_("Your password is changed. Everywhere else you were signed in, you are now signed out."), "success")
+            return redirect(url_for("pages.index"))
+    return render_template("auth/password.html", form=form), form.status()
 
 
 def init_app(app) -> None:

@@ -6,6 +6,8 @@ Blueprints import this module and never each other (import-linter checks it).
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import abort
 from flask import current_app
 from flask_login import current_user
@@ -62,3 +64,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     return passwords.verify_password(password_hash, password, current_app.config)
+
+
+def token_hash(token: str) -> str:
+    """What `sessions` stores of a session's token (`checklist.views.auth`)."""
+    return hashlib.sha256(token.encode()).hexdigest()

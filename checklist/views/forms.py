@@ -198,8 +198,10 @@ def _password_rules(form, field):
     from checklist.core.passwords import password_problems
 
     email = form.email.data if hasattr(form, "email") and form.email.data else getattr(form, "account_email", "")
-    for problem in password_problems(field.data or "", email or ""):
-        raise ValidationError(gettext(problem))
+    name = form.display_name.data if hasattr(form, "display_name") and form.display_name.data else getattr(form, "account_name", "")
+    problems = password_problems(field.data or "", email or "", name or "")
+    if problems:  # what is wrong, then how to choose a good one
+        raise ValidationError(" ".join(gettext(problem) for problem in problems))
 
 
 class LoginForm(Form):
@@ -215,10 +217,27 @@ class UserForm(Form):
     active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(
         _l("New password"),
-        validators=[Optional(), _password_rules],
+        validators=[Optional(strip_whitespace=False), _password_rules],  # twelve spaces are refused, not ignored
         description=_l("At least 12 characters, not a common password. Leave empty to keep the current one."),
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangePasswordForm(Form):
+    """A user's own password; `account_email` and `account_name` are set by the view."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), _password_rules],  # not DataRequired: twelve spaces get the advice
+        description=_l("At least 12 characters: a sentence of four or more words that only you would think of is easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords are not the same."))
 
 
 class ReopenForm(Form):

@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from checklist import store
@@ -73,6 +74,45 @@ def new():
     return render_template("locations/form.html", form=form, location=None), form.status()
 
 
+# The history of a location's facts: what each field is called and the words for each action.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "type": _l("Type of location"),
+    "municipality": _l("Municipality"),
+    "province": _l("Province"),
+    "operator": _l("Operator"),
+    "capacity": _l("Capacity (places)"),
+    "children": _l("Number of children living there"),
+    "closed_on": _l("Closed on"),
+}
+ACTION_LABELS = {"create": _l("Created"), "update": _l("Changed"), "close": _l("Closed"), "reopen": _l("Reopened")}
+
+
+def location_changes(location_id: int) -> list[dict]:
+    """The location's history, newest first: one entry per change (who, when, what) with its
+    fields, from `store.location_changes` (one row per field). Type ids read as their labels."""
+    criteria, lang = get_criteria(), current_language()
+
+    def shown(field, value):
+        if value is None or value == "":
+            return "–"
+        return criteria.location_type_label(value, lang) if field == "type" else value
+
+    entries: list[dict] = []
+    for row in store.location_changes(get_db(), location_id):
+        key = (row["at"], row["action"], row["user_id"])
+        if not entries or entries[-1]["key"] != key:
+            entries.append({"key": key, "at": row["at"], "action": ACTION_LABELS[row["action"]], "created": row["action"] == "create", "user": row["user_name"], "organisation": row["organisation"], "fields": []})
+        if row["field"]:
+            entries[-1]["fields"].append(
+                {"field": row["field"], "label": FIELD_LABELS.get(row["field"], row["field"]), "old": shown(row["field"], row["old_value"]), "new": shown(row["field"], row["new_value"]), "known": row["new_value"] is not None or row["old_value"] is not None}
+            )
+    order = list(FIELD_LABELS)
+    for entry in entries:
+        entry["fields"].sort(key=lambda f: order.index(f["field"]) if f["field"] in order else len(order))
+    return entries
+
+
 @bp.get("/<int:location_id>")
 def detail(location_id: int):
     location = get_location_or_404(location_id)
@@ -88,6 +128,7 @@ def detail(location_id: int):
         trend_versions=versions_of(get_db(), (v["criteria_hash"] for v in trend)),
         latest=recent[-1] if recent else None,
         open_actions=[] if current_user.scope.nothing else location_actions(location, get_criteria()),
+        changes=location_changes(location_id),
     )
 
 

@@ -125,14 +125,15 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 f"/visits/{sub}",
                 "action-form-errors",
                 "/compare/",
-                "/locations/new",
-                f"/locations/{loc}/edit",
+                "/account/password",
                 "/visits/999999",
             ],
         ),
         (
             "coordinator@a.test",
             [
+                "/locations/new",
+                f"/locations/{loc}/edit",
                 f"/visits/{sub}",
                 "/compare/",
                 f"/compare/side?location={loc}&location={ids['other']}",
@@ -144,7 +145,8 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
             ],
         ),
         ("monitor@m.test", ["/compare/", "/reports/", f"/visits/{sub}"]),  # actions under their criteria, read-only
-        ("admin@a.test", ["/admin/users/", "/admin/users/new", "/admin/users/1", "/admin/audit/", "/admin/organisations/"]),
+        ("admin@a.test", ["/admin/users/", "/admin/users/new", "/admin/users/1", "/admin/audit/"]),
+        ("system@s.test", ["/admin/users/", "/admin/organisations/"]),
     ]
 
 

@@ -16,7 +16,7 @@ def test_full_visit_journey(page, live_server, tmp_path):
     page.goto(f"{live_server}/locations/")
     assert "/login" in page.url  # every page needs a signed-in user
     assert page.locator("html").get_attribute("lang") == "nl"  # Dutch by default
-    sign_in(page, live_server)
+    sign_in(page, live_server, "coordinator@a.test")  # coordinators add to the shared register of locations
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="New location").click()
 
