@@ -504,3 +504,9 @@ def read_filters(args, criteria, sorts=None) -> FilterForm:
         form.sort.errors = []
         form.sort.data = "name"
     return form
+
+
+class CodeForm(Form):
+    """A code of the second factor: six digits from the app, or (where allowed) a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)], filters=[strip_text], render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"})
