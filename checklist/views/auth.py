@@ -27,6 +27,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -296,14 +297,16 @@ def login():
             log.info("login password ok user=%s address=%r, second factor next", user["id"], address)
             return redirect(url_for("auth.second_factor" if user["totp_secret"] else "auth.enrol_at_sign_in"))
         log.info("login ok user=%s address=%r", user["id"], address)
-        return complete_sign_in(user, redirect(next_url))
+        return complete_sign_in(user, lambda: redirect(next_url))
     return render_template("auth/login.html", form=form), form.status()
 
 
-def complete_sign_in(user: dict, response):
-    """Both factors (or the one the account needs) are right: a fresh session, the failures forgotten."""
+def complete_sign_in(user: dict, respond):
+    """Both factors (or the one the account needs) are right: a fresh session, the failures
+    forgotten; `respond` makes the response once the user is signed in."""
     store.clear_login_failures(get_db(), user["email"])
     start_session(user)
+    response = make_response(respond())
     remember_device(response, user["id"])
     return response
 
@@ -418,10 +421,15 @@ def second_factor():
             form.code.errors.append(wrong_code())
             return render_template("auth/second_factor.html", form=form), 401
         log.info("login ok user=%s with %s", user["id"], used)
-        if used == "recovery":
-            left = len(store.unused_recovery_codes(get_db(), user["id"]))
-            flash(_("You used a recovery code; %(count)s are left. Make new ones under Second factor.", count=left), "notice")
-        return complete_sign_in(user, redirect(session["second_step"]["next"]))
+        next_url = session["second_step"]["next"]
+
+        def respond():
+            if used == "recovery":  # after start_session, which empties the session and its flashes
+                left = len(store.unused_recovery_codes(get_db(), user["id"]))
+                flash(_("You used a recovery code; %(count)s are left. Make new ones under Second factor.", count=left), "notice")
+            return redirect(next_url)
+
+        return complete_sign_in(user, respond)
     return render_template("auth/second_factor.html", form=form), form.status()
 
 
@@ -450,7 +458,7 @@ def enrol_at_sign_in():
             return render_template("auth/enrol.html", form=form, at_sign_in=True, **shown), 401
         log.info("second factor enrolled at sign-in user=%s", user["id"])
         next_url = session["second_step"]["next"]
-        return complete_sign_in(user, render_template("auth/recovery_codes.html", codes=codes, next_url=next_url))
+        return complete_sign_in(user, lambda: render_template("auth/recovery_codes.html", codes=codes, next_url=next_url))
     return render_template("auth/enrol.html", form=form, at_sign_in=True, **shown), form.status()
 
 
