@@ -128,6 +128,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 "/locations/new",
                 f"/locations/{loc}/edit",
                 "/visits/999999",
+                "/account/second-factor",
             ],
         ),
         (
