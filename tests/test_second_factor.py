@@ -505,3 +505,30 @@ def test_pages_in_dutch_and_english(strict, enrolled, clock):
     password_step(newcomer, "monitor@m.test")
     page = html.unescape(newcomer.get("/login/enrol").get_data(as_text=True))
     assert "Stel je tweede factor in" in page and "authenticator-app" in page
+
+
+def test_the_command_line_resets_a_factor_when_no_admin_can(strict, enrolled, clock):
+    secret, _codes = enrolled
+    coordinator = sign_in_with_code(strict, "coordinator@a.test", secret, clock)
+    result = strict.test_cli_runner().invoke(args=["reset-second-factor", "Coordinator@A.test"])
+    assert result.exit_code == 0, result.output
+    assert not signed_in(coordinator)
+    assert password_step(strict.test_client(), "coordinator@a.test").location.endswith("/login/enrol")
+    assert query(strict, "select user_id from audit_log where action = 'reset_second_factor'") == [{"user_id": None}]
+    missing = strict.test_cli_runner().invoke(args=["reset-second-factor", "nobody@a.test"])
+    assert missing.exit_code != 0 and "no account for nobody@a.test" in missing.output
+
+
+def test_changing_the_factor_ends_the_users_other_sessions(app, clock):
+    phone = app.test_client()
+    password_step(phone, "visitor@a.test")
+    tablet = app.test_client()
+    password_step(tablet, "visitor@a.test")
+    secret, _codes = enrol_in_settings(tablet, clock)
+    assert signed_in(tablet) and not signed_in(phone)
+    password_step(phone, "visitor@a.test")
+    clock(steps=1)
+    assert phone.post("/login/code", data={"code": code_for(secret, clock)}).status_code == 302
+    clock(steps=1)
+    assert phone.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "disable"}).status_code == 302
+    assert signed_in(phone) and not signed_in(tablet)

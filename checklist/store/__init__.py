@@ -39,6 +39,7 @@ from checklist.store.second_factor import use_recovery_code
 from checklist.store.second_factor import replace_recovery_codes
 from checklist.store.second_factor import disable_second_factor
 from checklist.store.second_factor import reset_second_factor
+from checklist.store.second_factor import end_other_sessions
 from checklist.store.actions import ACTION_STATUSES
 from checklist.store.actions import ACTION_CLOSED_STATUSES
 from checklist.store.actions import ACTIONABLE_RESULTS
@@ -169,6 +170,7 @@ __all__ = [
     "replace_recovery_codes",
     "disable_second_factor",
     "reset_second_factor",
+    "end_other_sessions",
     "ACTION_STATUSES",
     "ACTION_CLOSED_STATUSES",
     "ACTIONABLE_RESULTS",

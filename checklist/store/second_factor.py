@@ -91,3 +91,9 @@ def reset_second_factor(db: Database, user_id: int, actor: Actor | None) -> None
         db.execute("delete from recovery_codes where user_id = ?", [user_id])
         db.execute("delete from sessions where user_id = ?", [user_id])
         audit(db, actor, "reset_second_factor", "user", user_id, ["totp", "recovery_codes"])
+
+
+def end_other_sessions(db: Database, user_id: int, keep_token_hash: str) -> None:
+    """After the user changes a factor: every other session of theirs ends (another device, or
+    whoever had the password), this one stays."""
+    db.execute("delete from sessions where user_id = ? and token_hash != ?", [user_id, keep_token_hash])

@@ -466,7 +466,8 @@ def enrol_at_sign_in():
 @csrf.exempt
 def second_factor_settings():
     """A signed-in user's own second factor: set it up, make new recovery codes, turn it off
-    (only where the role does not require it). Each change asks for a current code."""
+    (only where the role does not require it). Each change asks for a current code and ends
+    the user's other sessions."""
     db = get_db()
     user = store.get_user(db, current_user.id)
     required = second_factor_required(user)
@@ -489,6 +490,7 @@ def second_factor_settings():
             codes = None
         if codes is not None:
             store.clear_login_failures(db, user["email"])
+            store.end_other_sessions(db, user["id"], token_hash(current_user.token))
             if action == "recovery":
                 store.replace_recovery_codes(db, user["id"], [totp.hash_recovery_code(c, current_app.config) for c in codes], actor())
             if action == "disable":
