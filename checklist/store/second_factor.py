@@ -53,13 +53,13 @@ def unused_recovery_codes(db: Database, user_id: int) -> list[dict]:
     return list(db.query("select id, code_hash from recovery_codes where user_id = ? and used_at is null order by id", [user_id]))
 
 
-def use_recovery_code(db: Database, user_id: int, code_id: int) -> bool:
+def use_recovery_code(db: Database, user_id: int, code_id: int, actor: Actor | None) -> bool:
     """Mark a recovery code used; False if it was used already (by a request just before)."""
     with immediate(db):
         cursor = db.execute("update recovery_codes set used_at = ? where id = ? and user_id = ? and used_at is null", [now(), code_id, user_id])
         if cursor.rowcount != 1:
             return False
-        audit(db, None, "use_recovery_code", "user", user_id, ["recovery_codes"])
+        audit(db, actor, "use_recovery_code", "user", user_id, ["recovery_codes"])
     return True
 
 

@@ -368,7 +368,8 @@ def check_code(user: dict, code: str, recovery: bool) -> str | None:
     if recovery and totp.looks_like_recovery_code(code):
         for row in store.unused_recovery_codes(db, user["id"]):
             if totp.recovery_code_matches(row["code_hash"], code, current_app.config):
-                return "recovery" if store.use_recovery_code(db, user["id"], row["id"]) else None
+                used = store.use_recovery_code(db, user["id"], row["id"], Actor(user_id=user["id"], organisation_id=user["organisation_id"]))
+                return "recovery" if used else None
     return None
 
 
