@@ -87,7 +87,7 @@ def enrol_at_sign_in(client, email, clock) -> tuple[str, list[str]]:
 def enrol_in_settings(client, clock) -> tuple[str, list[str]]:
     """A signed-in user switches the factor on from its own page."""
     secret = shown_secret(client.get("/account/second-factor").get_data(as_text=True))
-    done = client.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "enable"})
+    done = client.post("/account/second-factor", data={"password": PASSWORD, "code": code_for(secret, clock), "action": "enable"})
     assert done.status_code == 200
     return secret, shown_recovery_codes(done.get_data(as_text=True))
 
@@ -466,7 +466,7 @@ def test_new_recovery_codes_replace_the_old_ones(app, clock):
     password_step(client, "visitor@a.test")
     secret, old = enrol_in_settings(client, clock)
     clock(steps=1)
-    response = client.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "recovery"})
+    response = client.post("/account/second-factor", data={"password": PASSWORD, "code": code_for(secret, clock), "action": "recovery"})
     new = shown_recovery_codes(response.get_data(as_text=True))
     assert len(new) == 10 and not set(new) & set(old)
     client.post("/logout")
@@ -480,9 +480,9 @@ def test_an_optional_user_turns_it_off_with_a_code(app, clock):
     password_step(client, "visitor@a.test")
     secret, _codes = enrol_in_settings(client, clock)
     clock(steps=1)
-    assert client.post("/account/second-factor", data={"code": "000000", "action": "disable"}).status_code == 401
+    assert client.post("/account/second-factor", data={"password": PASSWORD, "code": "000000", "action": "disable"}).status_code == 401
     assert user_row(app, "visitor@a.test")["totp_secret"] is not None
-    assert client.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "disable"}).status_code == 302
+    assert client.post("/account/second-factor", data={"password": PASSWORD, "code": code_for(secret, clock), "action": "disable"}).status_code == 302
     client.post("/logout")
     assert password_step(client, "visitor@a.test").location == "/"
     assert [a["action"] for a in query(app, "select action from audit_log where entity = 'user' and action like '%second_factor'")] == ["enable_second_factor", "disable_second_factor"]
@@ -494,7 +494,7 @@ def test_a_required_role_cannot_turn_it_off(strict, enrolled, clock):
     page = client.get("/account/second-factor").get_data(as_text=True)
     assert 'value="disable"' not in page
     clock(steps=1)
-    assert client.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "disable"}).status_code == 403
+    assert client.post("/account/second-factor", data={"password": PASSWORD, "code": code_for(secret, clock), "action": "disable"}).status_code == 403
     assert user_row(strict, "coordinator@a.test")["totp_secret"] == secret
 
 
@@ -533,5 +533,25 @@ def test_changing_the_factor_ends_the_users_other_sessions(app, clock):
     clock(steps=1)
     assert phone.post("/login/code", data={"code": code_for(secret, clock)}).status_code == 302
     clock(steps=1)
-    assert phone.post("/account/second-factor", data={"code": code_for(secret, clock), "action": "disable"}).status_code == 302
+    assert phone.post("/account/second-factor", data={"password": PASSWORD, "code": code_for(secret, clock), "action": "disable"}).status_code == 302
     assert signed_in(phone) and not signed_in(tablet)
+
+
+def test_changing_the_factor_asks_for_the_password_again(app, clock):
+    """A session left open on a shared tablet is not enough to change or remove the factor."""
+    client = app.test_client()
+    password_step(client, "visitor@a.test")
+    secret = shown_secret(client.get("/account/second-factor").get_data(as_text=True))
+    refused = client.post("/account/second-factor", data={"password": "not the password 1", "code": code_for(secret, clock), "action": "enable"})
+    assert refused.status_code == 401
+    assert "Typ je huidige wachtwoord" in refused.get_data(as_text=True)
+    assert user_row(app, "visitor@a.test")["totp_secret"] is None
+    secret, _codes = enrol_in_settings(client, clock)
+    clock(steps=1)
+    for action in ("recovery", "disable"):
+        response = client.post("/account/second-factor", data={"code": code_for(secret, clock), "action": action})
+        assert response.status_code == 422, action
+        response = client.post("/account/second-factor", data={"password": "not the password 1", "code": code_for(secret, clock), "action": action})
+        assert response.status_code == 401, action
+    assert user_row(app, "visitor@a.test")["totp_secret"] == secret
+    assert query(app, "select count(*) as n from recovery_codes where used_at is null")[0]["n"] == 10

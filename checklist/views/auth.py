@@ -51,6 +51,7 @@ from checklist.views.common import password_hasher
 from checklist.views.common import verify_password
 from checklist.views.database import get_db
 from checklist.views.forms import CodeForm
+from checklist.views.forms import FactorChangeForm
 from checklist.views.forms import LoginForm
 from checklist.views.security import safe_next
 from checklist.views.common import csrf
@@ -467,23 +468,27 @@ def enrol_at_sign_in():
 @csrf.exempt
 def second_factor_settings():
     """A signed-in user's own second factor: set it up, make new recovery codes, turn it off
-    (only where the role does not require it). Each change asks for a current code and ends
-    the user's other sessions."""
+    (only where the role does not require it). Each change asks for the password and a current
+    code, and ends the user's other sessions."""
     db = get_db()
     user = store.get_user(db, current_user.id)
     required = second_factor_required(user)
-    form = CodeForm()
+    form = FactorChangeForm()
     shown = {} if user["totp_secret"] else enrolment(user)
     action = request.form.get("action", "")
+    valid = form.validate_on_submit()
     status = form.status()
-    if form.validate_on_submit() and action in ("enable", "recovery", "disable"):
+    if valid and action in ("enable", "recovery", "disable"):
         wait = code_throttled(user)
         if wait:
             page = render_template("auth/second_factor_settings.html", form=form, user=user, required=required, action=action, unused=0, **shown)
             return page, 429, {"Retry-After": str(wait.retry_after)}
         if action == "disable" and required:
             abort(403)  # the page offers no such button: the role requires the factor
-        if not user["totp_secret"]:
+        if not verify_password(user["password_hash"], form.password.data):
+            codes = None
+            form.password.errors.append(_("Type your current password to change your second factor."))
+        elif not user["totp_secret"]:
             codes = confirm_enrolment(user, shown["pending_secret"], form.code.data, actor()) if action == "enable" else None
         elif action in ("recovery", "disable") and check_code(user, form.code.data, recovery=False):
             codes = totp.new_recovery_codes() if action == "recovery" else []
@@ -500,7 +505,8 @@ def second_factor_settings():
                 return redirect(url_for("auth.second_factor_settings"))
             return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.second_factor_settings"))
         code_failed(user)
-        form.code.errors.append(wrong_code())
+        if not form.password.errors:
+            form.code.errors.append(wrong_code())
         status = 401
     unused = len(store.unused_recovery_codes(db, user["id"])) if user["totp_secret"] else 0
     return render_template("auth/second_factor_settings.html", form=form, user=user, required=required, action=action, unused=unused, **shown), status
