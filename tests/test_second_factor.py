@@ -16,6 +16,9 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from checklist import create_app
 from tests.conftest import PASSWORD
@@ -172,6 +175,7 @@ def test_enrolment_shows_a_qr_code_drawn_by_the_app_and_the_key_as_text(strict):
     assert qr, "no inline SVG QR code"
     assert "<path" in qr.group(1) and "style=" not in qr.group(1)  # drawn here; nothing the CSP refuses
     assert not re.search(r'<(img|script|iframe)[^>]+src="(https?:)?//', page)  # no outside service
+    assert response.headers["Cache-Control"] == "no-store"  # the secret stays out of every cache
     assert len(shown_secret(page)) == 32  # 160 bits in base32
     # The same key until it is confirmed, however often the page is opened.
     assert shown_secret(client.get("/login/enrol").get_data(as_text=True)) == shown_secret(page)
@@ -555,3 +559,28 @@ def test_changing_the_factor_asks_for_the_password_again(app, clock):
         assert response.status_code == 401, action
     assert user_row(app, "visitor@a.test")["totp_secret"] == secret
     assert query(app, "select count(*) as n from recovery_codes where used_at is null")[0]["n"] == 10
+
+
+# -- the rule behind every code: a step within the drift, later than the last one used ----------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    at=st.floats(min_value=1e9, max_value=4e9),
+    offset=st.integers(min_value=-4, max_value=4),
+    last=st.one_of(st.none(), st.integers(min_value=-4, max_value=4)),
+)
+def test_a_code_is_accepted_exactly_within_the_drift_and_after_the_last_step(at, offset, last):
+    from checklist.core import totp
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # any base32 secret: the rule is about steps
+    now = totp.time_step(at)
+    step = now + offset
+    last_step = None if last is None else now + last
+    accepted = totp.matching_step(secret, totp.code_at_step(secret, step), last_step, at=at)
+    should = abs(offset) <= totp.DRIFT_STEPS and (last_step is None or step > last_step)
+    if should:
+        assert accepted == step
+    else:
+        # Refused, unless the same six digits happen to be another step's code in the window.
+        assert accepted is None or (accepted != step and totp.code_at_step(secret, accepted) == totp.code_at_step(secret, step))
