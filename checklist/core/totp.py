@@ -81,7 +81,7 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 def qr_svg(uri: str) -> str:
     """The QR code of `uri` as an inline <svg> element (no XML declaration, no style attribute,
     so the Content-Security-Policy allows it)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", omitsize=False)
+    return segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", omitsize=True)
 
 
 def grouped_secret(secret: str) -> str:
