@@ -194,6 +194,7 @@ def test_enrolment_switches_on_only_after_a_right_code(strict, clock):
     assert right.status_code == 200
     codes = shown_recovery_codes(right.get_data(as_text=True))
     assert len(codes) == len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", c) for c in codes)  # 12 of 31 characters: 59 bits
     assert user_row(strict, "coordinator@a.test")["totp_secret"] == secret
     assert signed_in(client)
 
@@ -448,6 +449,21 @@ def test_after_a_reset_an_optional_user_enrols_again_too(app, clock):
     visitor_id = user_row(app, "visitor@a.test")["id"]
     assert admin.post(f"/admin/users/{visitor_id}/second-factor/reset").status_code == 302
     assert password_step(app.test_client(), "visitor@a.test").location.endswith("/login/enrol")
+
+
+def test_a_password_reset_by_an_admin_does_not_bypass_the_factor(strict, enrolled, clock):
+    secret, _codes = enrolled
+    admin_secret, _ = enrol_at_sign_in(strict.test_client(), "admin@a.test", clock)
+    admin = sign_in_with_code(strict, "admin@a.test", admin_secret, clock)
+    coordinator_id = user_row(strict, "coordinator@a.test")["id"]
+    new_password = "een heel ander wachtwoord 77"
+    response = admin.post(f"/admin/users/{coordinator_id}", data={"display_name": "Cor", "organisation_id": "1", "role": "coordinator", "active": "y", "password": new_password})
+    assert response.status_code == 302
+    client = strict.test_client()
+    assert password_step(client, "coordinator@a.test", new_password).location.endswith("/login/code")
+    assert not signed_in(client)
+    clock(steps=1)
+    assert client.post("/login/code", data={"code": code_for(secret, clock)}).status_code == 302
 
 
 @pytest.mark.parametrize("email", ["visitor@a.test", "coordinator@a.test", "monitor@m.test"])
