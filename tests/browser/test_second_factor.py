@@ -73,3 +73,36 @@ def test_sign_in_with_a_totp_code(page, strict_server):
     page.get_by_role("link", name="Second factor").click()
     assert "Recovery codes left: 10." in page.locator(".totp-status").inner_text()
     assert refused == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_second_step_pages_pass_axe_and_reflow(browser, strict_server, lang):
+    """The enrolment, recovery codes and code pages, only reachable half signed in, at 320 px."""
+    from tests.browser.test_accessibility import axe_violations
+
+    context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=True)  # bypass_csp: to inject axe
+    context.add_cookies([{"name": "lang", "value": lang, "url": strict_server}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found = {}
+    password_step(page, strict_server, "monitor@m.test")
+    page.wait_for_url(f"{strict_server}/login/enrol")
+    found["enrol"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.locator("#code").fill("000000")
+    page.locator("form.stacked button[type=submit]").click()
+    page.locator("#code-error").wait_for()
+    page.wait_for_load_state("load")  # the stylesheet too, before axe measures targets
+    found["enrol, wrong code"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    page.locator("form.stacked button[type=submit]").click()
+    page.locator("ol.recovery-codes").wait_for()
+    page.wait_for_load_state("load")
+    found["recovery codes"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
+    page.locator("form.account button[type=submit]").click()
+    password_step(page, strict_server, "monitor@m.test")
+    page.wait_for_url(f"{strict_server}/login/code")
+    found["code"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    problems = {name: (violations, width) for name, (violations, width) in found.items() if violations or width > 320}
+    assert not problems, problems
