@@ -58,7 +58,7 @@ translations: install
 
 instance/config.py:
 	@mkdir -p instance
-	@$(PYTHON) -c "import secrets; print('# Local settings; never commit this file.\nSECRET_KEY = ' + repr(secrets.token_hex(32)) + '\n# make run serves plain http on 127.0.0.1; behind TLS in production, remove this line.\nSESSION_COOKIE_SECURE = False')" > $@
+	@$(PYTHON) -c "import secrets; print('# Local settings; never commit this file.\nSECRET_KEY = ' + repr(secrets.token_hex(32)) + '\n# make run serves plain http on 127.0.0.1; behind TLS in production, remove this line.\nSESSION_COOKIE_SECURE = False\n# A second factor is optional for every role here, so the printed demo passwords sign in; remove this line to require it\n# for coordinators, monitors and admins, as production does.\nTOTP_REQUIRED_ROLES = []')" > $@
 	@echo "Created $@ with a random SECRET_KEY."
 
 # For developers: after changing UI strings, extract them and update the catalog.

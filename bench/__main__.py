@@ -33,7 +33,7 @@ def build_database(path: Path):
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "bench-secret-key-0123456789", "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "bench-secret-key-0123456789", "TOTP_REQUIRED_ROLES": [], "WTF_CSRF_ENABLED": False})
     criteria = app.extensions["criteria"]
     db = connect(path)
     start = time.perf_counter()

@@ -34,7 +34,7 @@ def _prepare(db_path: Path) -> list[tuple[str, int, str, str]]:
     from checklist.views.common import hash_password
     from checklist.store.connection import connect
 
-    app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "bench-secret-key-0123456789"})
+    app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "bench-secret-key-0123456789", "TOTP_REQUIRED_ROLES": []})
     criteria = app.extensions["criteria"]
     db = connect(db_path)
     with app.app_context():

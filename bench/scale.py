@@ -37,7 +37,7 @@ def build(path: Path):
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "bench-secret-key-0123456789"})
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "bench-secret-key-0123456789", "TOTP_REQUIRED_ROLES": []})
     db = connect(path)
     start = time.perf_counter()
     counts = generate(db, app.extensions["criteria"], LOCATIONS, VISITS, years=10)

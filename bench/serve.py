@@ -25,7 +25,7 @@ def free_port() -> int:
 def gunicorn(db_path: Path, workers: int = 2, log_path: Path | None = None, **settings):
     """Yield (port, process); the server log goes to `log_path` so errors can be counted."""
     port = free_port()
-    env = dict(os.environ, CHECKLIST_DATABASE=str(db_path), CHECKLIST_SECRET_KEY="bench-secret-key-0123456789", CHECKLIST_SESSION_COOKIE_SECURE="false")
+    env = dict(os.environ, CHECKLIST_DATABASE=str(db_path), CHECKLIST_SECRET_KEY="bench-secret-key-0123456789", CHECKLIST_SESSION_COOKIE_SECURE="false", CHECKLIST_TOTP_REQUIRED_ROLES="[]")
     env.update({f"CHECKLIST_{k}": str(v) for k, v in settings.items()})
     log = open(log_path, "w") if log_path else None
     server = subprocess.Popen(

@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_MAX_PER_ADDRESS=20,  # failures per LOGIN_ADDRESS_WINDOW_SECONDS from one address: a rate, never a lockout
         LOGIN_ADDRESS_WINDOW_SECONDS=60,
         PROXY_FIX_X_FOR=0,  # how many proxies in front of the app set X-Forwarded-For; 0: the header is ignored
+        TOTP_REQUIRED_ROLES=("coordinator", "monitor", "admin"),  # must sign in with a second factor; other roles may turn it on
+        TOTP_ISSUER="Checklist kindvriendelijke opvang",  # the name an authenticator app shows beside the code
         ARGON2_TIME_COST=2,
         ARGON2_MEMORY_KIB=19 * 1024,  # OWASP's argon2id minimum (t=2, m=19 MiB, p=1)
     )
@@ -103,6 +105,11 @@ def _check_config_or_stop(app: Flask) -> None:
     hops = app.config["PROXY_FIX_X_FOR"]
     if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
         problems.append(f"PROXY_FIX_X_FOR must be a whole number of proxies (0 or more), not {hops!r}.")
+    from checklist.core.access import ROLES
+
+    required = app.config["TOTP_REQUIRED_ROLES"]
+    if isinstance(required, str) or not all(role in ROLES for role in required):
+        problems.append(f"TOTP_REQUIRED_ROLES must be a list of roles ({', '.join(ROLES)}), e.g. [] or [\"coordinator\", \"monitor\", \"admin\"]; not {required!r}.")
     if app.config["ENVIRONMENT"] == "development" and not app.config.get("SECRET_KEY"):
         import secrets
 

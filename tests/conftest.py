@@ -56,6 +56,7 @@ def make_config(tmp_path, **overrides):
         "SESSION_COOKIE_SECURE": False,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 8,
+        "TOTP_REQUIRED_ROLES": [],  # as `make run` writes it; tests of the second factor switch it on
     }
     config.update(overrides)
     return config

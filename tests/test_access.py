@@ -101,6 +101,10 @@ ROUTES = {
     "admin.new_user": ("POST", "/admin/users/new", {"email": "n@x.test", "display_name": "N", "organisation_id": "1", "role": "visitor", "password": "een lang genoeg wachtwoord"}),
     "admin.edit_user": ("POST", "/admin/users/1", {"display_name": "V", "organisation_id": "1", "role": "visitor", "active": "y"}),
     "admin.organisations": ("POST", "/admin/organisations/", {"name": "Nieuwe organisatie"}),
+    "admin.reset_second_factor": ("POST", "/admin/users/1/second-factor/reset", {}),
+    "auth.second_factor": ("GET", "/login/code", None),
+    "auth.enrol_at_sign_in": ("GET", "/login/enrol", None),
+    "auth.second_factor_settings": ("GET", "/account/second-factor", None),
 }
 PUBLIC = {
     "auth.login": ("GET", "/login", None),

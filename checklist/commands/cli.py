@@ -418,10 +418,31 @@ def _criteria_named(name: str):
     raise click.ClickException(f"{name!r} is neither a file nor a stored criteria version (stored: {known}).")
 
 
+@click.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor_command(email: str):
+    """Remove an account's second factor and recovery codes and end its sessions; it sets up a new
+    one at its next sign-in. For when no admin can sign in (the only admin lost their phone)."""
+    from checklist import store
+    from checklist.store.connection import connect
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        user = store.get_user_by_email(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        store.reset_second_factor(db, user["id"], None)
+    finally:
+        db.conn.close()
+    click.echo(f"The second factor of {user['email']} is reset; it sets up a new one at its next sign-in.")
+
+
 def init_app(app) -> None:
     from checklist.commands.kobo import import_submissions_command
     from checklist.commands.kobo import xlsform_command
 
+    app.cli.add_command(reset_second_factor_command)
     for command in (
         xlsform_command,
         import_submissions_command,

@@ -32,6 +32,15 @@ from checklist.store.accounts import delete_session
 from checklist.store.accounts import record_login_failure
 from checklist.store.accounts import login_failures_since
 from checklist.store.accounts import clear_login_failures
+from checklist.store.second_factor import set_pending_secret
+from checklist.store.second_factor import enable_second_factor
+from checklist.store.second_factor import accept_totp_step
+from checklist.store.second_factor import unused_recovery_codes
+from checklist.store.second_factor import use_recovery_code
+from checklist.store.second_factor import replace_recovery_codes
+from checklist.store.second_factor import disable_second_factor
+from checklist.store.second_factor import reset_second_factor
+from checklist.store.second_factor import end_other_sessions
 from checklist.store.actions import ACTION_STATUSES
 from checklist.store.actions import ACTION_CLOSED_STATUSES
 from checklist.store.actions import ACTIONABLE_RESULTS
@@ -162,6 +171,15 @@ __all__ = [
     "record_login_failure",
     "login_failures_since",
     "clear_login_failures",
+    "set_pending_secret",
+    "enable_second_factor",
+    "accept_totp_step",
+    "unused_recovery_codes",
+    "use_recovery_code",
+    "replace_recovery_codes",
+    "disable_second_factor",
+    "reset_second_factor",
+    "end_other_sessions",
     "ACTION_STATUSES",
     "ACTION_CLOSED_STATUSES",
     "ACTIONABLE_RESULTS",

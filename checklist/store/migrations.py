@@ -412,6 +412,31 @@ def m015_imported_submissions(db: Database):
 
 
 @migrations()
+def m016_second_factor(db: Database):
+    """The second factor (`checklist.core.totp`): per account the TOTP secret once it is
+    confirmed, a secret being enrolled (shown, not yet confirmed with a code), the time step of
+    the last code accepted (a code of that step or earlier is refused: no replay), and whether
+    the account must enrol at its next sign-in whatever its role (after an admin's reset).
+    Recovery codes are argon2id hashes, each usable once (`used_at`).
+    """
+    db.execute("alter table users add column totp_secret text")
+    db.execute("alter table users add column totp_pending_secret text")
+    db.execute("alter table users add column totp_last_step integer")
+    db.execute("alter table users add column totp_enabled_at text")
+    db.execute("alter table users add column totp_must_enrol integer not null default 0")
+    db.execute(
+        """create table recovery_codes (
+            id integer primary key,
+            user_id integer not null references users(id),
+            code_hash text not null,
+            created_at text not null,
+            used_at text
+        )"""
+    )
+    db["recovery_codes"].create_index(["user_id"])
+
+
+@migrations()
 def m017_system_admins_and_location_history(db: Database):
     """System admins, and a history of every change to a location.
 

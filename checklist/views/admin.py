@@ -123,6 +123,18 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), form.status()
 
 
+@bp.post("/users/<int:user_id>/second-factor/reset")
+def reset_second_factor(user_id: int):
+    """A lost phone: the user's second factor and recovery codes are removed and their sessions
+    end; they set it up again at their next sign-in. Audited."""
+    user = store.get_user(get_db(), user_id)
+    if user is None:
+        abort(404)
+    store.reset_second_factor(get_db(), user_id, actor())
+    flash(_("The second factor of %(email)s is reset. They set up a new one at their next sign-in.", email=user["email"]), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
 @bp.get("/audit/")
 def audit():
     """The audit log, newest first, filtered by user, entity, action and period."""

@@ -4,6 +4,12 @@ Flask's session is a signed cookie: a copy stays valid after logout unless the s
 checks something. So the cookie carries a random token whose SHA-256 is a row in
 `sessions`; logout, deactivation and time-outs delete or refuse that row, and a copied
 cookie stops working. Flask-Login carries the token as the user's id.
+
+With a second factor (TOTP, `checklist.core.totp`) the password step does not start a
+session: it leaves the browser half signed in (`session["second_step"]`, the user's id and
+when, for SECOND_STEP_MINUTES) and the code step or, for an account that must enrol, the
+enrolment page starts it. Until then the login wall lets through only those two pages and
+sign-out. Wrong codes count as failed logins of the account, throttled the same way.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from datetime import timezone
 from functools import cached_property
 
 from flask import Blueprint
+from flask import abort
 from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -34,18 +42,22 @@ from itsdangerous import URLSafeTimedSerializer
 
 from checklist import store
 from checklist.core.access import Account
+from checklist.core import totp
 from checklist.core.access import may
 from checklist.core.access import visit_scope
+from checklist.store import Actor
 from checklist.views.common import hash_password
 from checklist.views.common import password_hasher
 from checklist.views.common import verify_password
 from checklist.views.database import get_db
-from checklist.views.common import actor
 from checklist.views.common import token_hash
 from checklist.views.forms import ChangePasswordForm
+from checklist.views.forms import CodeForm
+from checklist.views.forms import FactorChangeForm
 from checklist.views.forms import LoginForm
 from checklist.views.security import safe_next
 from checklist.views.common import csrf
+from checklist.views.common import actor
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -53,6 +65,9 @@ log = logging.getLogger("checklist.views.auth")
 
 # Endpoints anyone may reach; everything else needs a signed-in user (tested over url_map).
 PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language", "pages.favicon", "offline.service_worker", "offline.manifest"}
+# What a half-signed-in browser (password right, code not yet given) may reach besides those.
+SECOND_STEP_ENDPOINTS = {"auth.second_factor", "auth.enrol_at_sign_in", "auth.logout"}
+SECOND_STEP_MINUTES = 5
 
 
 def utcnow() -> datetime:
@@ -278,15 +293,29 @@ def login():
             log.warning("login failed email=%r address=%r", email, address)
             flash(_("Email address or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 401
-        store.clear_login_failures(db, email)
         if password_hasher().check_needs_rehash(user["password_hash"]):
             store.set_password(db, user["id"], hash_password(form.password.data), end_sessions=False)
-        start_session(user)
+        next_url = safe_next(request.args.get("next")) or url_for("pages.index")
+        if user["totp_secret"] or second_factor_required(user):
+            # The failures are kept until the code is right too: else a known password would
+            # reset the count before every few guesses of the code.
+            session.clear()
+            session["second_step"] = {"user_id": user["id"], "at": stamp(utcnow()), "next": next_url}
+            log.info("login password ok user=%s address=%r, second factor next", user["id"], address)
+            return redirect(url_for("auth.second_factor" if user["totp_secret"] else "auth.enrol_at_sign_in"))
         log.info("login ok user=%s address=%r", user["id"], address)
-        response = redirect(safe_next(request.args.get("next")) or url_for("pages.index"))
-        remember_device(response, user["id"])
-        return response
+        return complete_sign_in(user, lambda: redirect(next_url))
     return render_template("auth/login.html", form=form), form.status()
+
+
+def complete_sign_in(user: dict, respond):
+    """Both factors (or the one the account needs) are right: a fresh session, the failures
+    forgotten; `respond` makes the response once the user is signed in."""
+    store.clear_login_failures(get_db(), user["email"])
+    start_session(user)
+    response = make_response(respond())
+    remember_device(response, user["id"])
+    return response
 
 
 @bp.post("/logout")
@@ -331,6 +360,199 @@ def change_password():
     return render_template("auth/password.html", form=form), form.status()
 
 
+# -- the second factor -------------------------------------------------------------------
+
+
+def second_factor_required(user: dict) -> bool:
+    """Whether this account must sign in with a code: its role says so (TOTP_REQUIRED_ROLES), or
+    an admin reset its factor and it must enrol again."""
+    return bool(user["totp_must_enrol"]) or user["role"] in current_app.config["TOTP_REQUIRED_ROLES"]
+
+
+def half_signed_in_user() -> dict | None:
+    """The account whose password was right in this browser in the last SECOND_STEP_MINUTES,
+    if it may still sign in; the half-signed-in state is dropped otherwise."""
+    pending = session.get("second_step")
+    if not isinstance(pending, dict):
+        return None
+    user = store.get_user(get_db(), pending.get("user_id"))
+    fresh = utcnow() - datetime.fromisoformat(pending["at"]) <= timedelta(minutes=SECOND_STEP_MINUTES)
+    if user is None or not user["active"] or not fresh:
+        session.pop("second_step", None)
+        return None
+    return user
+
+
+def code_throttled(user: dict):
+    """A 429 page if this account or address must wait, as at the password step; else None."""
+    address = request.remote_addr or "?"
+    wait = throttle(user["email"], address, trusted_device=user["id"] in device_accounts())
+    if wait is None:
+        return None
+    log.warning("second factor throttled user=%s address=%r", user["id"], address)
+    flash(wait.message, "error")
+    return wait
+
+
+def code_failed(user: dict) -> None:
+    address = request.remote_addr or "?"
+    store.record_login_failure(get_db(), user["email"], address, stamp(utcnow()), forget_before())
+    log.warning("second factor failed user=%s address=%r", user["id"], address)
+
+
+def check_code(user: dict, code: str, recovery: bool) -> str | None:
+    """"totp" or "recovery" when `code` is a current code of the user's app not used before (or,
+    with `recovery`, an unused recovery code, which is used up by this); None otherwise."""
+    db = get_db()
+    if totp.is_totp_code(code):
+        step = totp.matching_step(user["totp_secret"], code, user["totp_last_step"])
+        return "totp" if step is not None and store.accept_totp_step(db, user["id"], step) else None
+    if recovery and totp.looks_like_recovery_code(code):
+        for row in store.unused_recovery_codes(db, user["id"]):
+            if totp.recovery_code_matches(row["code_hash"], code, current_app.config):
+                used = store.use_recovery_code(db, user["id"], row["id"], Actor(user_id=user["id"], organisation_id=user["organisation_id"]))
+                return "recovery" if used else None
+    return None
+
+
+def enrolment(user: dict) -> dict:
+    """What the enrolment page shows: the QR code and the secret being enrolled (made here once)."""
+    secret = user["totp_pending_secret"]
+    if not secret:
+        secret = totp.new_secret()
+        store.set_pending_secret(get_db(), user["id"], secret)
+    uri = totp.provisioning_uri(secret, user["email"], current_app.config["TOTP_ISSUER"])
+    return {"qr_svg": totp.qr_svg(uri), "secret": totp.grouped_secret(secret), "pending_secret": secret}
+
+
+def confirm_enrolment(user: dict, pending_secret: str, code: str, acting) -> list[str] | None:
+    """Switch the factor on if `code` is a current code of the secret shown; the new recovery codes."""
+    step = totp.matching_step(pending_secret, code, None)
+    if step is None:
+        return None
+    codes = totp.new_recovery_codes()
+    hashes = [totp.hash_recovery_code(c, current_app.config) for c in codes]
+    if not store.enable_second_factor(get_db(), user["id"], pending_secret, step, hashes, acting):
+        return None
+    return codes
+
+
+def wrong_code() -> str:
+    return _("This code is not right, or it was used already. Wait for the next code of your app and try again.")
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@csrf.exempt  # CodeForm checks its own token
+def second_factor():
+    """The second step of signing in: a code of the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    user = half_signed_in_user()
+    if user is None:
+        flash(_("Sign in again: the second step waits %(minutes)s minutes at most.", minutes=SECOND_STEP_MINUTES), "notice")
+        return redirect(url_for("auth.login"))
+    if not user["totp_secret"]:
+        return redirect(url_for("auth.enrol_at_sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        wait = code_throttled(user)
+        if wait:
+            return render_template("auth/second_factor.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
+        used = check_code(user, form.code.data, recovery=True)
+        if used is None:
+            code_failed(user)
+            form.code.errors.append(wrong_code())
+            return render_template("auth/second_factor.html", form=form), 401
+        log.info("login ok user=%s with %s", user["id"], used)
+        next_url = session["second_step"]["next"]
+
+        def respond():
+            if used == "recovery":  # after start_session, which empties the session and its flashes
+                left = len(store.unused_recovery_codes(get_db(), user["id"]))
+                flash(_("You used a recovery code; %(count)s are left. Make new ones under Second factor.", count=left), "notice")
+            return redirect(next_url)
+
+        return complete_sign_in(user, respond)
+    return render_template("auth/second_factor.html", form=form), form.status()
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@csrf.exempt
+def enrol_at_sign_in():
+    """An account that must have a second factor and has none sets it up before it gets in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    user = half_signed_in_user()
+    if user is None:
+        flash(_("Sign in again: the second step waits %(minutes)s minutes at most.", minutes=SECOND_STEP_MINUTES), "notice")
+        return redirect(url_for("auth.login"))
+    if user["totp_secret"]:
+        return redirect(url_for("auth.second_factor"))
+    form = CodeForm()
+    shown = enrolment(user)
+    if form.validate_on_submit():
+        wait = code_throttled(user)
+        if wait:
+            return render_template("auth/enrol.html", form=form, at_sign_in=True, **shown), 429, {"Retry-After": str(wait.retry_after)}
+        codes = confirm_enrolment(user, shown["pending_secret"], form.code.data, Actor(user_id=user["id"], organisation_id=user["organisation_id"]))
+        if codes is None:
+            code_failed(user)
+            form.code.errors.append(wrong_code())
+            return render_template("auth/enrol.html", form=form, at_sign_in=True, **shown), 401
+        log.info("second factor enrolled at sign-in user=%s", user["id"])
+        next_url = session["second_step"]["next"]
+        return complete_sign_in(user, lambda: render_template("auth/recovery_codes.html", codes=codes, next_url=next_url))
+    return render_template("auth/enrol.html", form=form, at_sign_in=True, **shown), form.status()
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@csrf.exempt
+def second_factor_settings():
+    """A signed-in user's own second factor: set it up, make new recovery codes, turn it off
+    (only where the role does not require it). Each change asks for the password and a current
+    code, and ends the user's other sessions."""
+    db = get_db()
+    user = store.get_user(db, current_user.id)
+    required = second_factor_required(user)
+    form = FactorChangeForm()
+    shown = {} if user["totp_secret"] else enrolment(user)
+    action = request.form.get("action", "")
+    valid = form.validate_on_submit()
+    status = form.status()
+    if valid and action in ("enable", "recovery", "disable"):
+        wait = code_throttled(user)
+        if wait:
+            page = render_template("auth/second_factor_settings.html", form=form, user=user, required=required, action=action, unused=0, **shown)
+            return page, 429, {"Retry-After": str(wait.retry_after)}
+        if action == "disable" and required:
+            abort(403)  # the page offers no such button: the role requires the factor
+        if not verify_password(user["password_hash"], form.password.data):
+            codes = None
+            form.password.errors.append(_("Type your current password to change your second factor."))
+        elif not user["totp_secret"]:
+            codes = confirm_enrolment(user, shown["pending_secret"], form.code.data, actor()) if action == "enable" else None
+        elif action in ("recovery", "disable") and check_code(user, form.code.data, recovery=False):
+            codes = totp.new_recovery_codes() if action == "recovery" else []
+        else:
+            codes = None
+        if codes is not None:
+            store.clear_login_failures(db, user["email"])
+            store.end_other_sessions(db, user["id"], token_hash(current_user.token))
+            if action == "recovery":
+                store.replace_recovery_codes(db, user["id"], [totp.hash_recovery_code(c, current_app.config) for c in codes], actor())
+            if action == "disable":
+                store.disable_second_factor(db, user["id"], actor())
+                flash(_("The second factor is off. You sign in with your password only."), "success")
+                return redirect(url_for("auth.second_factor_settings"))
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.second_factor_settings"))
+        code_failed(user)
+        if not form.password.errors:
+            form.code.errors.append(wrong_code())
+        status = 401
+    unused = len(store.unused_recovery_codes(db, user["id"])) if user["totp_secret"] else 0
+    return render_template("auth/second_factor_settings.html", form=form, user=user, required=required, action=action, unused=unused, **shown), status
+
+
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -345,5 +567,9 @@ def init_app(app) -> None:
         if not current_user.is_authenticated:
             if request.accept_mimetypes.best == "application/json":  # the browser's background save
                 return {"outcome": "signed_out"}, 401
+            if "second_step" in session:
+                if request.endpoint in SECOND_STEP_ENDPOINTS:
+                    return None
+                return redirect(url_for("auth.second_factor"))  # which sends on to enrolment when needed
             return login_manager.unauthorized()
         return None

@@ -523,3 +523,15 @@ def read_filters(args, criteria, sorts=None) -> FilterForm:
         form.sort.errors = []
         form.sort.data = "name"
     return form
+
+
+class CodeForm(Form):
+    """A code of the second factor: six digits from the app, or (where allowed) a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)], filters=[strip_text], render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"})
+
+
+class FactorChangeForm(CodeForm):
+    """A change to one's own second factor: the password again and a code (ASVS 7.5.1)."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"})

@@ -127,6 +127,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 "/compare/",
                 "/account/password",
                 "/visits/999999",
+                "/account/second-factor",
             ],
         ),
         (
