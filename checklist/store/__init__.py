@@ -13,6 +13,7 @@ from checklist.store.base import AGE_BANDS
 from checklist.store.base import VisitLocked
 from checklist.store.base import Actor
 from checklist.store.base import audit
+from checklist.store.base import audit_event
 from checklist.store.base import now
 from checklist.store.base import list_audit
 from checklist.store.base import get_meta
@@ -31,6 +32,12 @@ from checklist.store.accounts import delete_session
 from checklist.store.accounts import record_login_failure
 from checklist.store.accounts import login_failures_since
 from checklist.store.accounts import clear_login_failures
+from checklist.store.accounts import prune_login_failures
+from checklist.store.accounts import set_identifier_key
+from checklist.store.limits import SQLiteStorage
+from checklist.store.limits import storage_uri
+from checklist.store.limits import acquire_slot
+from checklist.store.limits import release_slot
 from checklist.store.actions import ACTION_STATUSES
 from checklist.store.actions import ACTION_CLOSED_STATUSES
 from checklist.store.actions import ACTIONABLE_RESULTS
@@ -126,6 +133,7 @@ from checklist.store.visits import visit_history
 from checklist.store.visits import previous_submitted_visit
 from checklist.store.visits import visit_voices
 from checklist.store.visits import add_voice
+from checklist.store.visits import TooManyStatements
 from checklist.store.visits import delete_voice
 
 __all__ = [
@@ -135,6 +143,7 @@ __all__ = [
     "VisitLocked",
     "Actor",
     "audit",
+    "audit_event",
     "now",
     "list_audit",
     "get_meta",
@@ -153,6 +162,12 @@ __all__ = [
     "record_login_failure",
     "login_failures_since",
     "clear_login_failures",
+    "prune_login_failures",
+    "set_identifier_key",
+    "SQLiteStorage",
+    "storage_uri",
+    "acquire_slot",
+    "release_slot",
     "ACTION_STATUSES",
     "ACTION_CLOSED_STATUSES",
     "ACTIONABLE_RESULTS",
@@ -248,5 +263,6 @@ __all__ = [
     "previous_submitted_visit",
     "visit_voices",
     "add_voice",
+    "TooManyStatements",
     "delete_voice",
 ]

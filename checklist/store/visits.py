@@ -253,9 +253,17 @@ def visit_voices(db: Database, visit_id: int) -> list[dict]:
     return list(db.query("select * from child_voices where visit_id = ? order by id", [visit_id]))
 
 
-def add_voice(db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None) -> int:
+class TooManyStatements(Exception):
+    """The visit already has as many statements of children as the configuration allows."""
+
+
+def add_voice(db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None, most: int | None = None) -> int:
+    """Store a statement of a draft; VisitLocked after submission, TooManyStatements when the visit
+    has `most` already (counted in the same transaction, so two at once cannot pass it together)."""
     with immediate(db):
         _require_draft(db, visit_id)
+        if most is not None and db.execute("select count(*) from child_voices where visit_id = ?", [visit_id]).fetchone()[0] >= most:
+            raise TooManyStatements()
         voice_id = db["child_voices"].insert(
             {"visit_id": visit_id, "age_band": age_band, "domain_id": domain_id or None, "text": text.strip(), "created_at": now()}
         ).last_pk

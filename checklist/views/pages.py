@@ -57,7 +57,15 @@ def set_language():
     target = safe_next(request.form.get("next")) or url_for("pages.index")
     response = make_response(redirect(target))
     if lang in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        # Like the session cookie: HTTPS only (unless the local config turns that off) and same-site.
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            samesite=current_app.config["SESSION_COOKIE_SAMESITE"],
+            httponly=True,
+        )
     return response
 
 

@@ -58,6 +58,7 @@ from checklist.core.save_protocol import Version
 from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
+from checklist.views.limits import record_download
 from checklist.reports.visit_data import load_visit
 from checklist.views.calibration_panel import visit_calibration
 from checklist.views.photo_panel import photo_panel
@@ -374,15 +375,20 @@ def children(visit_id: int):
     lang = current_language()
     form = VoiceForm()
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
-    locked = False
+    locked = full = False
+    most = current_app.config["STATEMENTS_MAX_PER_VISIT"]
     if form.validate_on_submit():
-        if _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor()):
+        try:
+            written = _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor(), most)
+        except store.TooManyStatements:
+            written, full = False, True  # the page comes back with the entry as typed
+        if written:
             flash(_("Saved."), "success")
             return redirect(url_for("visits.children", visit_id=visit_id), 303)
-        locked = True
+        locked = not full
     voices = store.visit_voices(get_db(), visit_id)
-    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked)
-    return page, 409 if locked else form.status()
+    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked, most=most, full=full)
+    return page, 409 if locked or full else form.status()
 
 
 @bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
@@ -435,6 +441,7 @@ def report(visit_id: int):
 
     bundle = get_bundle_or_404(visit_id)
     pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope))
+    record_download("visit_report", visit_id)
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
@@ -446,6 +453,7 @@ def report_short(visit_id: int):
 
     bundle = get_bundle_or_404(visit_id)
     pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope), short=True)
+    record_download("visit_report_short", visit_id)
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}-short{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
