@@ -46,9 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_ADDRESS_WINDOW_SECONDS=60,
         PROXY_FIX_X_FOR=0,  # how many proxies in front of the app set X-Forwarded-For; 0: the header is ignored
         HEAVY_RATE="20 per minute",  # PDF, report and export requests per user, all workers together (Flask-Limiter syntax)
-        HEAVY_CONCURRENT=2,  # of them running at once per user
+        HEAVY_CONCURRENT=1,  # of them running at once per user (with 2 workers, 2 would let one user take both)
         HEAVY_SLOT_SECONDS=120,  # a running request's slot expires after this (a killed worker never gives it back)
-        HEAVY_BUSY_RETRY_SECONDS=10,  # Retry-After when all of a user's slots are taken
+        HEAVY_BUSY_RETRY_SECONDS=5,  # Retry-After when all of a user's slots are taken
         STATEMENTS_MAX_PER_VISIT=100,  # what children said, per visit
         ARGON2_TIME_COST=2,
         ARGON2_MEMORY_KIB=19 * 1024,  # OWASP's argon2id minimum (t=2, m=19 MiB, p=1)
