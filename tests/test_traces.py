@@ -144,8 +144,19 @@ def test_the_admin_reads_downloads_and_sign_ins_in_the_audit_log(app):
 def test_the_language_cookie_is_like_the_session_cookie(tmp_path, secure):
     app = create_app(make_config(tmp_path, SESSION_COOKIE_SECURE=secure))
     response = app.test_client().post("/language", data={"lang": "en", "next": "/login"})
-    [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("lang=")]
+    name = "__Host-lang" if secure else "lang"  # the prefix makes the browser insist on Secure, path /, no domain
+    [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith(f"{name}=")]
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
     assert "samesite=lax" in cookie.lower().replace(" ", "")
-    assert "httponly" in attributes
+    assert "httponly" in attributes and "path=/" in cookie.lower().replace(" ", "") and "domain" not in attributes
     assert ("secure" in attributes) is secure
+    # The page follows the cookie the switch set.
+    client = app.test_client()
+    client.set_cookie(name, "en")
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+
+
+def test_a_request_the_role_may_not_make_is_logged(client, caplog):
+    caplog.set_level(logging.WARNING, logger="checklist")
+    assert client.get("/exports/visits.csv").status_code == 404  # a visitor has no exports
+    assert "refused export to user=1 role=visitor on /exports/visits.csv" in caplog.text
