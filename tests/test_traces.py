@@ -10,6 +10,10 @@ from datetime import timedelta
 from datetime import timezone
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from checklist import create_app
 from tests.conftest import PASSWORD
@@ -160,3 +164,30 @@ def test_a_request_the_role_may_not_make_is_logged(client, caplog):
     caplog.set_level(logging.WARNING, logger="checklist")
     assert client.get("/exports/visits.csv").status_code == 404  # a visitor has no exports
     assert "refused export to user=1 role=visitor on /exports/visits.csv" in caplog.text
+
+
+# What someone may type into the email field: any text without surrogates (a browser cannot send
+# them), at least 8 characters so that "not found in the database" means something.
+TYPED = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=8, max_size=60).filter(lambda t: len(t.strip()) >= 8)
+
+
+def test_whatever_is_typed_as_the_email_is_never_stored_or_logged(app, caplog):
+    caplog.set_level(logging.INFO)
+    seen = []
+
+    @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(TYPED)
+    def check(typed):
+        n = len(seen)
+        seen.append(typed)
+        client = app.test_client()
+        # Each example from its own address, so the per-address rate never stops recording.
+        response = client.post("/login", data={"email": typed, "password": "x" * 12}, environ_base={"REMOTE_ADDR": f"10.1.{n // 250}.{n % 250}"})
+        assert response.status_code in (400, 401)
+        stored = every_text_in_the_database(app)
+        kept = typed.strip().lower()
+        assert kept not in stored and typed.strip() not in stored
+        assert kept not in caplog.text.lower()
+
+    check()
+    assert query(app, "select count(*) as n from login_failures")[0]["n"] > 0  # the throttle did count them
