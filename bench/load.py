@@ -4,7 +4,8 @@
   as they can for a few seconds; afterwards no save may have failed with "database is
   locked" and every save the server acknowledged (200 from the save endpoint) must be in the database;
 - a login flood beside normal reading: one client sends wrong passwords as fast as it can
-  while another reads a page; the reading page's median must stay within 2x of idle.
+  while another reads a page; the reading page's median must stay within 2x of idle;
+- a PDF flood by one user beside another user's pages (`bench/heavy.py`).
 """
 
 from __future__ import annotations
@@ -151,9 +152,12 @@ def run_load_benchmarks(db_path: Path) -> list[tuple[str, bool]]:
     ratio = flood["busy"] / flood["idle"]
     print(f"\nlogin flood ({FLOOD_SECONDS} s of wrong passwords from one address) beside a reader of /locations/")
     print(f"  reading median idle {flood['idle']:.1f} ms, during the flood {flood['busy']:.1f} ms ({ratio:.2f}x); login answers: {flood['counts']}")
+    from bench.heavy import run_heavy_benchmark
+
     return [
         ("no 'database is locked' and no lost save under 16 concurrent clients", saves["locked"] == 0 and saves["lost"] == 0 and saves["errors"] == 0),
         ("reading median during a login flood within 2x of idle", ratio <= 2),
+        *run_heavy_benchmark(db_path),
     ]
 
 

@@ -47,6 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROXY_FIX_X_FOR=0,  # how many proxies in front of the app set X-Forwarded-For; 0: the header is ignored
         TOTP_REQUIRED_ROLES=("coordinator", "monitor", "admin"),  # must sign in with a second factor; other roles may turn it on
         TOTP_ISSUER="Checklist kindvriendelijke opvang",  # the name an authenticator app shows beside the code
+        HEAVY_RATE="20 per minute",  # PDF, report and export requests per user, all workers together (Flask-Limiter syntax)
+        HEAVY_CONCURRENT=1,  # of them running at once per user (with 2 workers, 2 would let one user take both)
+        HEAVY_SLOT_SECONDS=120,  # a running request's slot expires after this (a killed worker never gives it back)
+        HEAVY_BUSY_RETRY_SECONDS=5,  # Retry-After when all of a user's slots are taken
+        STATEMENTS_MAX_PER_VISIT=100,  # what children said, per visit
         ARGON2_TIME_COST=2,
         ARGON2_MEMORY_KIB=19 * 1024,  # OWASP's argon2id minimum (t=2, m=19 MiB, p=1)
     )
@@ -70,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.reports.fonts import setup_reportlab
     from checklist.views import database as request_database
     from checklist.views import i18n
+    from checklist.views import limits
     from checklist.views import security
     from checklist.views import site
     from checklist.views import templating
@@ -81,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     backup.init_app(app)
     site.init_app(app)
+    limits.init_app(app)  # after the blueprints: it wraps their heavy views
     security.init_app(app)
     templating.init_app(app)
     if criteria_error is not None:

@@ -57,6 +57,10 @@ def make_config(tmp_path, **overrides):
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 8,
         "TOTP_REQUIRED_ROLES": [],  # as `make run` writes it; tests of the second factor switch it on
+        # Tests build many files per user, and the test client leaves a streamed response open
+        # (a server closes it after the last byte); tests/test_limits.py sets its own limits.
+        "HEAVY_RATE": "1000 per minute",
+        "HEAVY_CONCURRENT": 1000,
     }
     config.update(overrides)
     return config

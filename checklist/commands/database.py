@@ -37,5 +37,15 @@ def prepare(app) -> None:
             with immediate(db):
                 store.record_criteria_version(db, app.extensions["criteria"])
         recompute_scores(db)  # submitted visits from before stored scores, or from bulk loads
+        store.prune_login_failures(db, _forget_failures_before(app.config))  # even if no one signs in again
     finally:
         db.conn.close()
+
+
+def _forget_failures_before(config) -> str:
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import timezone
+
+    longest = max(timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]), timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"]))
+    return (datetime.now(timezone.utc) - longest).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ from checklist.store.base import AGE_BANDS
 from checklist.store.base import VisitLocked
 from checklist.store.base import Actor
 from checklist.store.base import audit
+from checklist.store.base import audit_event
 from checklist.store.base import now
 from checklist.store.base import list_audit
 from checklist.store.base import get_meta
@@ -41,6 +42,12 @@ from checklist.store.second_factor import replace_recovery_codes
 from checklist.store.second_factor import disable_second_factor
 from checklist.store.second_factor import reset_second_factor
 from checklist.store.second_factor import end_other_sessions
+from checklist.store.accounts import prune_login_failures
+from checklist.store.accounts import set_identifier_key
+from checklist.store.limits import SQLiteStorage
+from checklist.store.limits import storage_uri
+from checklist.store.limits import acquire_slot
+from checklist.store.limits import release_slot
 from checklist.store.actions import ACTION_STATUSES
 from checklist.store.actions import ACTION_CLOSED_STATUSES
 from checklist.store.actions import ACTIONABLE_RESULTS
@@ -143,6 +150,7 @@ from checklist.store.visits import visit_history
 from checklist.store.visits import previous_submitted_visit
 from checklist.store.visits import visit_voices
 from checklist.store.visits import add_voice
+from checklist.store.visits import TooManyStatements
 from checklist.store.visits import delete_voice
 
 __all__ = [
@@ -152,6 +160,7 @@ __all__ = [
     "VisitLocked",
     "Actor",
     "audit",
+    "audit_event",
     "now",
     "list_audit",
     "get_meta",
@@ -180,6 +189,12 @@ __all__ = [
     "disable_second_factor",
     "reset_second_factor",
     "end_other_sessions",
+    "prune_login_failures",
+    "set_identifier_key",
+    "SQLiteStorage",
+    "storage_uri",
+    "acquire_slot",
+    "release_slot",
     "ACTION_STATUSES",
     "ACTION_CLOSED_STATUSES",
     "ACTIONABLE_RESULTS",
@@ -282,5 +297,6 @@ __all__ = [
     "previous_submitted_visit",
     "visit_voices",
     "add_voice",
+    "TooManyStatements",
     "delete_voice",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from sqlite_utils import Database
 
 from checklist.store.connection import immediate
@@ -115,28 +118,56 @@ def delete_session(db: Database, token_hash: str) -> None:
     db.execute("delete from sessions where token_hash = ?", [token_hash])
 
 
+# -- failed logins ---------------------------------------------------------------------------
+#
+# What was typed as the email is kept only as a keyed digest (HMAC-SHA-256 with a key derived from
+# the app's SECRET_KEY, set at start-up by `set_identifier_key`): the throttle only needs to count
+# attempts per typed identifier, and someone who typed their password into the email field must
+# not find it in the database, a backup or the log. Without the secret a digest cannot be tried
+# against a list of guesses. Rows live no longer than the longest throttle window.
+
+_identifier_key = [b"checklist.login-failures"]
+
+
+def set_identifier_key(secret: str | bytes) -> None:
+    """The key for the digests of typed identifiers (the app calls this with its SECRET_KEY)."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    _identifier_key[0] = hmac.new(raw, b"checklist.login-failures", hashlib.sha256).digest()
+
+
+def identifier_digest(email: str) -> str:
+    """The keyed digest of what was typed as the email (trimmed, lower case)."""
+    return hmac.new(_identifier_key[0], email.strip().lower().encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
 def record_login_failure(db: Database, email: str, address: str, at: str, forget_before: str) -> None:
-    """Record a failed login and forget the failures older than `forget_before` (the longest
-    throttle window): they no longer count, and the table is kept that short."""
+    """Record a failed login (the typed email only as its digest) and forget the failures older
+    than `forget_before` (the longest throttle window): they no longer count."""
     with immediate(db):
-        db["login_failures"].insert({"email": email.strip().lower(), "remote_ip": address, "at": at})
+        db["login_failures"].insert({"account": identifier_digest(email), "remote_ip": address, "at": at})
         db.execute("delete from login_failures where at < ?", [forget_before])
+
+
+def prune_login_failures(db: Database, forget_before: str) -> int:
+    """Forget the failures older than `forget_before`; run on every login attempt and at start-up,
+    so nothing stays longer than the throttle window even when no new failure comes."""
+    return db.execute("delete from login_failures where at < ?", [forget_before]).rowcount
 
 
 def login_failures_since(db: Database, email: str, email_since: str, address: str, address_since: str) -> dict:
     """Failures for this account since `email_since` and for this address since `address_since`:
     how many, and the oldest (which tells how long until a limit lifts)."""
-    email = email.strip().lower()
+    account = identifier_digest(email)
     return list(
         db.query(
-            """select (select count(*) from login_failures where email = ? and at >= ?) as by_email,
-                      (select min(at) from login_failures where email = ? and at >= ?) as oldest_by_email,
+            """select (select count(*) from login_failures where account = ? and at >= ?) as by_email,
+                      (select min(at) from login_failures where account = ? and at >= ?) as oldest_by_email,
                       (select count(*) from login_failures where remote_ip = ? and at >= ?) as by_address,
                       (select min(at) from login_failures where remote_ip = ? and at >= ?) as oldest_by_address""",
-            [email, email_since, email, email_since, address, address_since, address, address_since],
+            [account, email_since, account, email_since, address, address_since, address, address_since],
         )
     )[0]
 
 
 def clear_login_failures(db: Database, email: str) -> None:
-    db.execute("delete from login_failures where email = ?", [email.strip().lower()])
+    db.execute("delete from login_failures where account = ?", [identifier_digest(email)])

@@ -42,6 +42,24 @@ def audit(db: Database, actor: Actor | None, action: str, entity: str, entity_id
     )
 
 
+def audit_event(db: Database, user_id: int | None, organisation_id: int | None, action: str, entity: str, entity_id: int | None, detail: str = "") -> None:
+    """An audit row for something that is not a change (a sign-in, a failed sign-in, an export, a
+    report download), in its own write. `detail` holds what the event was about in the app's own
+    words (an address, the filters chosen from the app's lists), never text a user typed."""
+    db["audit_log"].insert(
+        {
+            "at": now(),
+            "user_id": user_id,
+            "organisation_id": organisation_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "fields": "",
+            "detail": detail or None,
+        }
+    )
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

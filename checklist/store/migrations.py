@@ -477,3 +477,35 @@ def m017_system_admins_and_location_history(db: Database):
                     "field": field,
                 }
             )
+
+
+@migrations()
+def m018_limits_and_traces(db: Database):
+    """Fair limits on heavy work, and fewer traces (issue 11 §4-5).
+
+    - `rate_limits`: Flask-Limiter's counters (`checklist.store.limits.SQLiteStorage`), one row per
+      key and window, in this file so every gunicorn worker sees the same counts;
+    - `heavy_slots`: the PDF, report and export requests running now, per user, each with an expiry
+      so a slot a killed worker never released frees itself;
+    - `login_failures` keeps a keyed digest of what was typed as the email (`account`), never the
+      text itself (a password typed into the email field would otherwise be kept): the rows are
+      throttle state of at most 15 minutes, so the table is emptied and made anew;
+    - `audit_log.detail`: what a sign-in, an export or a report download was about (the address,
+      the filters chosen from the app's own lists), never text a user typed.
+    """
+    db.execute("create table rate_limits (key text primary key, count integer not null, expires_at real not null)")
+    db.execute(
+        """create table heavy_slots (
+            id integer primary key,
+            user_id integer not null,
+            endpoint text not null,
+            expires_at real not null
+        )"""
+    )
+    db["heavy_slots"].create_index(["user_id", "expires_at"])
+    db.execute("drop table login_failures")
+    db["login_failures"].create({"id": int, "account": str, "remote_ip": str, "at": str}, pk="id", not_null={"account", "remote_ip", "at"})
+    db["login_failures"].create_index(["account", "at"])
+    db["login_failures"].create_index(["remote_ip", "at"])
+    db["login_failures"].create_index(["at"])
+    db["audit_log"].add_column("detail", str)

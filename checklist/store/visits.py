@@ -253,16 +253,31 @@ def visit_voices(db: Database, visit_id: int) -> list[dict]:
     return list(db.query("select * from child_voices where visit_id = ? order by id", [visit_id]))
 
 
+class TooManyStatements(Exception):
+    """The visit already has as many statements of children as the configuration allows."""
+
+
 def add_voice(
-    db: Database, visit_id: int, age_band: str, domain_id: str | None, text: str, actor: Actor | None = None, client_key: str | None = None
+    db: Database,
+    visit_id: int,
+    age_band: str,
+    domain_id: str | None,
+    text: str,
+    actor: Actor | None = None,
+    most: int | None = None,
+    client_key: str | None = None,
 ) -> int:
-    """Store what a child said. With a `client_key` (sent by a device that wrote it
-    offline) a second send of the same statement stores nothing and returns the first."""
+    """Store a statement of a draft; VisitLocked after submission, TooManyStatements when the visit
+    has `most` already (counted in the same transaction, so two at once cannot pass it together).
+    With a `client_key` (sent by a device that wrote it offline) a second send of the same
+    statement stores nothing and returns the first."""
     with immediate(db):
         _require_draft(db, visit_id)
         if client_key:
             for row in db.query("select id from child_voices where visit_id = ? and client_key = ?", [visit_id, client_key]):
                 return row["id"]
+        if most is not None and db.execute("select count(*) from child_voices where visit_id = ?", [visit_id]).fetchone()[0] >= most:
+            raise TooManyStatements()
         voice_id = db["child_voices"].insert(
             {
                 "visit_id": visit_id,

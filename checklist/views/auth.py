@@ -175,6 +175,7 @@ def start_session(user_row: dict) -> None:
 def end_session() -> None:
     if current_user.is_authenticated:
         store.delete_session(get_db(), token_hash(current_user.token))
+        store.audit_event(get_db(), current_user.id, current_user.organisation_id, "sign_out", "user", current_user.id)
     logout_user()
     session.clear()
 
@@ -282,15 +283,21 @@ def login():
         email = form.email.data.strip().lower()
         address = request.remote_addr or "?"  # the client's, behind a proxy when PROXY_FIX_X_FOR says so
         user = store.get_user_by_email(db, email)
+        # The log and the audit log name the account when there is one, never what was typed
+        # (a password typed into the email field would otherwise be kept there).
+        who = f"user={user['id']}" if user else "unknown account"
+        store.prune_login_failures(db, forget_before())
         wait = throttle(email, address, trusted_device=user is not None and user["id"] in device_accounts())
         if wait:
-            log.warning("login throttled email=%r address=%r", email, address)
+            log.warning("login throttled %s address=%r", who, address)
             flash(wait.message, "error")
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         ok = verify_password(user["password_hash"] if user else _dummy_hash(), form.password.data)
         if not (ok and user and user["active"]):
             store.record_login_failure(db, email, address, stamp(utcnow()), forget_before())
-            log.warning("login failed email=%r address=%r", email, address)
+            reason = "unknown account" if user is None else ("inactive account" if not user["active"] else "wrong password")
+            store.audit_event(db, None, None, "sign_in_failed", "user", user["id"] if user else None, f"address={address}; {reason}")
+            log.warning("login failed %s address=%r", who, address)
             flash(_("Email address or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 401
         if password_hasher().check_needs_rehash(user["password_hash"]):
@@ -311,8 +318,10 @@ def login():
 def complete_sign_in(user: dict, respond):
     """Both factors (or the one the account needs) are right: a fresh session, the failures
     forgotten; `respond` makes the response once the user is signed in."""
-    store.clear_login_failures(get_db(), user["email"])
+    db = get_db()
+    store.clear_login_failures(db, user["email"])
     start_session(user)
+    store.audit_event(db, user["id"], user["organisation_id"], "sign_in", "user", user["id"], f"address={request.remote_addr or '?'}")
     response = make_response(respond())
     remember_device(response, user["id"])
     return response
@@ -554,6 +563,7 @@ def second_factor_settings():
 
 
 def init_app(app) -> None:
+    store.set_identifier_key(app.secret_key)  # the key of the digests of typed emails in login_failures
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -32,6 +32,7 @@ from checklist.reports.calibration_data import load_pair
 from checklist.reports.calibration_data import pair_view
 from checklist.reports.calibration_report import method_texts
 from checklist.views.calibration_panel import problem_texts
+from checklist.views.limits import record_download
 from checklist.views.common import actor
 from checklist.views.common import get_bundle_or_404
 from checklist.views.common import require
@@ -122,6 +123,7 @@ def report(pair_id: int):
     lang = current_language()
     view = pair_view(pair, a, b, lang, translations_for(lang).gettext)
     pdf = build_calibration_report(view)
+    record_download("calibration_report", pair_id)
     name = f"calibration-{pair_id}-{a.visit['visit_date']}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 

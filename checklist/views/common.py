@@ -10,6 +10,7 @@ import hashlib
 
 from flask import abort
 from flask import current_app
+from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -35,6 +36,8 @@ def actor() -> Actor:
 def require(action: str) -> None:
     """Refuse a request the user's role may not make (404, like an object they cannot see)."""
     if not current_user.may(action):
+        # Logged (ASVS 16.3.2): a role asking for what it may not do; who, what and where, no data.
+        current_app.logger.warning("refused %s to user=%s role=%s on %s", action, current_user.id, current_user.role, request.path)
         abort(404)
 
 

@@ -67,6 +67,7 @@ from checklist.views.common import require
 from checklist.views.database import get_db
 from checklist.views.i18n import current_language
 from checklist.views.i18n import request_translations
+from checklist.views.limits import record_download
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -118,6 +119,11 @@ def _organisation_name(filters: Filters) -> str:
         return ""
     names = {o["id"]: o["name"] for o in store.list_organisations(get_db())}
     return ", ".join(names.get(i, str(i)) for i in filters.organisation_ids)
+
+
+def _record(filters: Filters) -> None:
+    """The audit row: which file (this route's own name) with which filters (as validated)."""
+    record_download("export", None, f"{request.path.rsplit('/', 1)[-1]} {filters.query(sort='name')}".strip())
 
 
 def refuse_large_xlsx(rows: int, columns: int) -> None:
@@ -181,13 +187,15 @@ def _answers():
 
 @bp.get("/visits.csv")
 def visits_csv():
-    _filters, columns, _domains, rows = _visits()
+    filters, columns, _domains, rows = _visits()
+    _record(filters)
     return _csv_response(columns, rows, "visits")
 
 
 @bp.get("/visits-semicolon.csv")
 def visits_csv_semicolon():
-    _filters, columns, _domains, rows = _visits()
+    filters, columns, _domains, rows = _visits()
+    _record(filters)
     return _csv_response(columns, rows, "visits-semicolon", form=DUTCH_EXCEL)
 
 
@@ -195,19 +203,22 @@ def visits_csv_semicolon():
 def visits_xlsx():
     filters, columns, domain_ids, rows = _visits()
     refuse_large_xlsx(store.export_row_count(get_db(), current_user.scope, filters), len(columns))
+    _record(filters)
     help_ = column_help(columns, _domain_titles(domain_ids))
     return _xlsx_response(columns, rows, "visits", _("Export of visits"), filters, help_)
 
 
 @bp.get("/answers.csv")
 def answers_csv():
-    _filters, columns, rows = _answers()
+    filters, columns, rows = _answers()
+    _record(filters)
     return _csv_response(columns, rows, "answers", ANSWER_CSV_BLOCKS)
 
 
 @bp.get("/answers-semicolon.csv")
 def answers_csv_semicolon():
-    _filters, columns, rows = _answers()
+    filters, columns, rows = _answers()
+    _record(filters)
     return _csv_response(columns, rows, "answers-semicolon", ANSWER_CSV_BLOCKS, DUTCH_EXCEL)
 
 
@@ -215,5 +226,6 @@ def answers_csv_semicolon():
 def answers_xlsx():
     filters, columns, rows = _answers()
     refuse_large_xlsx(store.export_row_count(get_db(), current_user.scope, filters, answers=True), len(columns))
+    _record(filters)
     help_ = column_help(columns, {})
     return _xlsx_response(columns, rows, "answers", _("Export of answers"), filters, help_)

@@ -22,7 +22,7 @@ def init_app(app) -> None:
     from flask_babel import Babel
 
     def select_locale():
-        return normalise_language(request.cookies.get(LANGUAGE_COOKIE))
+        return normalise_language(request.cookies.get(language_cookie_name()))
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
@@ -42,6 +42,14 @@ def init_app(app) -> None:
         # globals above stay for macros imported without context).
         functions = template_gettext(current_language())
         return {"_": functions.gettext, "gettext": functions.gettext, "ngettext": functions.ngettext}
+
+
+def language_cookie_name() -> str:
+    """`__Host-lang` over HTTPS (like `__Host-session`: only this host, path /, Secure, so no
+    other site under the same domain can set it), `lang` when the local config turns HTTPS off."""
+    from flask import current_app
+
+    return f"__Host-{LANGUAGE_COOKIE}" if current_app.config["SESSION_COOKIE_SECURE"] else LANGUAGE_COOKIE
 
 
 class TemplateGettext:

@@ -26,6 +26,7 @@ from checklist.core.filters import Filters
 from checklist.views.forms import read_filters
 from checklist.views.i18n import current_language
 from checklist.views.common import get_criteria
+from checklist.views.limits import record_download
 
 bp = Blueprint("monitor", __name__, url_prefix="/reports")
 
@@ -85,6 +86,7 @@ def monitor_pdf():
         current_app.config["LOW_COVERAGE"],
     )
     pdf = build_monitor_report(data)
+    record_download("monitor_report", None, f"{filters.query(sort='name')}{'&anonymise=1' if anonymise else ''}")
     period = "-".join(d.isoformat() for d in (filters.since, filters.until) if d) or "all"
     name = f"monitor-report-{period}{'-anonymised' if anonymise else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)

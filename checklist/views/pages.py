@@ -19,11 +19,11 @@ from flask import send_from_directory
 from flask import url_for
 
 from checklist import store
-from checklist.core.i18n import LANGUAGE_COOKIE
 from checklist.core.i18n import LANGUAGES
 from checklist.views.common import get_criteria
 from checklist.views.database import get_db
 from checklist.views.i18n import current_language
+from checklist.views.i18n import language_cookie_name
 from checklist.views.security import safe_next
 
 bp = Blueprint("pages", __name__)
@@ -57,7 +57,16 @@ def set_language():
     target = safe_next(request.form.get("next")) or url_for("pages.index")
     response = make_response(redirect(target))
     if lang in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        # Like the session cookie: HTTPS only (unless the local config turns that off), this host only, same-site.
+        response.set_cookie(
+            language_cookie_name(),
+            lang,
+            max_age=365 * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            samesite=current_app.config["SESSION_COOKIE_SAMESITE"],
+            httponly=True,
+            path="/",
+        )
     return response
 
 

@@ -61,6 +61,7 @@ from checklist.core.save_protocol import Version
 from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
+from checklist.views.limits import record_download
 from checklist.reports.visit_data import load_visit
 from checklist.views.calibration_panel import visit_calibration
 from checklist.views.photo_panel import photo_panel
@@ -402,22 +403,31 @@ def children(visit_id: int):
     form = VoiceForm()
     form.announce_expiry = not wants_json
     form.domain_id.choices = choices([("", "—")] + [(d.id, d.title.get(lang)) for d in bundle.domains])
-    locked = False
+    locked = full = False
+    most = current_app.config["STATEMENTS_MAX_PER_VISIT"]
     if form.validate_on_submit():
         key = client_key(request.form.get("client_key"))
-        if _written_unless_submitted(store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor(), key):
+        try:
+            written = _written_unless_submitted(
+                store.add_voice, get_db(), visit_id, form.age_band.data, form.domain_id.data, form.text.data, actor(), most, key
+            )
+        except store.TooManyStatements:
+            written, full = False, True  # the page comes back with the entry as typed
+        if written:
             if wants_json:
                 return jsonify({"outcome": "saved", "csrf_token": generate_csrf()})
             flash(_("Saved."), "success")
             return redirect(url_for("visits.children", visit_id=visit_id), 303)
-        locked = True
+        locked = not full
     if wants_json:
-        outcome = "locked" if locked else "expired" if form.csrf_expired else "invalid"
+        outcome = "locked" if locked else "full" if full else "expired" if form.csrf_expired else "invalid"
         errors = [str(e) for field in form for e in field.errors]
-        return jsonify({"outcome": outcome, "csrf_token": generate_csrf(), "errors": errors}), 409 if locked else form.status()
+        if full:
+            errors.append(_("Not added: this visit already has %(most)s statements, the most one visit can have.", most=most))
+        return jsonify({"outcome": outcome, "csrf_token": generate_csrf(), "errors": errors}), 409 if locked or full else form.status()
     voices = store.visit_voices(get_db(), visit_id)
-    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked)
-    return page, 409 if locked else form.status()
+    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked, most=most, full=full)
+    return page, 409 if locked or full else form.status()
 
 
 @bp.post("/visits/<int:visit_id>/children/<int:voice_id>/delete")
@@ -470,6 +480,7 @@ def report(visit_id: int):
 
     bundle = get_bundle_or_404(visit_id)
     pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope))
+    record_download("visit_report", visit_id)
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
@@ -481,6 +492,7 @@ def report_short(visit_id: int):
 
     bundle = get_bundle_or_404(visit_id)
     pdf = build_visit_report(visit_report(get_db(), bundle, current_language(), current_user.scope), short=True)
+    record_download("visit_report_short", visit_id)
     name = f"visit-{visit_id}-{bundle.visit['visit_date']}-short{'-draft' if bundle.is_draft else ''}.pdf"
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
