@@ -82,7 +82,10 @@ def test_the_list_is_scoped_like_the_visit_and_only_for_drafts(app, client):
 
 
 def test_a_page_stored_for_offline_use_leaves_the_message_for_the_page_the_user_sees(client):
-    visit_id = create_visit(client, create_location(client))  # flashes a message for the next page
+    from tests.conftest import answer
+
+    visit_id = create_visit(client, create_location(client))
+    answer(client, visit_id, "play", value_play__space="meets")  # flashes "Opgeslagen." for the next page
     stored = client.get(f"/visits/{visit_id}", headers={"X-Checklist-Offline": "1"}).get_data(as_text=True)
     assert "flash-success" not in stored
     assert "flash-success" in client.get(f"/visits/{visit_id}").get_data(as_text=True)
@@ -127,18 +130,9 @@ def test_a_statement_with_an_expired_token_gets_a_fresh_one(tmp_path):
 
     app = csrf_app(tmp_path)
     client = csrf_login(app.test_client())
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/locations/new").get_data(as_text=True)).group(1)
-    page = client.post(
-        "/locations/new",
-        data={"csrf_token": token, "name": "Azc Token", "type": "azc", "municipality": "X", "province": "Utrecht", "operator": "COA", "capacity": "1", "children": "1", "different_location": "y"},
-    )
-    location_id = int(page.location.rstrip("/").split("/")[-1])
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/locations/{location_id}/visits/new").get_data(as_text=True)).group(1)
-    visit = client.post(
-        f"/locations/{location_id}/visits/new",
-        data={"csrf_token": token, "visit_date": "2026-01-15", "organisation_id": "1", "visitors": "A", "announced": "1", "children_present": "1", "amv_present": "0"},
-    )
-    visit_id = int(visit.location.rstrip("/").split("/")[-1])
+    app.config["WTF_CSRF_ENABLED"] = False
+    visit_id = create_visit(client, create_location(client))
+    app.config["WTF_CSRF_ENABLED"] = True
     response = statement(client, visit_id, csrf_token="stale")
     assert response.status_code == 400
     body = response.get_json()

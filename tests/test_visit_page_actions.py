@@ -78,7 +78,7 @@ def test_the_cached_body_never_holds_actions_or_tokens(tmp_path):
     from tests.conftest import fresh_token
 
     app = csrf_app(tmp_path)
-    first = csrf_login(app.test_client())
+    first = csrf_login(app.test_client(), "coordinator@a.test")  # coordinators change the register of locations
     token = fresh_token(first)
     location = first.post("/locations/new", data={"name": "Azc Cache", "type": "azc", "csrf_token": token}).location.rsplit("/", 1)[-1]
     visit = first.post(f"/locations/{location}/visits/new", data={"visit_date": "2026-01-01", "visitors": "A", "csrf_token": token}).location.rsplit("/", 1)[-1]

@@ -48,6 +48,7 @@ HEAVY_ENDPOINTS = {
     "exports.answers_csv": "export",
     "exports.answers_csv_semicolon": "export",
     "exports.answers_xlsx": "export",
+    "kobo.form_xlsx": "export",
 }
 
 
