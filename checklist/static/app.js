@@ -198,7 +198,7 @@
           if (c.url === location.origin + location.pathname) return;
           var a = document.createElement("a");
           a.href = c.url;
-          a.textContent = c.kind === "photo" ? d.photoRefused : d.conflict;
+          a.textContent = c.kind === "photo" ? d.photoRefused : c.kind === "voice" ? d.voiceRefused : d.conflict;
           el.appendChild(document.createTextNode(" · "));
           el.appendChild(a);
         });
@@ -360,8 +360,28 @@
         list.textContent = "";
         items.forEach(function (item) {
           var li = document.createElement("li");
-          li.setAttribute("dir", "auto");
-          li.textContent = item.fields.age_band + (item.fields.domain_label ? " · " + item.fields.domain_label : "") + ": " + item.fields.text;
+          var text = document.createElement("span");
+          text.setAttribute("dir", "auto");
+          text.textContent = item.fields.age_band + (item.fields.domain_label ? " · " + item.fields.domain_label : "") + ": " + item.fields.text;
+          li.appendChild(text);
+          if (item.error) { // the server refused it: why, and the way to let it go
+            var why = document.createElement("p");
+            why.className = "error";
+            why.textContent = item.error;
+            var remove = document.createElement("button");
+            remove.type = "button";
+            remove.className = "button small";
+            remove.textContent = list.dataset.remove;
+            remove.addEventListener("click", function () {
+              O.update(key, function (stored) {
+                if (!stored) return null;
+                stored.items = stored.items.filter(function (i) { return i.key !== item.key; });
+                return stored.items.length ? stored : null;
+              }).then(function () { return Promise.all([showWaiting(), syncLine()]); });
+            });
+            li.appendChild(why);
+            li.appendChild(remove);
+          }
           list.appendChild(li);
         });
         list.parentNode.hidden = !items.length;

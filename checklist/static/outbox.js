@@ -103,8 +103,8 @@
   }
 
   function countOf(record) {
-    if (record.kind === "photos") return (record.items || []).filter(function (i) { return !i.error; }).length;
-    return record.kind === "voices" ? (record.items || []).length : Object.keys(record.criteria).length;
+    if (record.kind) return (record.items || []).filter(function (i) { return !i.error; }).length;
+    return Object.keys(record.criteria).length;
   }
 
   // How many answers, statements and photos of `person` wait, and what needs the person's
@@ -116,8 +116,8 @@
       list.forEach(function (item) {
         count += countOf(item.record);
         if (item.record.conflict && item.record.url) conflicts.push({ url: item.record.url, kind: "conflict" });
-        if (item.record.kind === "photos") {
-          item.record.items.forEach(function (i) { if (i.error) conflicts.push({ url: i.url, kind: "photo" }); });
+        if (item.record.kind) {
+          item.record.items.forEach(function (i) { if (i.error) conflicts.push({ url: i.url || item.record.url, kind: item.record.kind === "photos" ? "photo" : "voice" }); });
         }
       });
       return { count: count, conflicts: conflicts };
@@ -200,7 +200,7 @@
   // statement the server already has is not stored twice.
   function sendVoices(key, attempt) {
     return get(key).then(function (record) {
-      var item = record && record.items && record.items[0];
+      var item = record && (record.items || []).filter(function (i) { return !i.error; })[0];
       if (!item) return { reached: true, left: 0 };
       return token().then(function (csrf) {
         var data = new FormData();
@@ -213,14 +213,20 @@
         var body = result.body || {};
         if (body.csrf_token) setToken(body.csrf_token);
         if (body.outcome === "expired" && !attempt) return sendVoices(key, 1);
-        if (body.outcome !== "saved") return { reached: true, status: result.status, body: body, left: record.items.length };
-        markSaved();
+        if (body.outcome === "expired" || result.status === 401) return { reached: true, status: result.status, body: body, left: record.items.length };
+        if (body.outcome === "saved") markSaved();
+        // Refused (not valid, the visit full or submitted): kept with the reason, the rest goes on.
         return update(key, function (stored) {
           if (!stored) return null;
-          stored.items = stored.items.filter(function (i) { return i.key !== item.key; });
+          stored.items = stored.items.filter(function (i) {
+            if (i.key !== item.key) return true;
+            if (body.outcome === "saved") return false;
+            i.error = (body.errors || []).join(" ") || String(result.status);
+            return true;
+          });
           return stored.items.length ? stored : null;
         }).then(function () {
-          if (record.url) refreshPages([record.url, record.reviewUrl].filter(Boolean));
+          if (body.outcome === "saved" && record.url) refreshPages([record.url, record.reviewUrl].filter(Boolean));
           return sendVoices(key, 0);
         });
       });

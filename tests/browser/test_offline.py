@@ -338,3 +338,31 @@ def test_background_sync_sends_what_waits_with_no_page_of_the_app_open(browser, 
     cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server.url, "registrationId": registration["registrationId"], "tag": "checklist-outbox", "lastChance": False})
     assert wait_until(lambda: stored(live_app, visit_id).get("safety.fire", (None,))[0] == "yes")
     context.close()
+
+
+def test_a_statement_the_server_refuses_later_stays_with_the_reason(browser, server, live_app, tmp_path):
+    """Written offline, refused when sent (the visit holds its maximum): the statement stays
+    on the device with the server's reason, the ones after it are still sent, and it can be removed."""
+    live_app.config["STATEMENTS_MAX_PER_VISIT"] = 1
+    visit_id = three_domain_visit(live_app)
+    context = open_profile(browser, tmp_path / "profile")
+    page = first_page(context)
+    sign_in(page, server.url)
+    take_offline(page, server.url, visit_id)
+    lose_connection(context, server)
+    go(page, f"{server.url}/visits/{visit_id}/children")
+    for text in ("Eerste uitspraak", "Tweede uitspraak"):
+        page.locator("#age_band").select_option(index=1)
+        page.locator("#text").fill(text)
+        page.get_by_role("button", name="Toevoegen").click()
+        page.locator("#voices-waiting li", has_text=text).wait_for()
+
+    connection_back(context, server)
+    refused = page.locator("#voices-waiting li", has_text="Tweede uitspraak")
+    refused.locator(".error").wait_for()
+    assert "heeft al 1 uitspraken" in refused.inner_text()
+    assert [r["text"] for r in query(live_app, "select text from child_voices where visit_id = ?", [visit_id])] == ["Eerste uitspraak"]
+    assert page.locator("#voices-waiting li", has_text="Eerste uitspraak").count() == 0
+    refused.get_by_role("button", name="Verwijderen").click()
+    assert wait_until(lambda: outbox_keys(page) == [], page=page)
+    context.close()
