@@ -26,6 +26,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import make_response
 from flask import redirect
 from flask import render_template
@@ -169,6 +170,9 @@ def start_session(user_row: dict) -> None:
     token = secrets.token_urlsafe(32)
     store.create_session(get_db(), user_row["id"], token_hash(token), stamp(utcnow()))
     session.clear()
+    # Flask-WTF keeps this request's CSRF token in `g`; its secret was in the session just
+    # emptied, so a page rendered now (the recovery codes) must get a token of the new session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(User(row=user_row, token=token))
 
 

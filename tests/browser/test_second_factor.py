@@ -59,7 +59,8 @@ def test_sign_in_with_a_totp_code(page, strict_server):
     assert page.locator("ol.recovery-codes li").count() == 10
     page.get_by_role("link", name="I have kept them, continue").click()
     page.wait_for_url(f"{strict_server}/locations/")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()  # the page first empties the device, then signs out
+    page.wait_for_url(f"{strict_server}/login")
 
     # Signed out: the password alone opens nothing.
     password_step(page, strict_server, "coordinator@a.test")
@@ -100,6 +101,7 @@ def test_the_second_step_pages_pass_axe_and_reflow(browser, strict_server, lang)
     page.wait_for_load_state("load")
     found["recovery codes"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
     page.locator("form.account button[type=submit]").click()
+    page.wait_for_url(f"{strict_server}/login")  # signed out from the page that shows the recovery codes
     password_step(page, strict_server, "monitor@m.test")
     page.wait_for_url(f"{strict_server}/login/code")
     found["code"] = axe_violations(page), page.evaluate("document.documentElement.scrollWidth")
