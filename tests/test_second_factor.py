@@ -600,3 +600,22 @@ def test_a_code_is_accepted_exactly_within_the_drift_and_after_the_last_step(at,
     else:
         # Refused, unless the same six digits happen to be another step's code in the window.
         assert accepted is None or (accepted != step and totp.code_at_step(secret, accepted) == totp.code_at_step(secret, step))
+
+
+def test_an_organisations_admin_resets_only_their_own_organisations_factors(app, clock):
+    """Who administers whom holds for the second factor too: another organisation's account, or a
+    system admin's, is 404 to an organisation's admin; a system admin resets any."""
+    owner = app.test_client()
+    password_step(owner, "visitor@b.test")
+    enrol_in_settings(owner, clock)
+    target = user_row(app, "visitor@b.test")["id"]
+    other_admin = app.test_client()
+    password_step(other_admin, "admin@a.test")  # organisation 1; the visitor is of organisation 2
+    assert other_admin.post(f"/admin/users/{target}/second-factor/reset").status_code == 404
+    system = user_row(app, "system@s.test")["id"]
+    assert other_admin.post(f"/admin/users/{system}/second-factor/reset").status_code == 404
+    assert user_row(app, "visitor@b.test")["totp_secret"] is not None
+    own_admin = app.test_client()
+    password_step(own_admin, "admin@b.test")
+    assert own_admin.post(f"/admin/users/{target}/second-factor/reset").status_code == 302
+    assert user_row(app, "visitor@b.test")["totp_secret"] is None

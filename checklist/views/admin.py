@@ -126,10 +126,9 @@ def edit_user(user_id: int):
 @bp.post("/users/<int:user_id>/second-factor/reset")
 def reset_second_factor(user_id: int):
     """A lost phone: the user's second factor and recovery codes are removed and their sessions
-    end; they set it up again at their next sign-in. Audited."""
-    user = store.get_user(get_db(), user_id)
-    if user is None:
-        abort(404)
+    end; they set it up again at their next sign-in. Audited. Only for an account this admin
+    manages (another organisation's, or a system admin's, is 404 to an organisation's admin)."""
+    user = _manageable_user_or_404(user_id)
     store.reset_second_factor(get_db(), user_id, actor())
     flash(_("The second factor of %(email)s is reset. They set up a new one at their next sign-in.", email=user["email"]), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
