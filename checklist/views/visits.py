@@ -58,6 +58,7 @@ from checklist.core.labels import records_hint
 from checklist.core.labels import sampling_marker
 from checklist.core.evidence import EVIDENCE_TYPES
 from checklist.core.save_protocol import Version
+from checklist.core.scoring import low_coverage
 from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
@@ -443,7 +444,9 @@ def delete_voice(visit_id: int, voice_id: int):
 def review(visit_id: int):
     """Scores, red flags, coverage and unanswered criteria before submitting."""
     bundle = get_bundle_or_404(visit_id)
-    return render_template("visits/review.html", bundle=bundle, voices=store.visit_voices(get_db(), visit_id))
+    score = bundle.score
+    low = low_coverage(score.scored, score.assessable, current_app.config["LOW_COVERAGE"])  # the overview's and the report's rule
+    return render_template("visits/review.html", bundle=bundle, voices=store.visit_voices(get_db(), visit_id), low=low)
 
 
 @bp.post("/visits/<int:visit_id>/submit")
