@@ -314,8 +314,8 @@
 
     function explain() {
       return waitingHere().then(function (n) {
-        if (offline()) note(boxes[0].dataset.offline + (n ? " " + fill(boxes[0].dataset.waiting, { n: n }) : ""));
-        else note(n ? fill(boxes[0].dataset.waiting, { n: n }) : "");
+        var waiting = n ? fill(n === 1 ? boxes[0].dataset.waitingOne : boxes[0].dataset.waiting, { n: n }) : "";
+        note(offline() ? boxes[0].dataset.offline + (waiting ? " " + waiting : "") : waiting);
         return n;
       });
     }
