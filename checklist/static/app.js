@@ -373,11 +373,7 @@
             remove.className = "button small";
             remove.textContent = list.dataset.remove;
             remove.addEventListener("click", function () {
-              O.update(key, function (stored) {
-                if (!stored) return null;
-                stored.items = stored.items.filter(function (i) { return i.key !== item.key; });
-                return stored.items.length ? stored : null;
-              }).then(function () { return Promise.all([showWaiting(), syncLine()]); });
+              O.dropItem(key, item.key).then(function () { return Promise.all([showWaiting(), syncLine()]); });
             });
             li.appendChild(why);
             li.appendChild(remove);
@@ -396,7 +392,7 @@
       });
       var select = form.elements.namedItem("domain_id");
       var label = select && select.selectedIndex > 0 ? select.options[select.selectedIndex].text : "";
-      var item = { key: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2)), fields: fields, at: Date.now() };
+      var item = { key: newKey(), fields: fields, at: Date.now() };
       return O.update(key, function (record) {
         if (!own(record)) record = { v: 2, kind: "voices", visit: visit, url: location.origin + location.pathname, postUrl: form.action || location.href, reviewUrl: form.getAttribute("data-review-url"), who: me, items: [] };
         item.fields.domain_label = label;
@@ -416,7 +412,7 @@
       if (!text.value.trim()) { HTMLFormElement.prototype.submit.call(form); return; } // the server says what is missing
       if (offline()) { keep(); return; }
       var data = new FormData(form);
-      data.append("client_key", crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2));
+      data.append("client_key", newKey());
       O.post(form.action || location.href, data).then(function (result) {
         if (!result) { keep(); return; }
         if (result.body && result.body.outcome === "saved") { O.markSaved(); location.assign(location.pathname); return; }
@@ -480,11 +476,7 @@
           remove.className = "button small";
           remove.textContent = form.dataset.remove;
           remove.addEventListener("click", function () {
-            O.update(key, function (stored) {
-              if (!stored) return null;
-              stored.items = stored.items.filter(function (i) { return i.key !== item.key; });
-              return stored.items.length ? stored : null;
-            }).then(function () { return Promise.all([showWaiting(), syncLine()]); });
+            O.dropItem(key, item.key).then(function () { return Promise.all([showWaiting(), syncLine()]); });
           });
           li.appendChild(img);
           li.appendChild(caption);

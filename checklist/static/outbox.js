@@ -196,61 +196,27 @@
     });
   }
 
-  // Send the statements written offline, one by one; each carries its own key, so a
-  // statement the server already has is not stored twice.
-  function sendVoices(key, attempt) {
+  // Send the items of a record (statements written, photos taken offline) one by one; each
+  // carries its own key, so one the server already has is not stored twice. An item the
+  // server refuses (not valid, too large, the visit full or submitted) stays with the reason
+  // for the visitor, and the rest goes on. `form(record, item)` gives {url, fields} to post;
+  // `pages(record, item)` the stored pages a stored item changes.
+  function sendItems(key, form, pages, attempt) {
     return get(key).then(function (record) {
       var item = record && (record.items || []).filter(function (i) { return !i.error; })[0];
       if (!item) return { reached: true, left: 0 };
+      var request = form(record, item);
       return token().then(function (csrf) {
         var data = new FormData();
         data.append("csrf_token", csrf);
         data.append("client_key", item.key);
-        Object.keys(item.fields).forEach(function (name) { data.append(name, item.fields[name]); });
-        return post(record.postUrl, data);
-      }).then(function (result) {
-        if (!result) return { reached: false, left: record.items.length };
-        var body = result.body || {};
-        if (body.csrf_token) setToken(body.csrf_token);
-        if (body.outcome === "expired" && !attempt) return sendVoices(key, 1);
-        if (body.outcome === "expired" || result.status === 401) return { reached: true, status: result.status, body: body, left: record.items.length };
-        if (body.outcome === "saved") markSaved();
-        // Refused (not valid, the visit full or submitted): kept with the reason, the rest goes on.
-        return update(key, function (stored) {
-          if (!stored) return null;
-          stored.items = stored.items.filter(function (i) {
-            if (i.key !== item.key) return true;
-            if (body.outcome === "saved") return false;
-            i.error = (body.errors || []).join(" ") || String(result.status);
-            return true;
-          });
-          return stored.items.length ? stored : null;
-        }).then(function () {
-          if (body.outcome === "saved" && record.url) refreshPages([record.url, record.reviewUrl].filter(Boolean));
-          return sendVoices(key, 0);
-        });
-      });
-    });
-  }
-
-  // Send the photos taken offline, one by one, each with its own key (stored once). A photo
-  // the server refuses (not an image, too large, too many) keeps the reason for the visitor.
-  function sendPhotos(key, attempt) {
-    return get(key).then(function (record) {
-      var item = record && (record.items || []).filter(function (i) { return !i.error; })[0];
-      if (!item) return { reached: true, left: 0 };
-      return token().then(function (csrf) {
-        var data = new FormData();
-        data.append("csrf_token", csrf);
-        data.append("client_key", item.key);
-        data.append("no_person", "1");
-        data.append("photo", item.blob, item.name || "photo.jpg");
-        return post(item.postUrl, data);
+        request.fields.forEach(function (field) { data.append.apply(data, field); });
+        return post(request.url, data);
       }).then(function (result) {
         if (!result) return { reached: false };
         var body = result.body || {};
         if (body.csrf_token) setToken(body.csrf_token);
-        if (body.outcome === "expired" && !attempt) return sendPhotos(key, 1);
+        if (body.outcome === "expired" && !attempt) return sendItems(key, form, pages, 1);
         if (body.outcome === "expired" || result.status === 401) return { reached: true, status: result.status, body: body };
         if (body.outcome === "saved") markSaved();
         return update(key, function (stored) {
@@ -258,15 +224,36 @@
           stored.items = stored.items.filter(function (i) {
             if (i.key !== item.key) return true;
             if (body.outcome === "saved") return false;
-            i.error = body.message || String(result.status);
+            i.error = body.message || (body.errors || []).join(" ") || String(result.status);
             return true;
           });
           return stored.items.length ? stored : null;
         }).then(function () {
-          if (body.outcome === "saved") refreshPages([item.url]);
-          return sendPhotos(key, 0);
+          if (body.outcome === "saved") refreshPages(pages(record, item));
+          return sendItems(key, form, pages, 0);
         });
       });
+    });
+  }
+
+  function sendVoices(key) {
+    return sendItems(key, function (record, item) {
+      return { url: record.postUrl, fields: Object.keys(item.fields).map(function (name) { return [name, item.fields[name]]; }) };
+    }, function (record) { return [record.url, record.reviewUrl].filter(Boolean); });
+  }
+
+  function sendPhotos(key) {
+    return sendItems(key, function (record, item) {
+      return { url: item.postUrl, fields: [["no_person", "1"], ["photo", item.blob, item.name || "photo.jpg"]] };
+    }, function (record, item) { return [item.url]; });
+  }
+
+  // Remove one item (a statement or photo the visitor lets go of).
+  function dropItem(key, itemKey) {
+    return update(key, function (stored) {
+      if (!stored) return null;
+      stored.items = stored.items.filter(function (i) { return i.key !== itemKey; });
+      return stored.items.length ? stored : null;
     });
   }
 
@@ -419,6 +406,7 @@
     sendAnswers: sendAnswers,
     sendVoices: sendVoices,
     sendPhotos: sendPhotos,
+    dropItem: dropItem,
     flushAll: flushAll,
     takeOffline: takeOffline,
     offlineVisits: offlineVisits,
