@@ -454,16 +454,25 @@ def wrong_code() -> str:
     return _("This code is not right, or it was used already. Wait for the next code of your app and try again.")
 
 
+def second_step_user():
+    """(the half-signed-in user, None), or (None, the response that sends this browser where it
+    belongs: signed in already, or its second step expired)."""
+    if current_user.is_authenticated:
+        return None, redirect(url_for("pages.index"))
+    user = half_signed_in_user()
+    if user is None:
+        flash(_("Sign in again: the second step waits %(minutes)s minutes at most.", minutes=SECOND_STEP_MINUTES), "notice")
+        return None, redirect(url_for("auth.login"))
+    return user, None
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @csrf.exempt  # CodeForm checks its own token
 def second_factor():
     """The second step of signing in: a code of the app, or a recovery code."""
-    if current_user.is_authenticated:
-        return redirect(url_for("pages.index"))
-    user = half_signed_in_user()
-    if user is None:
-        flash(_("Sign in again: the second step waits %(minutes)s minutes at most.", minutes=SECOND_STEP_MINUTES), "notice")
-        return redirect(url_for("auth.login"))
+    user, elsewhere = second_step_user()
+    if elsewhere:
+        return elsewhere
     if not user["totp_secret"]:
         return redirect(url_for("auth.enrol_at_sign_in"))
     form = CodeForm()
@@ -493,12 +502,9 @@ def second_factor():
 @csrf.exempt
 def enrol_at_sign_in():
     """An account that must have a second factor and has none sets it up before it gets in."""
-    if current_user.is_authenticated:
-        return redirect(url_for("pages.index"))
-    user = half_signed_in_user()
-    if user is None:
-        flash(_("Sign in again: the second step waits %(minutes)s minutes at most.", minutes=SECOND_STEP_MINUTES), "notice")
-        return redirect(url_for("auth.login"))
+    user, elsewhere = second_step_user()
+    if elsewhere:
+        return elsewhere
     if user["totp_secret"]:
         return redirect(url_for("auth.second_factor"))
     form = CodeForm()

@@ -124,6 +124,18 @@ def take_offline(page, base_url, visit_id):
     page.locator("#offline-panel .offline-state", has_text=READY_NL).wait_for(timeout=20_000)
 
 
+def offline_at(browser, server, tmp_path, visit_id, path):
+    """A visitor's browser that took the visit offline and then lost the connection, at
+    `path` of the visit (a page from the device)."""
+    context = open_profile(browser, tmp_path / "profile")
+    page = first_page(context)
+    sign_in(page, server.url)
+    take_offline(page, server.url, visit_id)
+    lose_connection(context, server)
+    go(page, f"{server.url}/visits/{visit_id}{path}")
+    return context, page
+
+
 def wait_until(check, timeout=10.0, page=None):
     """Poll `check`; with a page, wait on it, so Playwright delivers its events meanwhile."""
     deadline = time.monotonic() + timeout
@@ -257,12 +269,7 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
 
 def test_signing_out_sends_what_waits_or_warns_and_leaves_nothing(browser, server, live_app, tmp_path):
     visit_id = three_domain_visit(live_app)
-    context = open_profile(browser, tmp_path / "profile")
-    page = first_page(context)
-    sign_in(page, server.url)
-    take_offline(page, server.url, visit_id)
-    lose_connection(context, server)
-    go(page, f"{server.url}/visits/{visit_id}/domains/play")
+    context, page = offline_at(browser, server, tmp_path, visit_id, "/domains/play")
     page.locator("#c-play__space input[value=meets]").check()
     page.locator(".actions.sticky .sync-line", has_text="1 nog te versturen").wait_for()
 
@@ -316,12 +323,7 @@ def test_background_sync_sends_what_waits_with_no_page_of_the_app_open(browser, 
     """The service worker's `sync` event (Chromium fires it when the connection is back; the
     test fires it through the DevTools protocol) sends the outbox through the save protocol."""
     visit_id = three_domain_visit(live_app)
-    context = open_profile(browser, tmp_path / "profile")
-    page = first_page(context)
-    sign_in(page, server.url)
-    take_offline(page, server.url, visit_id)
-    lose_connection(context, server)
-    go(page, f"{server.url}/visits/{visit_id}/domains/safety")
+    context, page = offline_at(browser, server, tmp_path, visit_id, "/domains/safety")
     page.locator("#c-safety__fire input[value=yes]").check()
     page.locator(".actions.sticky .sync-line", has_text="1 nog te versturen").wait_for()
 
@@ -345,12 +347,7 @@ def test_a_statement_the_server_refuses_later_stays_with_the_reason(browser, ser
     on the device with the server's reason, the ones after it are still sent, and it can be removed."""
     live_app.config["STATEMENTS_MAX_PER_VISIT"] = 1
     visit_id = three_domain_visit(live_app)
-    context = open_profile(browser, tmp_path / "profile")
-    page = first_page(context)
-    sign_in(page, server.url)
-    take_offline(page, server.url, visit_id)
-    lose_connection(context, server)
-    go(page, f"{server.url}/visits/{visit_id}/children")
+    context, page = offline_at(browser, server, tmp_path, visit_id, "/children")
     for text in ("Eerste uitspraak", "Tweede uitspraak"):
         page.locator("#age_band").select_option(index=1)
         page.locator("#text").fill(text)
