@@ -124,7 +124,9 @@ def test_a_statement_the_server_refuses_is_answered_in_json_and_nothing_is_store
     assert voices(app, visit_id) == []
 
 
-def test_a_statement_with_an_expired_token_gets_a_fresh_one(tmp_path):
+def csrf_draft(tmp_path):
+    """An app that checks CSRF tokens, a signed-in visitor and a draft visit (made with the
+    check off, as the tests' helpers post without tokens): (app, client, visit id)."""
     from tests.conftest import csrf_app
     from tests.conftest import csrf_login
 
@@ -133,6 +135,11 @@ def test_a_statement_with_an_expired_token_gets_a_fresh_one(tmp_path):
     app.config["WTF_CSRF_ENABLED"] = False
     visit_id = create_visit(client, create_location(client))
     app.config["WTF_CSRF_ENABLED"] = True
+    return app, client, visit_id
+
+
+def test_a_statement_with_an_expired_token_gets_a_fresh_one(tmp_path):
+    app, client, visit_id = csrf_draft(tmp_path)
     response = statement(client, visit_id, csrf_token="stale")
     assert response.status_code == 400
     body = response.get_json()
@@ -232,14 +239,7 @@ def test_a_photo_the_server_refuses_is_answered_in_json_with_the_reason(app, cli
 
 
 def test_a_photo_with_an_expired_token_gets_a_fresh_one(tmp_path):
-    from tests.conftest import csrf_app
-    from tests.conftest import csrf_login
-
-    app = csrf_app(tmp_path)
-    client = csrf_login(app.test_client())
-    app.config["WTF_CSRF_ENABLED"] = False
-    visit_id = create_visit(client, create_location(client))
-    app.config["WTF_CSRF_ENABLED"] = True
+    app, client, visit_id = csrf_draft(tmp_path)
     response = photo_upload(client, visit_id, csrf_token="stale")
     assert response.status_code == 400
     body = response.get_json()

@@ -293,15 +293,7 @@
     var visit = boxes[0].getAttribute("data-visit");
 
     function waitingHere() {
-      return O.summary(me).then(function () { return O.entries(); }).then(function (all) {
-        var n = 0;
-        all.forEach(function (pair) {
-          var r = pair[1];
-          if (!r || !own(r) || String(r.visit) !== String(visit)) return;
-          n += r.kind ? (r.items || []).length : Object.keys(r.criteria || {}).length;
-        });
-        return n;
-      });
+      return O.summary(me, visit).then(function (s) { return s.count; });
     }
 
     function note(text) {

@@ -91,12 +91,14 @@
 
   // -- what waits ---------------------------------------------------------------------------
 
-  // Everything of `person` that waits on this device: [{key, record}], answers and statements.
-  function waiting(person) {
+  // Everything of `person` that waits on this device: [{key, record}], answers, statements
+  // and photos; with `visit`, of that visit only.
+  function waiting(person, visit) {
     return entries().then(function (all) {
       return all.filter(function (pair) {
         var record = pair[1];
         if (!(isAnswers(pair[0], record) || isVoices(pair[0], record))) return false;
+        if (visit !== undefined && String(record.visit) !== String(visit)) return false;
         return (record.who || "") === person;
       }).map(function (pair) { return { key: pair[0], record: pair[1] }; });
     });
@@ -107,10 +109,10 @@
     return Object.keys(record.criteria).length;
   }
 
-  // How many answers, statements and photos of `person` wait, and what needs the person's
-  // attention: pages with a conflict, photos the server refused.
-  function summary(person) {
-    return waiting(person).then(function (list) {
+  // How many answers, statements and photos of `person` (of one `visit`, if given) wait, and
+  // what needs the person's attention: pages with a conflict, items the server refused.
+  function summary(person, visit) {
+    return waiting(person, visit).then(function (list) {
       var count = 0;
       var conflicts = [];
       list.forEach(function (item) {
