@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=0,
         SESSION_IDLE_MINUTES=120,
         SESSION_MAX_HOURS=12,
+        DEVICE_UNLOCK_MINUTES=120,  # how long a device keeps its user's work open without the password (also after the browser closed)
         LOGIN_WINDOW_MINUTES=15,  # LOGIN_MAX_PER_ACCOUNT failures in this window lock that account for the rest of it
         LOGIN_MAX_PER_ACCOUNT=5,
         LOGIN_MAX_PER_ADDRESS=20,  # failures per LOGIN_ADDRESS_WINDOW_SECONDS from one address: a rate, never a lockout

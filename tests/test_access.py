@@ -87,6 +87,8 @@ ROUTES = {
     "visits.report_short": ("GET", "/visits/{visit}/report-short.pdf", None),
     "visits.chart": ("GET", "/visits/{visit}/chart.svg", None),
     "offline.visit_pages": ("GET", "/visits/{visit}/offline", None),
+    "visits.state": ("GET", "/visits/{visit}/state", None),
+    "offline.device_key": ("GET", "/device/key?vault=abcdefghijkl", None),
     "calibration.pair": ("POST", "/visits/{visit}/calibration", {"other": "1"}),
     "calibration.detail": ("GET", "/calibration/1", None),
     "calibration.report": ("GET", "/calibration/1/report.pdf", None),
@@ -114,6 +116,8 @@ PUBLIC = {
     "pages.favicon": ("GET", "/favicon.ico", None),
     "offline.service_worker": ("GET", "/sw.js", None),
     "offline.manifest": ("GET", "/manifest.webmanifest", None),
+    "offline.shell": ("GET", "/offline/shell", None),
+    "assets.versioned": ("GET", "/static/v/0/style.css", None),
 }
 
 
@@ -135,7 +139,7 @@ def test_anonymous_client_is_sent_to_login_everywhere(anon, world):
 
 # Visit routes x who asks x which visit -> expected status. "a" is the asker's organisation
 # for visitor and coordinator of A; the monitor and admin belong to neither.
-VISIT_READS = ["visits.detail", "visits.review", "visits.report", "visits.chart"]
+VISIT_READS = ["visits.detail", "visits.review", "visits.report", "visits.chart", "visits.state"]
 READ_EXPECTED = {
     # user: {target: status}
     "visitor@a.test": {"draft_a": 200, "submitted_a": 200, "draft_b": 404, "submitted_b": 404},

@@ -5,6 +5,9 @@ sign-out that leaves nothing on the device. The browser's side is tests/browser/
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
 import re
 
 from hypothesis import HealthCheck
@@ -25,8 +28,15 @@ def test_the_service_worker_is_served_from_the_root_to_anyone(anon):
     response = anon.get("/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
-    assert "addEventListener(\"fetch\"" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"  # an update reaches each device at once
+    module = re.search(r'import \{ start \} from "([^"]+)"', body).group(1)
+    config = json.loads(re.search(r"start\((.*)\);", body).group(1))
+    worker = anon.get(module)
+    assert worker.status_code == 200 and 'addEventListener("fetch"' in worker.get_data(as_text=True)
+    assert "immutable" in worker.headers["Cache-Control"]  # a versioned file never changes
+    for url in config["assets"] + list(config["shells"].values()):  # everything it keeps exists
+        assert anon.get(url).status_code == 200, url
 
 
 def test_the_manifest_names_the_app_and_icons_that_exist(anon):
@@ -46,10 +56,92 @@ def test_the_manifest_names_the_app_and_icons_that_exist(anon):
     assert anon.get("/manifest.webmanifest").get_json()["name"] == "Checklist kindvriendelijke opvang"
 
 
-def test_every_page_links_the_manifest_and_the_outbox(client):
+def test_every_page_links_the_manifest_and_its_versioned_script(client):
     page = client.get("/locations/").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in page
-    assert page.index("vendor/idb-keyval.js") < page.index("outbox.js") < page.index("app.js")
+    script = re.search(r'<script type="module" src="(/static/v/[0-9a-f]+/js/page.js)">', page).group(1)
+    assert client.get(script).status_code == 200
+
+
+def test_a_file_of_another_version_is_served_uncached(anon):
+    response = anon.get("/static/v/000000000000/style.css")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_page_says_who_is_signed_in_by_a_stable_id(app, client):
+    page = client.get("/locations/").get_data(as_text=True)
+    context = json.loads(html.unescape(re.search(r'<meta name="checklist-context" content="([^"]+)">', page).group(1)))
+    assert context["page"] == "app" and isinstance(context["user"]["id"], int)
+    assert len(context["user"]["lookup"]) == 64  # SHA-256 of the email: the sign-in form finds the vault with it
+    with app.app_context():
+        from checklist.views.database import get_db
+
+        email = get_db().execute("select email from users where id = ?", [context["user"]["id"]]).fetchone()[0]
+    assert hashlib.sha256(email.encode()).hexdigest() == context["user"]["lookup"]
+
+
+def test_the_app_shell_names_nobody_even_when_fetched_signed_in(client):
+    for lang, title in (("nl", "Op dit apparaat"), ("en", "On this device")):
+        page = client.get(f"/offline/shell?lang={lang}").get_data(as_text=True)
+        assert title in page and 'id="shell-unlock"' in page
+        context = json.loads(html.unescape(re.search(r'<meta name="checklist-context" content="([^"]+)">', page).group(1)))
+        assert context["user"] is None and context["page"] == "shell"
+        assert "csrf" not in page.lower()
+
+
+def test_the_device_key_is_the_users_own_and_differs_per_vault(app, client):
+    first = client.get("/device/key?vault=abcdefghijkl")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    assert client.get("/device/key?vault=abcdefghijkl").get_json() == first.get_json()  # derived, stable
+    assert client.get("/device/key?vault=abcdefghijkm").get_json() != first.get_json()
+    assert client.get("/device/key?vault=../x").status_code == 404
+    colleague = login(app.test_client(), "coordinator@a.test")  # the same organisation, another user
+    assert colleague.get("/device/key?vault=abcdefghijkl").get_json() != first.get_json()
+    assert app.test_client().get("/device/key?vault=abcdefghijkl").status_code == 302  # signed out: none
+
+
+def test_a_save_from_the_device_of_another_user_is_refused_and_writes_nothing(app, client):
+    visit_id = create_visit(client, create_location(client))
+    colleague = login(app.test_client(), "coordinator@a.test")
+    me = json.loads(html.unescape(re.search(r'<meta name="checklist-context" content="([^"]+)">', client.get("/locations/").get_data(as_text=True)).group(1)))["user"]["id"]
+    data = {"value_play__space": "meets", "note_play__space": "A's note"}
+    response = colleague.post(f"/visits/{visit_id}/domains/play/answers", data=data, headers={**JSON, "X-Checklist-Owner": str(me)})
+    assert response.status_code == 403
+    body = response.get_json()
+    assert body["outcome"] == "not_owner" and "andere gebruiker" in body["message"]
+    assert query(app, "select count(*) from answers where visit_id = ?", [visit_id])[0]["count(*)"] == 0
+    # The owner itself is let through, with the same header.
+    response = client.post(f"/visits/{visit_id}/domains/play/answers", data=data, headers={**JSON, "X-Checklist-Owner": str(me)})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert query(app, "select count(*) from answers where visit_id = ?", [visit_id])[0]["count(*)"] == 1
+
+
+def test_the_visit_state_counts_by_the_servers_rules(client):
+    visit_id = create_visit(client, create_location(client))
+    client.post(f"/visits/{visit_id}/domains/play", data={"value_play__space": "meets", "value_play__outdoor": "na"})
+    state = client.get(f"/visits/{visit_id}/state").get_json()
+    play = next(d for d in state["domains"] if d["id"] == "play")
+    categories = dict(play["criteria"])
+    assert categories["play__space"] == "scored" and categories["play__outdoor"] == "na"
+    assert all(c is None for k, c in categories.items() if k not in ("play__space", "play__outdoor"))
+    assert state["continue"] == "play" and state["wire"] == {"value": "value", "number": "number"}
+    page = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    embedded = json.loads(re.search(r'<script type="application/json" id="visit-state">(.*?)</script>', page, re.S).group(1))
+    assert embedded == state
+
+
+def test_a_page_kept_on_the_device_carries_no_session_token_and_answers_304_when_unchanged(client):
+    visit_id = create_visit(client, create_location(client))
+    url = f"/visits/{visit_id}/domains/play"
+    first = client.get(url, headers={"X-Checklist-Offline": "1"})
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get(url).get_data(as_text=True)).group(1)
+    assert token not in first.get_data(as_text=True) and "stored-on-device" in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"X-Checklist-Offline": "1", "If-None-Match": etag})
+    assert again.status_code == 304
+    client.post(url, data={"value_play__space": "meets"})
+    changed = client.get(url, headers={"X-Checklist-Offline": "1", "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
 def test_a_draft_lists_the_pages_it_needs_offline_and_each_opens(app, client):
@@ -173,7 +265,10 @@ def test_a_malformed_client_key_is_ignored_not_trusted(app, client):
 def test_signing_out_tells_the_browser_to_clear_what_the_site_stored(client):
     response = client.post("/logout")
     assert response.status_code == 302
-    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    # The browser's cache goes; its storage stays: what another user left waiting there is
+    # theirs, encrypted, and must never be deleted by someone else's sign-out.
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert "checklist-unlock=;" in response.headers.get("Set-Cookie", "")
 
 
 def test_the_visit_page_offers_to_take_a_draft_offline_and_marks_a_submitted_visit(client):

@@ -65,10 +65,12 @@ login_manager = LoginManager()
 log = logging.getLogger("checklist.views.auth")
 
 # Endpoints anyone may reach; everything else needs a signed-in user (tested over url_map).
-PUBLIC_ENDPOINTS = {"auth.login", "static", "pages.health", "pages.set_language", "pages.favicon", "offline.service_worker", "offline.manifest"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.versioned", "offline.shell", "pages.health", "pages.set_language", "pages.favicon", "offline.service_worker", "offline.manifest"}
 # What a half-signed-in browser (password right, code not yet given) may reach besides those.
 SECOND_STEP_ENDPOINTS = {"auth.second_factor", "auth.enrol_at_sign_in", "auth.logout"}
 SECOND_STEP_MINUTES = 5
+OWNER_HEADER = "X-Checklist-Owner"  # whose item a device sends (static/js/sender.js)
+UNLOCK_COOKIE = "checklist-unlock"  # the device's unlock window for one user (static/js/vault.js)
 
 
 def utcnow() -> datetime:
@@ -333,14 +335,15 @@ def complete_sign_in(user: dict, respond):
 
 @bp.post("/logout")
 def logout():
-    """End the session and leave nothing of it in this browser. The page's script has sent
-    the answers still waiting on the device, or warned how many would be lost, before
-    posting here; `Clear-Site-Data` then removes the outbox, the visits taken offline and
-    the service worker, also where the script did not run."""
+    """End the session. The page's script has sent what waited on the device first, and
+    removed the user's stored pages. What could not be sent stays on the device, encrypted
+    for its owner (never deleted by someone else's sign-out): so the browser's HTTP cache is
+    cleared, not its storage, and the unlock cookie goes, which locks that work."""
     end_session()
     flash(_("You are signed out."), "success")
     response = redirect(url_for("auth.login"))
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.headers["Clear-Site-Data"] = '"cache"'
+    response.delete_cookie(UNLOCK_COOKIE, path="/", samesite="Strict")
     return response
 
 
@@ -592,4 +595,16 @@ def init_app(app) -> None:
                     return None
                 return redirect(url_for("auth.second_factor"))  # which sends on to enrolment when needed
             return login_manager.unauthorized()
+        return refuse_other_owner()
+
+
+def refuse_other_owner():
+    """A device sends what waited with the id of the user who typed it (`X-Checklist-Owner`):
+    when that is not the user signed in now (a shared tablet), nothing is written, and the
+    device keeps the item for its owner."""
+    owner = request.headers.get(OWNER_HEADER)
+    if owner is None or owner == str(current_user.id):
         return None
+    log.warning("refused a device's item of user %r sent by user=%s", owner[:20], current_user.id)
+    message = _("This was typed by another user on this device. It waits there until they sign in.")
+    return {"outcome": "not_owner", "message": message, "errors": [message]}, 403

@@ -1,9 +1,9 @@
 """Saving one checklist page: the one path for the HTML form and the browser's background save.
 
-Both post the same fields: per criterion `value_*`, `number_*`, `note_*`, the evidence
-(`evidence_*`: the ticked types, as repeated checkboxes or one comma-separated value;
-`children_n_*`, `parents_n_*`) and `rev_*` (the
-version of the stored answer the page showed, see `checklist.core.save_protocol`). This
+Both post the same fields (named by `checklist.core.wire`): per criterion the answer, the
+number (counts), the note, the evidence (the ticked types, as repeated checkboxes or one
+comma-separated value, and how many children or parents said so) and the version of the
+stored answer the page showed (see `checklist.core.save_protocol`). This
 validates them with the page's form, saves the valid ones in one transaction and says
 per criterion what happened. The views only choose how to show that: a page or JSON.
 """
@@ -16,10 +16,10 @@ from typing import Mapping
 from sqlite_utils import Database
 
 from checklist import store
+from checklist.core import wire
 from checklist.core.criteria import Criterion
 from checklist.views.forms import checklist_values
 from checklist.views.forms import evidence_field_names
-from checklist.views.forms import field_key
 from checklist.views.forms import make_checklist_form
 from checklist.core.save_protocol import Answer
 from checklist.core.save_protocol import Version
@@ -73,7 +73,7 @@ def save_page(
     """Validate and save one checklist page as posted; valid answers are saved beside invalid ones."""
     form = make_checklist_form(criteria_list, note_max, announce_expiry=False)  # the view says what happened
     form.validate()
-    started = {c.id: Version.parse(formdata.get(f"rev_{field_key(c.id)}")) for c in criteria_list}
+    started = {c.id: Version.parse(formdata.get(wire.name(wire.VERSION, c.id))) for c in criteria_list}
     if form.csrf_expired:  # nothing is saved; a submitted visit says so rather than "press save again"
         return _refused(form, "expired" if store.is_draft(db, visit_id) else "locked", started)
     valid, with_errors = checklist_values(form, criteria_list)
@@ -93,8 +93,8 @@ def save_page(
 
 
 def field_names(criterion: Criterion) -> list[str]:
-    key = field_key(criterion.id)
-    return [f"value_{key}", f"note_{key}"] + ([f"number_{key}"] if criterion.kind == "count" else []) + evidence_field_names(key)
+    own = [wire.VALUE, wire.NOTE] + ([wire.NUMBER] if criterion.kind == "count" else [])
+    return [wire.name(part, criterion.id) for part in own] + evidence_field_names(criterion.id)
 
 
 def _refused(form, outcome: str, started: dict[str, Version]) -> PageSave:

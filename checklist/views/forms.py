@@ -37,6 +37,7 @@ from wtforms.validators import ValidationError
 
 from checklist.core.criteria import Criterion
 from checklist.core import evidence as ev
+from checklist.core import wire
 from checklist.core.labels import answer_labels
 from checklist.core.labels import evidence_labels
 from checklist.store import AGE_BANDS
@@ -262,7 +263,7 @@ LEFT_OUT_CHOICES = tuple((value, ANSWER_LABELS[value]) for value in ("na", "unkn
 UNANSWERED = ("", _l("No answer yet"))
 EVIDENCE_LABELS = evidence_labels(_l)
 EVIDENCE_CHOICES = tuple((t, EVIDENCE_LABELS[t]) for t in ev.EVIDENCE_TYPES)
-COUNT_FIELD = {"children": "children_n", "parents": "parents_n"}  # evidence type -> form field prefix
+COUNT_FIELD = {"children": wire.CHILDREN_N, "parents": wire.PARENTS_N}  # evidence type -> form field prefix
 EVIDENCE_MESSAGES = {
     ("children", ev.COUNT_MISSING): _l("“Children said” is ticked: say how many children you spoke with (1–99)."),
     ("parents", ev.COUNT_MISSING): _l("“Parents said” is ticked: say how many parents you spoke with (1–99)."),
@@ -293,9 +294,7 @@ class EvidenceField(SelectMultipleField):
         return ev.canonical(self.data)
 
 
-def field_key(criterion_id: str) -> str:
-    """A form-safe name for a criterion id (`play.indoor_space` -> `play__indoor_space`)."""
-    return criterion_id.replace(".", "__")
+field_key = wire.key  # a form-safe name for a criterion id (`play.indoor_space` -> `play__indoor_space`)
 
 
 def answer_choices(criterion: Criterion):
@@ -324,29 +323,28 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
         def validate(self, extra_validators=None):
             valid = super().validate(extra_validators)
             for criterion_id, _kind, _range in shape:
-                valid = _check_evidence(self, field_key(criterion_id)) and valid
+                valid = _check_evidence(self, criterion_id) and valid
             return valid
 
     ChecklistForm.announce_expiry = announce_expiry
 
     for criterion_id, kind, number_range in shape:
-        key = field_key(criterion_id)
-        setattr(ChecklistForm, f"value_{key}", RadioField(_l("Answer"), choices=_answer_choices(kind), validators=[Optional()], default=""))
+        setattr(ChecklistForm, wire.name(wire.VALUE, criterion_id), RadioField(_l("Answer"), choices=_answer_choices(kind), validators=[Optional()], default=""))
         if kind == "count":
             low, high = number_range
             setattr(
                 ChecklistForm,
-                f"number_{key}",
+                wire.name(wire.NUMBER, criterion_id),
                 FloatField(
                     _l("Number"),
                     validators=[Optional(), NumberRange(min=low, max=high, message=_l("Enter a number from %(min)s to %(max)s.", min=f"{low:g}", max=f"{high:g}"))],
                 ),
             )
-        setattr(ChecklistForm, f"evidence_{key}", EvidenceField(_l("What the answer rests on")))
+        setattr(ChecklistForm, wire.name(wire.EVIDENCE, criterion_id), EvidenceField(_l("What the answer rests on")))
         for kind, prefix in COUNT_FIELD.items():
             setattr(
                 ChecklistForm,
-                f"{prefix}_{key}",
+                wire.name(prefix, criterion_id),
                 IntegerField(
                     _l("How many children") if kind == "children" else _l("How many parents"),
                     validators=[Optional(), NumberRange(min=ev.COUNT_MIN, max=ev.COUNT_MAX, message=_l("Enter a number from %(min)s to %(max)s.", min=ev.COUNT_MIN, max=ev.COUNT_MAX))],
@@ -354,7 +352,7 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
             )
         setattr(
             ChecklistForm,
-            f"note_{key}",
+            wire.name(wire.NOTE, criterion_id),
             TextAreaField(
                 _l("Note"),
                 validators=[Optional(), Length(max=note_max)],
@@ -365,11 +363,11 @@ def _checklist_form_class(shape: tuple, note_max: int, announce_expiry: bool) ->
     return ChecklistForm
 
 
-def _check_evidence(form, key: str) -> bool:
+def _check_evidence(form, criterion_id: str) -> bool:
     """A ticked "children said"/"parents said" needs how many; a count needs its tick.
     The message goes on the count's field, which the page shows beside its chip."""
-    evidence_field = form[f"evidence_{key}"]
-    count_fields = {kind: form[f"{prefix}_{key}"] for kind, prefix in COUNT_FIELD.items()}
+    evidence_field = form[wire.name(wire.EVIDENCE, criterion_id)]
+    count_fields = {kind: form[wire.name(prefix, criterion_id)] for kind, prefix in COUNT_FIELD.items()}
     if evidence_field.errors or any(f.errors for f in count_fields.values()):
         return False
     found = ev.problems(evidence_field.data, {kind: f.data for kind, f in count_fields.items()})
@@ -378,24 +376,24 @@ def _check_evidence(form, key: str) -> bool:
     return not found
 
 
-def evidence_field_names(key: str) -> list[str]:
+def evidence_field_names(criterion_id: str) -> list[str]:
     """The form fields of one criterion's evidence."""
-    return [f"evidence_{key}", *(f"{prefix}_{key}" for prefix in COUNT_FIELD.values())]
+    return [wire.name(wire.EVIDENCE, criterion_id), *(wire.name(prefix, criterion_id) for prefix in COUNT_FIELD.values())]
 
 
 def checklist_initial(criteria_list: list[Criterion], answers: dict) -> dict:
     """Stored answers as the checklist form's initial data."""
     data = {}
     for criterion in criteria_list:
-        key = field_key(criterion.id)
+        name = lambda part: wire.name(part, criterion.id)  # noqa: E731
         stored = answers.get(criterion.id) or {}
-        data[f"value_{key}"] = stored.get("value") or ""
-        data[f"note_{key}"] = stored.get("note") or ""
-        data[f"evidence_{key}"] = ev.split(stored.get("evidence"))
+        data[name(wire.VALUE)] = stored.get("value") or ""
+        data[name(wire.NOTE)] = stored.get("note") or ""
+        data[name(wire.EVIDENCE)] = ev.split(stored.get("evidence"))
         for prefix in COUNT_FIELD.values():
-            data[f"{prefix}_{key}"] = stored.get(prefix)
+            data[name(prefix)] = stored.get(prefix)
         if criterion.kind == "count":
-            data[f"number_{key}"] = stored.get("number")
+            data[name(wire.NUMBER)] = stored.get("number")
     return data
 
 
@@ -414,23 +412,23 @@ def checklist_values(form, criteria_list: list[Criterion]) -> tuple[dict, list[s
     """Answers from a validated-or-not form: the valid ones to save, and ids with errors."""
     to_save, with_errors = {}, []
     for criterion in criteria_list:
-        key = field_key(criterion.id)
-        fields = [form[f"value_{key}"], form[f"note_{key}"], *(form[name] for name in evidence_field_names(key))]
+        field = lambda part: form[wire.name(part, criterion.id)]  # noqa: E731
+        fields = [field(wire.VALUE), field(wire.NOTE), *(form[name] for name in evidence_field_names(criterion.id))]
         if criterion.kind == "count":
-            fields.append(form[f"number_{key}"])
+            fields.append(field(wire.NUMBER))
         if any(f.errors for f in fields):
             with_errors.append(criterion.id)
             continue
-        value = form[f"value_{key}"].data or None
-        number = form[f"number_{key}"].data if criterion.kind == "count" else None
+        value = field(wire.VALUE).data or None
+        number = field(wire.NUMBER).data if criterion.kind == "count" else None
         if value in ("na", "unknown"):
             number = None
         to_save[criterion.id] = {
             "value": value,
             "number": number,
-            "note": form[f"note_{key}"].data or None,
-            "evidence": form[f"evidence_{key}"].canonical,
-            **{prefix: form[f"{prefix}_{key}"].data for prefix in COUNT_FIELD.values()},
+            "note": field(wire.NOTE).data or None,
+            "evidence": field(wire.EVIDENCE).canonical,
+            **{prefix: field(prefix).data for prefix in COUNT_FIELD.values()},
         }
     return to_save, with_errors
 

@@ -18,7 +18,7 @@ CSP = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        "img-src 'self' blob:",  # blob: a photo waiting on the device, shown from the outbox
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -73,6 +73,6 @@ def init_app(app) -> None:
         # Every page but the static files and the favicon: no shared or back-button copy of anything a signed-in
         # user saw. Decided without asking who is signed in, so a public response (the health
         # check, the login page) never loads a session from the database.
-        if request.endpoint not in ("static", "pages.favicon"):
+        if request.endpoint not in ("static", "assets.versioned", "pages.favicon"):
             headers["Cache-Control"] = "no-store"
         return response

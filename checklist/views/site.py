@@ -90,6 +90,8 @@ def _server_error(error):
 
 def init_app(app) -> None:
     from checklist.views import actions
+    from checklist.views import assets
+    from checklist.views import device
     from checklist.views import calibration
     from checklist.views import admin
     from checklist.views import auth
@@ -119,6 +121,8 @@ def init_app(app) -> None:
     app.register_blueprint(calibration.bp)
     app.register_blueprint(photos.bp)
     app.register_blueprint(offline.bp)
+    assets.init_app(app)
+    device.init_app(app)
     app.register_blueprint(kobo.bp)
 
     @app.context_processor

@@ -46,9 +46,11 @@ from checklist.views.checklist_save import field_names
 from checklist.views.checklist_save import save_page
 from checklist.views.forms import choices
 from checklist.views.forms import expired_token_message
+from checklist.views.forms import COUNT_FIELD
 from checklist.views.forms import field_key
 from checklist.views.forms import make_checklist_form
 from checklist.views.forms import refresh_criterion
+from checklist.core import wire
 from checklist.core.ids import client_key
 from checklist.core.labels import answer_labels
 from checklist.core.labels import describe_answer
@@ -62,6 +64,7 @@ from checklist.core.scoring import low_coverage
 from checklist.core.scoring import score_visit
 from checklist.core.scoring import visit_facts
 from checklist.views.i18n import current_language
+from checklist.views.visit_state import visit_state
 from checklist.views.limits import record_download
 from checklist.reports.visit_data import load_visit
 from checklist.views.calibration_panel import visit_calibration
@@ -164,7 +167,17 @@ def _render_detail(bundle, reopen_form=None):
         calibration=visit_calibration(bundle),
         photos=photo_panel(bundle.visit["id"]),
         thumb_size=thumb_size,
+        state=visit_state(bundle) if bundle.is_draft else None,
     )
+
+
+@bp.get("/visits/<int:visit_id>/state")
+def state(visit_id: int):
+    """The draft's state as the server has it now: the page's script fetches it after what
+    waited reached the server, so the counts it shows are the server's again."""
+    response = jsonify(visit_state(get_bundle_or_404(visit_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _submitted_body(bundle, voices) -> list[tuple[Markup, str | None]]:
@@ -264,7 +277,7 @@ def save_answers_json(visit_id: int, domain_id: str):
     criteria = {c.id: c for c in current.criteria_for(bundle.location["type"])}
     body = {"outcome": page.outcome, "csrf_token": generate_csrf(), "criteria": {}}
     for cid, result in page.results.items():
-        entry = {"status": result.status, "version": result.version.token}
+        entry = {"key": wire.key(cid), "status": result.status, "version": result.version.token}
         if result.status == CONFLICT:
             entry["theirs"] = {"answer": answer_text(criteria[cid], result.stored, lang) or _("no answer"), "note": (result.stored or {}).get("note")}
             if evidence := describe_evidence(result.stored, evidence_labels(_)):
@@ -371,6 +384,8 @@ def _render_domain(bundle, current, form, page=None):
         versions=versions,
         conflicts=conflicts,
         field_key=field_key,
+        wire=wire,
+        count_part=COUNT_FIELD,
         with_errors=with_errors,
         typed=typed,
         open_actions=checklist_open_actions(bundle),
@@ -386,6 +401,7 @@ def _render_domain(bundle, current, form, page=None):
         next_domain=domains[index + 1] if 0 <= index and index + 1 < len(domains) else None,
         photos=photo_panel(bundle.visit["id"], with_notice=True),
         thumb_size=thumb_size,
+        state=visit_state(bundle),
     )
 
 
@@ -427,7 +443,8 @@ def children(visit_id: int):
             errors.append(_("Not added: this visit already has %(most)s statements, the most one visit can have.", most=most))
         return jsonify({"outcome": outcome, "csrf_token": generate_csrf(), "errors": errors}), 409 if locked or full else form.status()
     voices = store.visit_voices(get_db(), visit_id)
-    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked, most=most, full=full)
+    state = visit_state(bundle) if bundle.is_draft else None
+    page = render_template("visits/children.html", bundle=bundle, form=form, voices=voices, locked=locked, most=most, full=full, state=state)
     return page, 409 if locked or full else form.status()
 
 
@@ -446,7 +463,8 @@ def review(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     score = bundle.score
     low = low_coverage(score.scored, score.assessable, current_app.config["LOW_COVERAGE"])  # the overview's and the report's rule
-    return render_template("visits/review.html", bundle=bundle, voices=store.visit_voices(get_db(), visit_id), low=low)
+    state = visit_state(bundle) if bundle.is_draft else None
+    return render_template("visits/review.html", bundle=bundle, voices=store.visit_voices(get_db(), visit_id), low=low, state=state)
 
 
 @bp.post("/visits/<int:visit_id>/submit")

@@ -44,6 +44,49 @@ def outbox_ready(page):
     page.locator("html[data-outbox=ready]").wait_for(state="attached")
 
 
+DEVICE_KEYS = """(prefix) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("keyval-store");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains("keyval")) { db.close(); resolve([]); return; }
+    const all = db.transaction("keyval").objectStore("keyval").getAllKeys();
+    all.onsuccess = () => { db.close(); resolve(all.result.filter((k) => typeof k === "string" && k.startsWith(prefix)).sort()); };
+    all.onerror = () => reject(all.error);
+  };
+})"""
+DEVICE_VALUES = """(prefix) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("keyval-store");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains("keyval")) { db.close(); resolve([]); return; }
+    const store = db.transaction("keyval").objectStore("keyval");
+    const keys = store.getAllKeys();
+    const values = store.getAll();
+    values.onsuccess = () => {
+      db.close();
+      const pairs = keys.result.map((k, i) => [k, values.result[i]]).filter(([k]) => typeof k === "string" && k.startsWith(prefix));
+      resolve(JSON.stringify(pairs, (key, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v)));
+    };
+    values.onerror = () => reject(values.error);
+  };
+})"""
+
+
+def device_keys(page, part: str = "") -> list[str]:
+    """The keys the app keeps in this browser's IndexedDB under `checklist:v3:<part>`
+    (rec: outbox records, page: stored pages, vault: users' wrapped keys), read the way any
+    page of the origin could."""
+    return page.evaluate(DEVICE_KEYS, "checklist:v3:" + part)
+
+
+def device_dump(page, part: str = "") -> str:
+    """Everything the app keeps in IndexedDB under `part`, as JSON text: what another user's
+    page, or someone with the device, could read."""
+    return page.evaluate(DEVICE_VALUES, "checklist:v3:" + part)
+
+
 @pytest.fixture
 def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

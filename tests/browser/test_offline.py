@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
+from tests.browser.conftest import device_keys
 from tests.browser.conftest import CHROMIUM
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.conftest import outbox_ready
@@ -153,11 +154,12 @@ def go(page, url):
 
 
 def visit_caches(page):
-    return page.evaluate("() => caches.keys().then(names => names.filter(n => n.startsWith('checklist-visit-')))")
+    """The pages of visits kept on the device (encrypted, per user)."""
+    return device_keys(page, "page:")
 
 
 def outbox_keys(page):
-    return page.evaluate("() => idbKeyval.keys().then(keys => keys.filter(k => k.indexOf(':visit:') > 0))")
+    return device_keys(page, "rec:")
 
 
 def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
