@@ -87,6 +87,27 @@ def device_dump(page, part: str = "") -> str:
     return page.evaluate(DEVICE_VALUES, "checklist:v3:" + part)
 
 
+DEVICE_RECORD = """async (id) => {
+  const script = document.querySelector("script[type=module][src$='/js/page.js']");
+  const base = script.src.replace(/page\\.js$/, "");
+  const { deviceStore } = await import(base + "kv.js");
+  const { unlockedNow } = await import(base + "unlock.js");
+  const { readUnlockCookie } = await import(base + "vault.js");
+  const { openOutbox } = await import(base + "outbox.js");
+  const kv = deviceStore();
+  const session = await unlockedNow({ kv, readCookie: () => readUnlockCookie(document.cookie) });
+  if (!session) return null;
+  const record = await openOutbox(kv, session).get(id);
+  return record ? JSON.stringify(record) : null;
+}"""
+
+
+def device_record(page, record_id: str) -> str | None:
+    """One outbox record of the user unlocked on this page, decrypted with the app's own
+    modules (as that user's pages read it), as JSON text; None when there is none."""
+    return page.evaluate(DEVICE_RECORD, record_id)
+
+
 @pytest.fixture
 def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

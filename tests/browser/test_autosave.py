@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from tests.browser.conftest import device_dump
+from tests.browser.conftest import device_record
 from tests.browser.conftest import outbox_ready
 from tests.browser.conftest import sign_in
 from tests.browser.conftest import prepared_visit
@@ -24,13 +26,21 @@ RESTORED_EN = "Unsaved answers from this device were restored."
 OFFLINE_NL = "Geen verbinding: je antwoorden staan veilig op dit apparaat"
 
 
-def storage_key(visit_id, domain="play"):
-    return f"checklist:v2:visit:{visit_id}:domain:{domain}"
+PUT_OLD_COPY = """([key, value]) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("keyval-store");
+  open.onupgradeneeded = () => open.result.createObjectStore("keyval");
+  open.onsuccess = () => {
+    const tx = open.result.transaction("keyval", "readwrite");
+    tx.objectStore("keyval").put(value, key);
+    tx.oncomplete = () => { open.result.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
 
 
 def stored_copy(page, visit_id, domain="play"):
     """The device's copy of one checklist page, as JSON text (None when there is none)."""
-    return page.evaluate("key => idbKeyval.get(key).then(r => r ? JSON.stringify(r) : null)", storage_key(visit_id, domain))
+    return device_record(page, f"visit:{visit_id}:domain:{domain}")
 
 
 def wait_for_no_copy(page, visit_id, domain="play", timeout=5.0):
@@ -287,19 +297,22 @@ def test_answers_sent_after_the_visit_was_submitted_stay_on_the_device(page, liv
 
 
 def test_a_copy_from_the_previous_version_of_the_script_is_still_restored(page, live_server, live_app):
+    """The previous version kept copies in clear in IndexedDB, named by the header's text:
+    the owner's first page with this version moves it into their encrypted outbox."""
     visit_id = prepared_visit(live_app)
     sign_in(page, live_server)
     open_play(page, live_server, visit_id)
     who = page.locator(".site-header .who").inner_text().split("·")
     old = {
-        "v": 1, "visit": str(visit_id), "domain": "play", "url": page.url, "who": f"{who[0].strip()} · {who[1].strip()}",
-        "fields": {"value_play__space": "partly", "note_play__space": "Uit de oude kopie"},
-        "bases": {"base_play__space": "0" * 16}, "queued": False, "savedAt": 0,
+        "v": 2, "visit": str(visit_id), "domain": "play", "url": page.url, "who": f"{who[0].strip()} · {who[1].strip()}",
+        "criteria": {"play__space": {"fields": {"value_play__space": "partly", "note_play__space": "Uit de oude kopie"}, "rev": ""}},
+        "queued": False, "savedAt": 0,
     }
-    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"checklist:v1:visit:{visit_id}:domain:play", json.dumps(old)])
+    page.evaluate(PUT_OLD_COPY, [f"checklist:v2:visit:{visit_id}:domain:play", old])
     reload(page)
     assert_typed_answers_back(page, note="Uit de oude kopie")
     assert RESTORED_NL in page.locator("#autosave-status").inner_text()
+    assert "Uit de oude kopie" not in device_dump(page)  # moved, and encrypted where it is now
     page.get_by_role("button", name="Opslaan", exact=True).click()
     page.locator(".flash-success").wait_for()
     assert stored_answer(live_app, visit_id, "play.space") == ("partly", "Uit de oude kopie")

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.browser.conftest import device_record
 from tests.browser.conftest import prepared_visit
 from tests.browser.conftest import sign_in
 from tests.conftest import answers_in_db
@@ -65,7 +68,7 @@ def test_ticked_chips_wait_on_the_device_and_come_back_after_a_reload(page, live
     page.locator("#parents_n_play__outdoor").fill("3")
     page.locator("#evidence_play__outdoor-document").check()
     page.wait_for_timeout(300)  # the outbox is written asynchronously
-    copy = page.evaluate("k => idbKeyval.get(k)", f"checklist:v2:visit:{visit_id}:domain:play")
+    copy = json.loads(device_record(page, f"visit:{visit_id}:domain:play"))
     assert copy["criteria"]["play__outdoor"]["fields"]["evidence_play__outdoor"] == "document,parents"
 
     page.reload()

@@ -15,7 +15,7 @@ import { putAnswer } from "./records.js";
 import * as journal from "./journal.js";
 import { moveLegacy, moveLegacyJournal } from "./legacy.js";
 import { report } from "./report.js";
-import { checklistPage } from "./ui/checklist-page.js";
+import { checklistPage, restoreFocus } from "./ui/checklist-page.js";
 import { statementsPage } from "./ui/statements.js";
 import { photoForms } from "./ui/photos.js";
 import { offlinePanel } from "./ui/visit-page.js";
@@ -61,6 +61,7 @@ function makeEnv(kv, context) {
 }
 
 async function start() {
+  restoreFocus(document.getElementById("checklist-form"));
   const context = readContext();
   const kv = deviceStore();
   const env = makeEnv(kv, context);

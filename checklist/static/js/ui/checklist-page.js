@@ -73,7 +73,6 @@ export function checklistPage(ctx, form) {
   let unstored = false; // a change the browser refused to keep: warn before leaving
   let sending = false;
   let retryTimer = null;
-  let lastField = null;
 
   const criterionOf = (name) => {
     const m = fieldPattern.exec(name || "");
@@ -98,30 +97,7 @@ export function checklistPage(ctx, form) {
     if (conflictButton) conflictButton.hidden = kind !== "conflict";
   }
 
-  form.addEventListener("focusin", (event) => {
-    if (event.target.id && event.target.closest && event.target.closest(".criterion")) lastField = event.target.id;
-  });
 
-  (function restoreFocus() {
-    let target = null;
-    let wanted = null;
-    try {
-      wanted = sessionStorage.getItem(FOCUS_KEY);
-      sessionStorage.removeItem(FOCUS_KEY);
-    } catch (error) {
-      report("the focus after Save could not be kept (storage refused)", error);
-    }
-    if (document.getElementById("error-summary")) {
-      target = form.querySelector(".criterion.has-error [aria-invalid=true], .criterion.has-error input:not([type=hidden]), .criterion.has-error textarea");
-    } else {
-      const parts = wanted ? wanted.split("|") : [];
-      if (parts[0] === pageUrl && parts[1]) target = document.getElementById(parts[1]);
-    }
-    if (target) {
-      target.focus();
-      if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
-    }
-  })();
 
   function entryFor(ckey) {
     const rev = revInput(ckey);
@@ -211,9 +187,9 @@ export function checklistPage(ctx, form) {
     if (!outbox) return; // no device storage: the form goes as without JavaScript
     event.preventDefault();
     let go = event.submitter && event.submitter.name === "go" ? event.submitter.value : "save";
-    if (go === "save" && lastField) {
+    if (go === "save" && form.dataset.lastField) {
       try {
-        sessionStorage.setItem(FOCUS_KEY, pageUrl + "|" + lastField);
+        sessionStorage.setItem(FOCUS_KEY, pageUrl + "|" + form.dataset.lastField);
       } catch (error) {
         report("the focus after Save could not be kept (storage refused)", error);
       }
@@ -320,4 +296,36 @@ export function checklistPage(ctx, form) {
   });
 
   return { id, restore };
+}
+
+// Focus after a page load: on a page that came back with errors, the first field at fault;
+// after a plain Save, the field the visitor was in (the save reloads the page). Called first
+// thing (page.js), before the device's storage is read, so the focus is where it belongs
+// as soon as the page shows.
+export function restoreFocus(form) {
+  if (!form) return;
+  // which field the visitor was in (kept on the form: the page's part starts later, after
+  // the device's storage is read)
+  form.addEventListener("focusin", (event) => {
+    if (event.target.id && event.target.closest && event.target.closest(".criterion")) form.dataset.lastField = event.target.id;
+  });
+  const pageUrl = location.origin + location.pathname;
+  let target = null;
+  let wanted = null;
+  try {
+    wanted = sessionStorage.getItem(FOCUS_KEY);
+    sessionStorage.removeItem(FOCUS_KEY);
+  } catch (error) {
+    report("the focus after Save could not be kept (storage refused)", error);
+  }
+  if (document.getElementById("error-summary")) {
+    target = form.querySelector(".criterion.has-error [aria-invalid=true], .criterion.has-error input:not([type=hidden]), .criterion.has-error textarea");
+  } else {
+    const parts = wanted ? wanted.split("|") : [];
+    if (parts[0] === pageUrl && parts[1]) target = document.getElementById(parts[1]);
+  }
+  if (target) {
+    target.focus();
+    if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+  }
 }
