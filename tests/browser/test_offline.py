@@ -21,6 +21,7 @@ from tests.browser.conftest import CHROMIUM
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.conftest import outbox_ready
 from tests.browser.conftest import sign_in
+from tests.conftest import connect
 from tests.conftest import query
 from tests.conftest import stored
 
@@ -269,34 +270,23 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
     context.close()
 
 
-def test_signing_out_sends_what_waits_or_warns_and_leaves_nothing(browser, server, live_app, tmp_path):
+def test_signing_out_online_sends_what_waits_first_and_leaves_nothing_of_the_user(browser, server, live_app, tmp_path):
     visit_id = three_domain_visit(live_app)
     context, page = offline_at(browser, server, tmp_path, visit_id, "/domains/play")
     page.locator("#c-play__space input[value=meets]").check()
     page.locator(".actions.sticky .sync-line", has_text="1 nog te versturen").wait_for()
+    assert visit_caches(page) != []
 
-    # Offline, signing out would lose the answer: the warning names it, and No keeps it.
-    messages = []
-
-    def dismiss(dialog):
-        messages.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", dismiss)
-    page.get_by_role("button", name="Uitloggen").click()
-    assert wait_until(lambda: messages, page=page)
-    assert messages[0].startswith("1 antwoord op dit apparaat heeft de server niet bereikt")
-    assert outbox_keys(page) != []
-
-    # Online, the answer is sent first, then nothing of this visitor stays on the device.
+    # Online, the answer is sent first, then nothing of this visitor stays on the device:
+    # no question asked, since nothing would be left behind.
     connection_back(context, server)
-    page.on("dialog", lambda d: pytest.fail(f"unexpected warning: {d.message}"))
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(f"{server.url}/login")
     assert stored(live_app, visit_id)["play.space"][0] == "meets"
     outbox_ready(page)
     assert outbox_keys(page) == []
     assert visit_caches(page) == []
+    assert page.locator("#device-waiting").is_hidden()
     context.close()
 
 
@@ -364,4 +354,72 @@ def test_a_statement_the_server_refuses_later_stays_with_the_reason(browser, ser
     assert page.locator("#voices-waiting li", has_text="Eerste uitspraak").count() == 0
     refused.get_by_role("button", name="Verwijderen").click()
     assert wait_until(lambda: outbox_keys(page) == [], page=page)
+    context.close()
+
+
+def test_reopened_offline_at_the_start_page_the_counts_include_the_device(browser, server, live_app, tmp_path):
+    """A whole visit on a phone, as a visitor trusts it: the browser closed and opened again
+    offline at the start page, the session expired meanwhile, signed in again once back
+    online; at every step the counts are what was answered, and no page is a dead end."""
+    visit_id = three_domain_visit(live_app)  # play (2 criteria), safety (2), amv (1)
+    base = f"{server.url}/visits/{visit_id}"
+    profile = tmp_path / "phone"
+    context = open_profile(browser, profile)
+    page = first_page(context)
+    sign_in(page, server.url)
+    take_offline(page, server.url, visit_id)
+    lose_connection(context, server)
+    go(page, f"{base}/domains/play")
+    page.locator("#c-play__space input[value=partly]").check()
+    page.locator("#c-play__outdoor input[value=yes]").check()
+    page.get_by_role("button", name="Volgende").click()
+    page.wait_for_url(f"{base}/domains/safety")
+    outbox_ready(page)
+    page.locator("#c-safety__fire input[value=no]").check()
+    page.locator(".actions.sticky .sync-line", has_text="3 nog te versturen").wait_for()
+    # The domain picker counts what waits here.
+    assert page.locator(".steps [data-count-domain=play]").inner_text().startswith("2/2")
+    context.close()
+
+    # Reopened offline, at the start page: the device's own start page, with the visit.
+    context = open_profile(browser, profile, offline=True)
+    page = first_page(context)
+    go(page, f"{server.url}/")
+    assert page.locator("h1").inner_text() == "Op dit apparaat"
+    item = page.locator("#shell-visits li")
+    assert item.count() == 1
+    assert "3 van 5 beantwoord" in item.inner_text() and "3 items wachten op versturen" in item.inner_text()
+    item.locator("a").first.click()
+    page.wait_for_url(base)
+    outbox_ready(page)
+    page.locator("html[data-progress=ready]").wait_for(state="attached")
+    assert page.locator("[data-progress-domain=play] .count").inner_text() == "2 van 2 beantwoord (waarvan 2 op dit apparaat, nog niet verstuurd)"
+    assert page.locator("[data-progress-domain=safety] .count").inner_text().startswith("1 van 2 beantwoord")
+    assert page.locator("[data-progress-domain=amv] .count").inner_text() == "0 van 1 beantwoord"
+    assert page.locator("a[data-continue]").get_attribute("href").endswith("/domains/safety")  # where the visitor stopped
+    assert "3 antwoorden, uitspraken of foto's wachten op dit apparaat" in page.locator(".device-waiting").inner_text()
+    # The review counts the device's answers too: no red figure that only the sync explains.
+    go(page, f"{base}/review")
+    page.locator("html[data-progress=ready]").wait_for(state="attached")
+    coverage = page.locator("[data-coverage]")
+    assert coverage.inner_text() == "Dekking: 3/5 (60%) (inclusief 3 antwoorden die op dit apparaat wachten)"
+    assert page.locator("[data-unanswered-count]").first.inner_text() == "2"
+    assert page.locator("[data-unanswered-key=play__space]").is_hidden()
+
+    # Meanwhile the session expired on the server; the connection comes back.
+    db = connect(live_app.config["DATABASE"])
+    db.execute("delete from sessions")
+    db.conn.commit()
+    db.conn.close()
+    connection_back(context, server)
+    go(page, base)
+    assert page.url.startswith(f"{server.url}/login")
+    assert page.locator("#device-waiting").inner_text().startswith("3 antwoorden, uitspraken of foto's wachten op dit apparaat")
+    sign_in(page, server.url)
+    assert wait_until(lambda: len(stored(live_app, visit_id)) == 3, page=page)
+    assert stored(live_app, visit_id) == {"play.space": ("partly", None), "play.outdoor": ("yes", None), "safety.fire": ("no", None)}
+    go(page, base)
+    page.locator("html[data-progress=ready]").wait_for(state="attached")
+    assert page.locator("[data-progress-domain=play] .count").inner_text() == "2 van 2 beantwoord"
+    assert page.locator(".device-waiting").is_hidden()
     context.close()

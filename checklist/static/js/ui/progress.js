@@ -99,7 +99,7 @@ function review(p, state, texts) {
     const low = lowCoverage(p.scored, p.assessable, state.lowCoverage);
     coverage.classList.toggle("flag", low);
     coverage.classList.toggle("low-coverage", low);
-    coverage.textContent = texts.coverage + ": " + formatCoverage(p.scored, p.assessable) + (low ? " – " + texts.low : "") +
+    coverage.textContent = texts.coverageLabel + ": " + formatCoverage(p.scored, p.assessable) + (low ? " – " + texts.low : "") +
       (p.waiting.answers ? " " + plural(p.waiting.answers, texts.coverageDeviceOne, texts.coverageDevice) : "");
   }
   const unanswered = new Set(p.unanswered.map((u) => u.key));
