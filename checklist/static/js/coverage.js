@@ -2,17 +2,21 @@
 // (core/labels.format_coverage and core/scoring.low_coverage), for the counts that include
 // what waits on the device. tests/test_browser_rules.py checks both against the Python ones.
 
-// Python's f"{x:.0f}": round half to even.
-function roundHalfEven(x) {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (Math.abs(diff - 0.5) < 1e-9) return floor % 2 === 0 ? floor : floor + 1;
-  return Math.round(x);
+// Python's f"{100 * scored / assessable:.0f}": round half to even. In whole numbers, so a
+// share that is exactly a half is known to be one (a float's error is far smaller than the
+// distance 1/(2 * assessable) of any other share from a half).
+function percent(scored, assessable) {
+  const n = 100 * scored;
+  const q = Math.floor(n / assessable);
+  const twice = 2 * (n - q * assessable);
+  if (twice > assessable) return q + 1;
+  if (twice < assessable) return q;
+  return q % 2 === 0 ? q : q + 1;
 }
 
 export function formatCoverage(scored, assessable) {
   if (!assessable) return "–";
-  return scored + "/" + assessable + " (" + roundHalfEven((100 * scored) / assessable) + "%)";
+  return scored + "/" + assessable + " (" + percent(scored, assessable) + "%)";
 }
 
 export function lowCoverage(scored, assessable, threshold) {
