@@ -100,7 +100,10 @@ def init_app(app) -> None:
     from checklist.views import offline
     from checklist.views import overview
     from checklist.views import pages
+    from checklist.views import operators
     from checklist.views import photos
+    from checklist.views import planning
+    from checklist.views import replies
     from checklist.views import visits
 
     app.request_class = Request
@@ -120,6 +123,9 @@ def init_app(app) -> None:
     app.register_blueprint(photos.bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(kobo.bp)
+    app.register_blueprint(replies.bp)
+    app.register_blueprint(operators.bp)
+    app.register_blueprint(planning.bp)
 
     @app.context_processor
     def helpers():
