@@ -486,4 +486,5 @@ def operator_login(app, email="olga@coa.example", password=None):
     response = client.post("/login/enrol", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     client.totp_secret = secret
+    client.recovery_codes = re.findall(r"<li><code>([^<]+)</code></li>", response.get_data(as_text=True))
     return client

@@ -129,8 +129,9 @@ def escalation_answered_text(escalation: Mapping, link: str) -> Text:
 def queue(db: Database, recipients, text: Text, kind: str) -> int:
     """The same mail to each recipient, in the caller's transaction."""
     n = 0
+    subject = " ".join(text.subject.split())  # one line: a name typed with a line break never becomes a header
     for recipient in dict.fromkeys(recipients):
-        store.queue_mail(db, recipient, text.subject, text.body, kind)
+        store.queue_mail(db, recipient, subject, text.body, kind)
         n += 1
     return n
 
