@@ -43,6 +43,8 @@ USERS = {
     "admin@b.test": ("Bram Admin", 2, "admin"),
     "system@s.test": ("Sam System", 1, "admin"),
 }
+# Operator accounts (tests/test_access.py, tests/test_replies.py) are invited by a coordinator
+# through the page, as in real life: `invite_operator`.
 SYSTEM_ADMINS = {"system@s.test"}  # made with `create-user --system-admin` in real life
 
 
@@ -61,6 +63,8 @@ def make_config(tmp_path, **overrides):
         # (a server closes it after the last byte); tests/test_limits.py sets its own limits.
         "HEAVY_RATE": "1000 per minute",
         "HEAVY_CONCURRENT": 1000,
+        "MAIL_FOLDER": str(tmp_path / "mail"),  # no SMTP host: mails become files here (tests/test_mail.py sends to a real SMTP server)
+        "MAIL_SEND_AFTER_REQUEST": False,  # tests send the outbox themselves, when they mean to
     }
     config.update(overrides)
     return config
@@ -449,3 +453,38 @@ def previous_visit() -> PreviousVisit:
         "safety.moves": {"number": 1},
     }
     return PreviousVisit(visit={"visit_date": "2024-09-01", "status": "submitted"}, score=score_for(earlier))
+
+
+def invite_operator(app, location_ids, email="olga@coa.example", organisation="COA", coordinator="coordinator@a.test") -> str:
+    """An operator account for these locations, invited through the page by a coordinator (CSRF
+    off for it); returns the password shown for hand-over. It must enrol a second factor at its
+    first sign-in, so tests sign it in with `operator_login`."""
+    import re
+
+    csrf = app.config["WTF_CSRF_ENABLED"]
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = login(app.test_client(), coordinator)
+    data = {"email": email, "display_name": "Olga Operator", "organisation": organisation, "location": [str(i) for i in location_ids]}
+    page = client.post("/operators/", data=data).get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    match = re.search(r'id="handover-password">([^<]+)<', page)
+    assert match, page[:2000]
+    return match.group(1)
+
+
+def operator_login(app, email="olga@coa.example", password=None):
+    """A client signed in as an operator: password, then enrolment with a TOTP code computed here."""
+    import re
+
+    import pyotp
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302 and response.location.endswith("/login/enrol"), response.location
+    page = client.get("/login/enrol").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret"[^>]*>([^<]+)<', page).group(1).replace(" ", "")
+    response = client.post("/login/enrol", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    client.totp_secret = secret
+    client.recovery_codes = re.findall(r"<li><code>([^<]+)</code></li>", response.get_data(as_text=True))
+    return client

@@ -107,6 +107,16 @@ ROUTES = {
     "auth.second_factor": ("GET", "/login/code", None),
     "auth.enrol_at_sign_in": ("GET", "/login/enrol", None),
     "auth.second_factor_settings": ("GET", "/account/second-factor", None),
+    "replies.send": ("POST", "/visits/{visit}/send", {"reply_due": "2099-01-01"}),
+    "replies.sent": ("GET", "/sent/{send}", None),
+    "replies.review": ("POST", "/findings/{finding}/review", {"review": "asked_again", "review_text": "Wanneer precies?"}),
+    "replies.follow_up": ("GET", "/follow-up/", None),
+    "replies.operator_home": ("GET", "/operator/", None),
+    "replies.answer_escalation": ("POST", "/escalations/{escalation}/answer", {"answer": "Nooduitgang vrijgemaakt"}),
+    "operators.index": ("GET", "/operators/", None),
+    "operators.edit": ("POST", "/operators/{operator}", {"location": "1", "active": "1"}),
+    "planning.index": ("GET", "/planning/", None),
+    "planning.csv": ("GET", "/planning/planning.csv", None),
 }
 PUBLIC = {
     "auth.login": ("GET", "/login", None),
@@ -129,7 +139,7 @@ def test_every_route_is_classified(app):
 
 def test_anonymous_client_is_sent_to_login_everywhere(anon, world):
     for endpoint, (method, url, data) in ROUTES.items():
-        url = url.format(location=world["location"], visit=world["draft_a"], voice=1, photo=2)
+        url = url.format(location=world["location"], visit=world["draft_a"], voice=1, photo=2, send=1, finding=1, escalation=1, operator=1)
         response = anon.open(url, method=method, data=data)
         assert response.status_code == 302, endpoint
         assert response.location.startswith("/login"), endpoint
@@ -444,3 +454,135 @@ def test_only_a_system_admin_reaches_outside_their_organisation(actor, target, r
     assert target is None or (target.organisation_id == actor.organisation_id and not target.is_system_admin)
     assert role != "monitor" or (target is not None and target.role == "monitor")  # no new monitor
     assert target is None or target.id != actor.id or (active and role == "admin")  # never locks themselves out
+
+
+# -- operators: only what was sent to them, for their own locations ------------------------------
+
+from checklist.core.access import OPERATOR_PAGES  # noqa: E402
+from tests.conftest import add_users  # noqa: E402
+from tests.conftest import answer  # noqa: E402
+from tests.conftest import invite_operator  # noqa: E402
+from tests.conftest import make_config  # noqa: E402
+from tests.conftest import operator_login  # noqa: E402
+from tests.conftest import submit  # noqa: E402
+from tests.conftest import TESTS  # noqa: E402
+
+
+@pytest.fixture
+def operated(tmp_path):
+    """Two locations with a life-safety criterion (cap: red). At "own" (run by the operator):
+    a submitted visit of A with findings, a child's words and a photo, sent for reply, and an
+    escalation; a draft with its own note. At "other" (not the operator's): the same, sent too."""
+    from checklist import create_app
+
+    app = create_app(make_config(tmp_path, CRITERIA_PATH=str(TESTS / "criteria_red.yaml")))
+    add_users(app)
+    visitor = login(app.test_client(), "visitor@a.test")
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    ids = {}
+    for name in ("own", "other"):
+        location = create_location(visitor, name=f"Azc {name}")
+        visit = create_visit(visitor, location, visit_date="2026-03-01")
+        answer(visitor, visit, "play", value_play__space="partly", note_play__space=f"finding note {name}", value_play__outdoor="yes")
+        answer(visitor, visit, "safety", value_safety__fire="no", note_safety__fire=f"fire note {name}")
+        visitor.post(f"/visits/{visit}/children", data={"age_band": "8-12", "text": f"child words {name}"})
+        assert visitor.post(f"/visits/{visit}/criteria/play.space/photos", data=photo_form()).status_code == 303
+        submit(visitor, visit)
+        response = coordinator.post(f"/visits/{visit}/send", data={"reply_due": "2099-01-01"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:300]
+        draft = create_visit(visitor, location, visit_date="2026-04-01")
+        answer(visitor, draft, "play", value_play__space="fails", note_play__space=f"draft note {name}")
+        ids[name] = {"location": location, "visit": visit, "draft": draft, "send": int(response.location.rsplit("/", 1)[-1])}
+    ids["finding"] = query(app, "select id from findings where send_id = ? order by id", [ids["own"]["send"]])[0]["id"]
+    ids["escalation_own"] = query(app, "select id from escalations where visit_id = ?", [ids["own"]["visit"]])[0]["id"]
+    ids["escalation_other"] = query(app, "select id from escalations where visit_id = ?", [ids["other"]["visit"]])[0]["id"]
+    password = invite_operator(app, [ids["own"]["location"]])
+    ids["operator_id"] = query(app, "select id from users where role = 'operator'")[0]["id"]
+    return app, ids, operator_login(app, password=password)
+
+
+def everything(app):
+    return snapshot(app) + [query(app, f"select * from {t} order by 1") for t in ("finding_replies", "findings", "escalations", "operator_locations", "users", "finding_sends")]
+
+
+def test_an_operator_gets_404_everywhere_but_its_own_pages(operated):
+    app, ids, operator = operated
+    own, other = ids["own"], ids["other"]
+    for endpoint, (method, url, data) in ROUTES.items():
+        if endpoint in OPERATOR_PAGES or endpoint == "auth.logout":
+            continue
+        for target in (own, other):
+            before = everything(app)
+            address = url.format(
+                location=target["location"], visit=target["visit"], voice=1, photo=1, send=target["send"], finding=ids["finding"],
+                escalation=ids["escalation_own"], operator=ids["operator_id"],
+            )
+            response = operator.open(address, method=method, data=data)
+            assert response.status_code == 404, (endpoint, address, response.status_code)
+            assert everything(app) == before, endpoint
+    # Its own pages answer; the second-step pages send a signed-in user on.
+    for endpoint in sorted(OPERATOR_PAGES - {"auth.logout", "replies.answer_escalation"}):
+        _, url, _ = ROUTES.get(endpoint) or PUBLIC[endpoint]
+        response = operator.get(url.format(send=own["send"]))
+        assert response.status_code in (200, 302), (endpoint, response.status_code)
+
+
+def test_an_operator_sees_only_the_findings_sent_for_its_own_locations(operated):
+    app, ids, operator = operated
+    own, other = ids["own"], ids["other"]
+    home = operator.get("/operator/").get_data(as_text=True)
+    sent = operator.get(f"/sent/{own['send']}").get_data(as_text=True)
+    assert "Azc own" in home and "Azc other" not in home
+    assert "finding note own" in sent and "fire note own" in sent  # the findings, with the visitor's notes
+    for page in (home, sent):
+        for never in ("child words", "draft note", "other", "/photos/", "A.B."):  # children, drafts, other locations, photos, visitors
+            assert never not in page, never
+    assert operator.get(f"/sent/{other['send']}").status_code == 404
+    # The escalation of its own location, not the other's.
+    assert f"escalation-{ids['escalation_own']}" in home and f"escalation-{ids['escalation_other']}" not in home
+    before = everything(app)
+    assert operator.post(f"/escalations/{ids['escalation_other']}/answer", data={"answer": "x"}).status_code == 404
+    assert everything(app) == before
+
+
+def test_a_reopened_visit_is_a_draft_again_and_hidden_from_the_operator(operated):
+    app, ids, operator = operated
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    assert operator.get(f"/sent/{ids['own']['send']}").status_code == 200
+    coordinator.post(f"/visits/{ids['own']['visit']}/reopen", data={"reason": "Correctie"})
+    assert operator.get(f"/sent/{ids['own']['send']}").status_code == 404
+    assert f"/sent/{ids['own']['send']}" not in operator.get("/operator/").get_data(as_text=True)
+
+
+FOLLOW_UP_ROUTES = ["replies.follow_up", "operators.index", "planning.index", "planning.csv"]
+
+
+@pytest.mark.parametrize("email, status", [("coordinator@a.test", 200), ("visitor@a.test", 404), ("monitor@m.test", 404), ("admin@a.test", 404), ("system@s.test", 404)])
+def test_follow_up_operators_and_planning_only_for_coordinators(app, email, status):
+    client = login(app.test_client(), email)
+    for endpoint in FOLLOW_UP_ROUTES:
+        assert client.get(ROUTES[endpoint][1]).status_code == status, (email, endpoint)
+
+
+def test_sends_and_reviews_only_by_the_visits_own_coordinators(operated):
+    app, ids, operator = operated
+    send = ids["own"]["send"]
+    assert login(app.test_client(), "coordinator@a.test").get(f"/sent/{send}").status_code == 200
+    for email in ("coordinator@b.test", "visitor@a.test", "monitor@m.test", "admin@a.test"):
+        client = login(app.test_client(), email)
+        before = everything(app)
+        assert client.get(f"/sent/{send}").status_code == 404, email
+        assert client.post(f"/findings/{ids['finding']}/review", data={"review": "accepted"}).status_code == 404, email
+        assert client.post(f"/visits/{ids['own']['visit']}/send", data={"reply_due": "2099-01-01"}).status_code == 404, email
+        assert client.post(f"/operators/{ids['operator_id']}", data={"location": "1", "active": "1"}).status_code == 404, email
+        assert everything(app) == before, email
+    # A coordinator of another organisation sees the operator account but may not change it.
+    other = login(app.test_client(), "coordinator@b.test")
+    before = everything(app)
+    assert other.post(f"/operators/{ids['operator_id']}", data={"location": str(ids["other"]["location"]), "active": "1"}).status_code == 404
+    assert everything(app) == before
+    # Only an operator posts replies; a coordinator's post to the page changes nothing.
+    coordinator = login(app.test_client(), "coordinator@a.test")
+    before = everything(app)
+    assert coordinator.post(f"/sent/{send}", data={f"stance_{ids['finding']}": "disagree", f"text_{ids['finding']}": "x"}).status_code == 404
+    assert everything(app) == before

@@ -147,6 +147,12 @@ def demo_data_command(force: bool, seed: int):
         summary = load_demo_data(db, current_app.extensions["criteria"], seed=seed)
         recompute_scores(db)
         accounts = create_demo_accounts(db)
+        from checklist import store
+        from checklist.commands.demo import load_demo_replies
+
+        operator = store.get_user_by_email(db, "locatiemanager@demo.invalid")
+        if any(email == "locatiemanager@demo.invalid" for email, *_ in accounts):
+            load_demo_replies(db, operator["id"])
     finally:
         db.conn.close()
     click.echo(f"Demo data loaded: {summary['locations']} locations, {summary['visits']} visits, {summary['answers']} answers.")
@@ -195,6 +201,7 @@ def create_demo_accounts(db) -> list[tuple[str, str, str, str]]:
         ("monitor@demo.invalid", "Demo monitor", "monitor", "UNICEF Nederland"),
         ("bezoeker.warchild@demo.invalid", "Demo bezoeker War Child", "visitor", "War Child"),
         ("beheerder.warchild@demo.invalid", "Demo beheerder War Child", "admin", "War Child"),
+        ("locatiemanager@demo.invalid", "Demo locatiemanager COA", "operator", "COA"),
     ]
     created = []
     for email, name, role, organisation in wanted:
@@ -441,9 +448,11 @@ def reset_second_factor_command(email: str):
 def init_app(app) -> None:
     from checklist.commands.kobo import import_submissions_command
     from checklist.commands.kobo import xlsform_command
+    from checklist.commands.mail import send_mail_command
 
     app.cli.add_command(reset_second_factor_command)
     for command in (
+        send_mail_command,
         xlsform_command,
         import_submissions_command,
         check_criteria_command,

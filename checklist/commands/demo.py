@@ -248,6 +248,7 @@ def load_demo_data(db: Database, criteria: Criteria, seed: int = 2022, today: da
         # One draft in progress, to show where a visitor continues.
         draft_location = db["locations"].get(location_ids[0])
         _insert_visit(db, rng, criteria, draft_location["id"], draft_location["type"], today - timedelta(days=1), TYPE_QUALITY["azc"], visiting_orgs[0]["id"], "draft", summary, partial=True, evidence_rng=evidence_rng)
+        store.operator_organisation(db, DEMO_OPERATOR_ORGANISATION)  # the operator of most demo locations, whose manager replies
         summary["calibration_pairs"] = _calibration_pairs(db, criteria, location_ids, visiting_orgs[0]["id"], today, seed)
         store.set_meta(db, "demo_loaded", store.now())
     return summary
@@ -366,3 +367,37 @@ def _other_reading(rng: random.Random, criterion, answer: dict) -> dict:
     if criterion.kind == "yesno":
         return {"value": "no" if answer["value"] == "yes" else "yes", "number": None, "note": note}
     return {"value": other, "number": None, "note": note}
+
+
+# -- the right of reply ------------------------------------------------------------------
+
+DEMO_OPERATOR_ORGANISATION = "COA"
+DEMO_OPERATOR_LOCATIONS = ("Azc Lindewaarde", "Azc Hoogveen")
+DEMO_REPLY = {
+    "stance": "agree",
+    "text": "Dit klopt; de ruimte was die week dicht door personeelstekort.",
+    "change": "Vaste openingstijden op alle middagen, met een tweede medewerker.",
+}
+
+
+def load_demo_replies(db: Database, operator_id: int, organisation: str = "De Vrolijkheid", today: date | None = None) -> int:
+    """Link the demo operator to two COA locations and send the findings of the latest visit
+    of `organisation` to one of them, with one reply (agreed, with a plan): what `make run`
+    shows of the right of reply. Needs the stored scores (run after `recompute_scores`)."""
+    today = today or date.today()
+    org_id = store.organisation_id(db, organisation)
+    ids = [r["id"] for r in db.query(f"select id from locations where name in ({', '.join('?' for _ in DEMO_OPERATOR_LOCATIONS)}) order by id", list(DEMO_OPERATOR_LOCATIONS))]
+    store.update_operator(db, operator_id, ids, True)
+    visits = list(
+        db.query(
+            "select id from visits where location_id = ? and organisation_id = ? and status = 'submitted' order by visit_date desc, id desc limit 1",
+            [ids[0], org_id],
+        )
+    )
+    if not visits:
+        return 0
+    send_id = store.send_findings(db, visits[0]["id"], (today + timedelta(weeks=4)).isoformat())
+    first = store.send_findings_rows(db, send_id)[0]
+    user = store.get_user(db, operator_id)
+    plan = {**DEMO_REPLY, "plan_date": (today + timedelta(weeks=8)).isoformat()}
+    return store.add_replies(db, send_id, {first["id"]: plan}, lambda finding: 1, user)

@@ -9,6 +9,11 @@ Who administers whom: an organisation's admins manage the accounts of their own
 organisation (never a system admin's); system admins, a few accounts with the admin role
 made so on the command line (`make-system-admin`), manage every account and the
 organisations.
+
+Operators (the manager of a location at COA, a municipality or another operator, in an
+operator organisation) read no visit at all: they see only the findings a coordinator sent
+them for the locations their account runs, and the life-safety escalations of those
+locations, on pages of their own (`OPERATOR_PAGES`); every other page answers 404.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 
 from checklist.core.i18n import N_
 
-ROLES = ("visitor", "coordinator", "monitor", "admin")
+ROLES = ("visitor", "coordinator", "monitor", "admin", "operator")
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def visit_scope(role: str, organisation_id: int, blind: frozenset = frozenset())
         return Scope(organisation_id=organisation_id)
     if role == "monitor":
         return Scope(submitted_only=True)
-    return Scope(nothing=True)
+    return Scope(nothing=True)  # admins and operators read no visit
 
 
 PERMISSIONS = {
@@ -78,6 +83,10 @@ PERMISSIONS = {
     "read_audit": {"admin"},
     "exchange_forms": {"coordinator"},  # the XLSForm for KoboToolbox/ODK, and importing its submissions
     "calibrate": {"coordinator"},  # pair two visits for calibration, see every pair
+    "send_findings": {"coordinator"},  # put a visit's findings to the operator, review the replies, the follow-up page
+    "invite_operators": {"coordinator"},  # operator accounts for the locations they run
+    "plan_visits": {"coordinator"},  # the planning page and its CSV
+    "reply_findings": {"operator"},  # answer the findings sent and the escalations of one's own locations
     # Only for system admins (an admin whose account says so), whatever the role table says:
     "manage_organisations": set(),
     "read_all_audit": set(),  # an organisation's admins read the audit rows of their organisation
@@ -87,6 +96,22 @@ SYSTEM_ADMIN_ACTIONS = {"manage_organisations", "read_all_audit"}
 # Roles an organisation's admin may give. A monitor reads the submitted visits of every
 # organisation, so only a system admin makes one.
 ORGANISATION_ADMIN_ROLES = ("visitor", "coordinator", "admin")
+
+# The only pages an operator reaches (deny by default: every other endpoint answers 404 to
+# an operator, whatever its own checks say). What they show is limited to the findings sent
+# and the escalations of the operator's own locations (`checklist.store.replies`).
+OPERATOR_PAGES = frozenset(
+    {
+        "pages.index",
+        "pages.criteria_book",  # the criteria only
+        "replies.operator_home",
+        "replies.sent",
+        "replies.answer_escalation",
+        "auth.logout",
+        "auth.change_password",
+        "auth.second_factor_settings",
+    }
+)
 
 
 def may(role: str, action: str, system_admin: bool = False) -> bool:

@@ -118,7 +118,7 @@ STATUS_MARKS = {"green": "✓", "amber": "!", "red": "✗", "none": "–"}
 
 
 def role_labels(_: Callable[[str], str]) -> dict[str, str]:
-    return {"visitor": _("visitor"), "coordinator": _("coordinator"), "monitor": _("monitor"), "admin": _("admin"), "system_admin": _("system admin")}
+    return {"visitor": _("visitor"), "coordinator": _("coordinator"), "monitor": _("monitor"), "admin": _("admin"), "operator": _("operator"), "system_admin": _("system admin")}
 
 
 def describe_answer(

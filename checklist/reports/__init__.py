@@ -51,4 +51,8 @@ class VisitReport:
     actions: Sequence[Mapping[str, Any]] = ()
     # Photos per criterion id, each {"jpeg": bytes, "width", "height"} (cleaned, no metadata).
     photos: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    # The operator's replies beside each finding sent for reply: criterion id -> the lines
+    # (`checklist.reports.follow_up.reply_lines`, in the report's language), dated, with the
+    # operator's organisation.
+    replies: Mapping[str, Sequence[str]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from checklist.reports.method import records_thresholds
 from checklist.reports.method import working_threshold_entries
 from checklist.reports.monitor.context import MonitorReport
 from checklist.reports.comparable import lineage_for
+from checklist.reports.follow_up import reply_summary
 from checklist.core.lineage import common_keys
 from checklist.core.scoring import low_coverage
 
@@ -111,6 +112,7 @@ def monitor_report_data(
         evidence=store.evidence_counts(db, scope, filters),
         low_coverage=min_coverage,
         left_out=all_types["left_out"],
+        replies=reply_summary(store.report_findings(db, scope, filters)),
     )
 
 

@@ -31,6 +31,7 @@ from checklist.reports.monitor import evidence
 from checklist.reports.monitor import failed
 from checklist.reports.monitor import locations
 from checklist.reports.monitor import red_flags
+from checklist.reports.monitor import replies
 from checklist.reports.monitor import title
 from checklist.reports.monitor import trends
 from checklist.reports.monitor import type_scores
@@ -63,6 +64,7 @@ def _story(ctx: MonitorContext) -> list:
         + coalition.section(ctx)
         + red_flags.section(ctx)
         + evidence.section(ctx)
+        + replies.section(ctx)
         + trends.section(ctx)
         + voices.section(ctx)
         + locations.section(ctx)

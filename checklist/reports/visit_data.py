@@ -121,7 +121,14 @@ def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> 
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         actions=report_actions(db, bundle, lang, scope),
         photos=store.report_photos(db, bundle.visit["id"]),
+        replies={} if bundle.is_draft else _reply_texts(db, bundle.visit["id"], lang),
     )
+
+
+def _reply_texts(db: Database, visit_id: int, lang: str) -> dict:
+    from checklist.reports.follow_up import visit_reply_lines
+
+    return {cid: [line.text for line in lines] for cid, lines in visit_reply_lines(db, visit_id, lang).items()}
 
 
 def report_actions(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> list[dict]:

@@ -152,6 +152,45 @@ from checklist.store.visits import visit_voices
 from checklist.store.visits import add_voice
 from checklist.store.visits import TooManyStatements
 from checklist.store.visits import delete_voice
+from checklist.store.replies import NothingToSend
+from checklist.store.replies import AlreadySent
+from checklist.store.replies import operator_organisations
+from checklist.store.replies import operator_organisation
+from checklist.store.replies import create_operator
+from checklist.store.replies import update_operator
+from checklist.store.replies import operator_location_ids
+from checklist.store.replies import operator_accounts
+from checklist.store.replies import location_operator_emails
+from checklist.store.replies import coordinator_emails
+from checklist.store.replies import send_findings
+from checklist.store.replies import get_send
+from checklist.store.replies import visit_send
+from checklist.store.replies import operator_sends
+from checklist.store.replies import organisation_sends
+from checklist.store.replies import may_read_send
+from checklist.store.replies import send_findings_rows
+from checklist.store.replies import visit_findings
+from checklist.store.replies import location_findings
+from checklist.store.replies import organisation_findings
+from checklist.store.replies import operator_findings
+from checklist.store.replies import add_replies
+from checklist.store.replies import review_finding
+from checklist.store.replies import get_finding
+from checklist.store.replies import open_findings_before
+from checklist.store.replies import record_rechecks
+from checklist.store.replies import undo_rechecks
+from checklist.store.replies import start_escalations
+from checklist.store.replies import operator_escalations
+from checklist.store.replies import organisation_escalations
+from checklist.store.replies import get_escalation
+from checklist.store.replies import answer_escalation
+from checklist.store.replies import report_findings
+from checklist.store.mail import queue_mail
+from checklist.store.planning import planning_rows
+from checklist.store.mail import claim_due
+from checklist.store.mail import mark_sent
+from checklist.store.mail import mark_failed
+from checklist.store.mail import outbox_counts
 
 __all__ = [
     "LOCATION_FIELDS",
@@ -299,4 +338,43 @@ __all__ = [
     "add_voice",
     "TooManyStatements",
     "delete_voice",
+    "NothingToSend",
+    "AlreadySent",
+    "operator_organisations",
+    "operator_organisation",
+    "create_operator",
+    "update_operator",
+    "operator_location_ids",
+    "operator_accounts",
+    "location_operator_emails",
+    "coordinator_emails",
+    "send_findings",
+    "get_send",
+    "visit_send",
+    "operator_sends",
+    "organisation_sends",
+    "may_read_send",
+    "send_findings_rows",
+    "visit_findings",
+    "location_findings",
+    "organisation_findings",
+    "operator_findings",
+    "add_replies",
+    "review_finding",
+    "get_finding",
+    "open_findings_before",
+    "record_rechecks",
+    "undo_rechecks",
+    "start_escalations",
+    "operator_escalations",
+    "organisation_escalations",
+    "get_escalation",
+    "answer_escalation",
+    "report_findings",
+    "queue_mail",
+    "planning_rows",
+    "claim_due",
+    "mark_sent",
+    "mark_failed",
+    "outbox_counts",
 ]

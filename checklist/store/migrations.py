@@ -509,3 +509,127 @@ def m018_limits_and_traces(db: Database):
     db["login_failures"].create_index(["remote_ip", "at"])
     db["login_failures"].create_index(["at"])
     db["audit_log"].add_column("detail", str)
+
+
+@migrations()
+def m030_operators_replies_and_mail(db: Database):
+    """Operators as users, the right of reply, re-checks, life-safety escalations and the mail
+    outbox (`checklist.core.replies`, `checklist.store.replies`, `checklist.store.mail`).
+
+    - `organisations.kind`: 'visiting' (the coalition's members, who make visits) or 'operator'
+      (COA, a municipality, another operator of locations, whose accounts reply);
+    - `users.invited_by`: the visiting organisation whose coordinator invited an operator account
+      (its coordinators manage it); `operator_locations`: the locations an operator account runs;
+    - `finding_sends`: a submitted visit's findings put to the operator, with the reply deadline;
+      `findings`: what was sent, a copy per criterion not or partly met (result and note as they
+      were at sending), never changed by a reply; `finding_replies`: the operator's answers, one
+      per round (a coordinator may ask once more), append-only; `finding_rechecks`: what a later
+      submitted visit of the location answered for the same criterion (met closes the finding);
+    - `escalations`: a life-safety criterion (`cap: red`) failed at a submitted visit, open until
+      the operator says what was done;
+    - `mail_outbox`: mail queued in the transaction that causes it and sent later with retries,
+      so a mail server that is down loses nothing and never holds up a submit.
+    """
+    db.execute("alter table organisations add column kind text not null default 'visiting' check (kind in ('visiting', 'operator'))")
+    db.execute("alter table users add column invited_by integer references organisations(id)")
+    db.execute(
+        """create table operator_locations (
+            user_id integer not null references users(id),
+            location_id integer not null references locations(id),
+            created_at text not null,
+            primary key (user_id, location_id)
+        )"""
+    )
+    db.execute("create index operator_locations_location on operator_locations(location_id)")
+    db.execute(
+        """create table finding_sends (
+            id integer primary key,
+            visit_id integer not null unique references visits(id),
+            location_id integer not null references locations(id),
+            organisation_id integer not null references organisations(id),
+            sent_at text not null,
+            sent_by integer references users(id),
+            reply_due text not null
+        )"""
+    )
+    db.execute("create index finding_sends_location on finding_sends(location_id)")
+    db.execute("create index finding_sends_organisation on finding_sends(organisation_id, sent_at)")
+    db.execute(
+        """create table findings (
+            id integer primary key,
+            send_id integer not null references finding_sends(id),
+            visit_id integer not null references visits(id),
+            location_id integer not null references locations(id),
+            criterion_id text not null,
+            domain_id text not null,
+            result text not null check (result in ('partly', 'fails')),
+            note text,
+            reply_due text not null,
+            review text check (review in ('accepted', 'asked_again')),
+            review_text text,
+            reviewed_at text,
+            reviewed_by integer references users(id)
+        )"""
+    )
+    db.execute("create unique index findings_send_criterion on findings(send_id, criterion_id)")
+    db.execute("create index findings_location on findings(location_id)")
+    db.execute("create index findings_visit on findings(visit_id)")
+    db.execute(
+        """create table finding_replies (
+            id integer primary key,
+            finding_id integer not null references findings(id),
+            round integer not null check (round in (1, 2)),
+            stance text not null check (stance in ('agree', 'disagree')),
+            text text not null,
+            change text,
+            plan_date text,
+            replied_at text not null,
+            user_id integer references users(id),
+            organisation_id integer not null references organisations(id)
+        )"""
+    )
+    db.execute("create unique index finding_replies_round on finding_replies(finding_id, round)")
+    db.execute("create trigger finding_replies_no_update before update on finding_replies begin select raise(abort, 'a reply is never changed'); end")
+    db.execute(
+        """create table finding_rechecks (
+            finding_id integer not null references findings(id),
+            visit_id integer not null references visits(id),
+            visit_date text not null,
+            result text not null,
+            primary key (finding_id, visit_id)
+        )"""
+    )
+    db.execute("create index finding_rechecks_visit on finding_rechecks(visit_id)")
+    db.execute(
+        """create table escalations (
+            id integer primary key,
+            visit_id integer not null references visits(id),
+            location_id integer not null references locations(id),
+            organisation_id integer not null references organisations(id),
+            criterion_id text not null,
+            started_at text not null,
+            due_at text not null,
+            answer text,
+            answered_at text,
+            answered_by integer references users(id),
+            answered_organisation_id integer references organisations(id)
+        )"""
+    )
+    db.execute("create unique index escalations_visit_criterion on escalations(visit_id, criterion_id)")
+    db.execute("create index escalations_open on escalations(location_id, answered_at)")
+    db.execute(
+        """create table mail_outbox (
+            id integer primary key,
+            created_at text not null,
+            recipient text not null,
+            subject text not null,
+            body text not null,
+            kind text not null,
+            attempts integer not null default 0,
+            next_attempt_at text not null,
+            claimed_until text,
+            sent_at text,
+            last_error text
+        )"""
+    )
+    db.execute("create index mail_outbox_due on mail_outbox(sent_at, next_attempt_at)")

@@ -170,13 +170,17 @@ def save_answers(
     return result
 
 
-def submit_visit(db: Database, visit_id: int, score_answers: Callable[[dict], VisitScore], actor: Actor | None = None) -> tuple[int, VisitScore]:
+def submit_visit(
+    db: Database, visit_id: int, score_answers: Callable[[dict], VisitScore], actor: Actor | None = None, then: Callable | None = None
+) -> tuple[int, VisitScore]:
     """Make the visit read-only, keep a copy of what was submitted and its scores.
 
     The answers are read and scored inside the submitting transaction
     (`score_answers(answers)`, pure), so a save that lands just before cannot leave stored
     scores that disagree with the answers, and one that lands after finds the visit locked.
-    Returns the revision and the score.
+    `then(db, visit, score)` runs in the same transaction after the visit is submitted (the
+    re-checks, escalations and mails that follow a submission), so they happen with it or not
+    at all. Returns the revision and the score.
     """
     with immediate(db):
         _require_draft(db, visit_id)
@@ -201,6 +205,8 @@ def submit_visit(db: Database, visit_id: int, score_answers: Callable[[dict], Vi
             }
         )
         audit(db, actor, "submit", "visit", visit_id, ["status", "revision"])
+        if then is not None:
+            then(db, visit, score)
     return visit["revision"], score
 
 
@@ -213,6 +219,7 @@ def reopen_visit(db: Database, visit_id: int, reason: str, actor: Actor | None =
         stamp = now()
         db.execute("update visits set status = 'draft', submitted_at = null, updated_at = ?, version = version + 1 where id = ?", [stamp, visit_id])
         delete_scores(db, visit_id)
+        db.execute("delete from finding_rechecks where visit_id = ?", [visit_id])  # a draft re-checks nothing
         db["visit_revisions"].insert(
             {"visit_id": visit_id, "revision": rows[0]["revision"], "event": "reopened", "at": stamp, "user_id": actor.user_id if actor else None, "reason": reason.strip()}
         )

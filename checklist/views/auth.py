@@ -44,6 +44,7 @@ from itsdangerous import URLSafeTimedSerializer
 from checklist import store
 from checklist.core.access import Account
 from checklist.core import totp
+from checklist.core.access import OPERATOR_PAGES
 from checklist.core.access import may
 from checklist.core.access import visit_scope
 from checklist.store import Actor
@@ -595,6 +596,10 @@ def init_app(app) -> None:
                     return None
                 return redirect(url_for("auth.second_factor"))  # which sends on to enrolment when needed
             return login_manager.unauthorized()
+        if current_user.role == "operator" and request.endpoint not in OPERATOR_PAGES:
+            # Deny by default: an operator reads only its own pages, whatever a view would allow.
+            log.warning("refused %s to operator user=%s", request.endpoint, current_user.id)
+            abort(404)
         return refuse_other_owner()
 
 

@@ -72,3 +72,44 @@ def verify_password(password_hash: str, password: str) -> bool:
 def token_hash(token: str) -> str:
     """What `sessions` stores of a session's token (`checklist.views.auth`)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address for a mail: under BASE_URL when configured, else this request's host."""
+    from flask import url_for
+
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def send_mail_soon() -> None:
+    """After this response has gone out, try to send the mail outbox once (what fails stays
+    queued for `flask send-mail`, which retries). The request itself never waits for a mail
+    server."""
+    from flask import after_this_request
+
+    if not current_app.config["MAIL_SEND_AFTER_REQUEST"]:
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def hook(response):
+        response.call_on_close(lambda: deliver_outbox(app))
+        return response
+
+
+def deliver_outbox(app) -> dict:
+    """Send what is due in the outbox on a connection of its own."""
+    from checklist.reports.mail import deliver_due
+    from checklist.store.connection import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        return deliver_due(db, app.config)
+    except Exception:  # never let mail break a response that is already sent
+        app.logger.exception("mail: delivering the outbox failed")
+        return {"sent": 0, "failed": 0}
+    finally:
+        db.conn.close()

@@ -136,7 +136,22 @@ def location_actions(location, criteria) -> list[dict]:
     return _decorate(rows, criteria, current_language(), date.today().isoformat())
 
 
-
-
 def _result_labels() -> dict[str, str]:
     return labels.answer_labels(request_translations().gettext)
+
+
+def escalation_rows(rows) -> list[dict]:
+    """Escalations with their criterion's text and whether the deadline passed."""
+    db, lang, now = get_db(), current_language(), store.now()
+    out = []
+    for row in rows:
+        criterion = store.criteria_for_hash(db, row["criteria_hash"]).criterion(row["criterion_id"])
+        out.append(dict(row, criterion=criterion.text.get(lang) if criterion else row["criterion_id"], overdue=row["answered_at"] is None and row["due_at"] < now))
+    return out
+
+
+def start_page_escalations() -> list[dict]:
+    """The open escalations at the top of a coordinator's start page (their organisation's)."""
+    if not current_user.may("send_findings"):
+        return []
+    return escalation_rows(store.organisation_escalations(get_db(), current_user.organisation_id))

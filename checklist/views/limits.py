@@ -49,6 +49,7 @@ HEAVY_ENDPOINTS = {
     "exports.answers_csv_semicolon": "export",
     "exports.answers_xlsx": "export",
     "kobo.form_xlsx": "export",
+    "planning.csv": "export",
 }
 
 

@@ -24,6 +24,8 @@ from checklist.views.follow_up import location_actions
 from checklist.core.history import location_history
 from checklist.reports.visit_data import load_visit
 from checklist.reports.comparable import lineage_for
+from checklist.reports.follow_up import cycles
+from checklist.views.follow_up import start_page_escalations
 from checklist.reports.comparable import versions_of
 from checklist.views.forms import LocationForm
 from checklist.views.i18n import current_language
@@ -48,6 +50,7 @@ def index():
         locations=locations,
         provinces=store.provinces_in_use(get_db()),
         filters={"q": q, "type": type_, "province": province, "closed": include_closed},
+        escalations=start_page_escalations(),
     )
 
 
@@ -129,6 +132,7 @@ def detail(location_id: int):
         latest=recent[-1] if recent else None,
         open_actions=[] if current_user.scope.nothing else location_actions(location, get_criteria()),
         changes=location_changes(location_id),
+        cycles=[] if current_user.scope.nothing else cycles(get_db(), store.location_findings(get_db(), location_id, current_user.scope), current_language()),
     )
 
 

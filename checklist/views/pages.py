@@ -17,6 +17,7 @@ from flask import request
 from flask import send_file
 from flask import send_from_directory
 from flask import url_for
+from flask_login import current_user
 
 from checklist import store
 from checklist.core.i18n import LANGUAGES
@@ -31,6 +32,9 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def index():
+    """The start page: an operator's own page, everyone else's the locations."""
+    if current_user.may("reply_findings"):
+        return redirect(url_for("replies.operator_home"))
     return redirect(url_for("locations.index"))
 
 

@@ -102,7 +102,10 @@ def init_app(app) -> None:
     from checklist.views import offline
     from checklist.views import overview
     from checklist.views import pages
+    from checklist.views import operators
     from checklist.views import photos
+    from checklist.views import planning
+    from checklist.views import replies
     from checklist.views import visits
 
     app.request_class = Request
@@ -124,6 +127,9 @@ def init_app(app) -> None:
     assets.init_app(app)
     device.init_app(app)
     app.register_blueprint(kobo.bp)
+    app.register_blueprint(replies.bp)
+    app.register_blueprint(operators.bp)
+    app.register_blueprint(planning.bp)
 
     @app.context_processor
     def helpers():

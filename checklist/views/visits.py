@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
+from datetime import timedelta
 from io import BytesIO
 
 from cachetools import LRUCache
@@ -75,6 +76,10 @@ from checklist.reports.visit_data import previous_visit
 from checklist.reports.visit_data import visit_report
 from checklist.views.common import csrf
 from checklist.views.common import get_criteria
+from checklist.views.common import absolute_url
+from checklist.views.common import send_mail_soon
+from checklist.reports.follow_up import after_submit
+from checklist.reports.follow_up import visit_reply_lines
 
 bp = Blueprint("visits", __name__)
 
@@ -164,6 +169,9 @@ def _render_detail(bundle, reopen_form=None):
         history=store.visit_history(get_db(), bundle.visit["id"]),
         reopen_form=reopen_form,
         panel=visit_action_panel(bundle),
+        replies={} if bundle.is_draft else visit_reply_lines(get_db(), bundle.visit["id"], current_language()),
+        findings_send=None if bundle.is_draft else store.visit_send(get_db(), bundle.visit["id"]),
+        default_reply_due=(date.today() + timedelta(weeks=current_app.config["REPLY_DEADLINE_WEEKS"])).isoformat(),
         calibration=visit_calibration(bundle),
         photos=photo_panel(bundle.visit["id"]),
         thumb_size=thumb_size,
@@ -472,9 +480,17 @@ def submit(visit_id: int):
     bundle = get_bundle_or_404(visit_id)
     refuse_if_submitted(bundle)
     criteria, location_type, facts = bundle.criteria, bundle.location["type"], visit_facts(bundle.visit)
-    store.submit_visit(get_db(), visit_id, lambda answers: score_visit(criteria, location_type, store.answer_values(answers), facts), actor())
+    # In the same transaction: the location's open findings this visit re-checks, an escalation
+    # per failed life-safety criterion and its mails (sent after the response, never awaited).
+    then = after_submit(criteria, current_app.config["ESCALATION_HOURS"], _mail_link)
+    store.submit_visit(get_db(), visit_id, lambda answers: score_visit(criteria, location_type, store.answer_values(answers), facts), actor(), then=then)
+    send_mail_soon()
     flash(_("The visit has been submitted. It is now read-only."), "success")
     return redirect(url_for("visits.detail", visit_id=visit_id), 303)
+
+
+def _mail_link(kind: str) -> str:
+    return absolute_url("replies.operator_home" if kind == "operator" else "replies.follow_up")
 
 
 @bp.post("/visits/<int:visit_id>/reopen")

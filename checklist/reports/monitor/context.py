@@ -71,6 +71,8 @@ class MonitorReport:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     low_coverage: float = 0.0
     left_out: int = 0
+    # The right of reply over the findings of these visits (`reports.follow_up.reply_summary`).
+    replies: Mapping[str, int] = field(default_factory=dict)
 
 
 class MonitorContext(ReportContext):

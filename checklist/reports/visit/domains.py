@@ -52,8 +52,7 @@ def short_section(ctx: VisitContext) -> list:
             facts += " · " + _("nothing not met")
         story.append(para(f"{number}. {ctx.domain_title(d.domain_id)}: {facts}", "Body"))
         if lines:
-            rows = [_criterion_row(ctx, line) for line in lines]
-            flags = ["red" if line.red_flag else "amber" if line.unassessed_flag else None for line in lines]
+            rows, flags = _rows_with_replies(ctx, lines)
             story += [_criteria_table(ctx, rows, flags), Spacer(1, 2 * mm)]
     return story
 
@@ -79,8 +78,7 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
             header=False,
         )
     )
-    rows = [_criterion_row(ctx, line) for line in d.lines]
-    flags = ["red" if line.red_flag else "amber" if line.unassessed_flag else None for line in d.lines]
+    rows, flags = _rows_with_replies(ctx, d.lines)
     # Keep the heading with the table's first rows: break the page first when they
     # would not fit (one table, so no second header row mid-page).
     _, first_rows = _criteria_table(ctx, rows[:FIRST_ROWS], flags[:FIRST_ROWS]).wrap(FRAME_WIDTH, PAGE_HEIGHT)
@@ -94,12 +92,31 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
     ]
 
 
+REPLY = "reply"  # a flag that marks the row of an operator's reply, under its finding
+
+
+def _rows_with_replies(ctx: VisitContext, lines) -> tuple[list, list]:
+    """A row per criterion and, under a finding sent for reply, a row across the table with
+    the operator's reply (dated, with its organisation), the review and the re-check."""
+    rows, flags = [], []
+    for line in lines:
+        rows.append(_criterion_row(ctx, line))
+        flags.append("red" if line.red_flag else "amber" if line.unassessed_flag else None)
+        replies = ctx.report.replies.get(line.criterion_id)
+        if replies:
+            rows.append([[cell(text, "CellMuted" if i else "Cell") for i, text in enumerate(replies)], "", ""])
+            flags.append(REPLY)
+    return rows, flags
+
+
 def _criteria_table(ctx: VisitContext, rows: list, flags: list[str | None]) -> Table:
     _ = ctx._
     head = [cell(_("Criterion"), "CellHead"), cell(_("Answer"), "CellHead"), cell(_("Note"), "CellHead")]
     table = Table([head] + rows, colWidths=[FRAME_WIDTH * w for w in (0.44, 0.22, 0.34)], repeatRows=1)
-    highlight = [("BACKGROUND", (0, i), (-1, i), STATUS_TINTS[flag]) for i, flag in enumerate(flags, start=1) if flag]
-    table.setStyle(table_style(*highlight))
+    highlight = [("BACKGROUND", (0, i), (-1, i), STATUS_TINTS[flag]) for i, flag in enumerate(flags, start=1) if flag and flag != REPLY]
+    spans = [("SPAN", (0, i), (-1, i)) for i, flag in enumerate(flags, start=1) if flag == REPLY]
+    spans += [("LEFTPADDING", (0, i), (0, i), 6 * mm) for i, flag in enumerate(flags, start=1) if flag == REPLY]
+    table.setStyle(table_style(*highlight, *spans))
     return table
 
 
