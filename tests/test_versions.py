@@ -371,23 +371,27 @@ def store_draft(app, location_id):
         db.conn.close()
 
 
-def test_overview_compares_on_the_criteria_in_common(mixed):
+def test_overview_shows_each_visits_own_score_and_the_shared_one_beside_it(mixed):
     html = english(mixed).get("/compare/").get_data(as_text=True)
     assert "These visits were made with different criteria versions:" in html
     assert "test.1 (1 visits), test.2 (1 visits)" in html
-    assert "compared on the 5 criteria these versions have in common" in html
+    assert "scored on only the 5 criteria these versions have in common" in html
     # Azc Tweemaal's latest visit: as made, play.new (not in test.1) failing pulls it down;
     # on the criteria in common it is play.space meets, play.outside fails.
     stored = query(mixed, "select score from visit_domain_scores where visit_id = ? and domain_id = 'play'", [mixed.ids["v2"]])[0]["score"]
     assert round(stored) == 50  # (2 x 1 + 1 x 0 + 1 x 0) / 4
     row = html.split("Azc Tweemaal</a>")[1].split("</tr>")[0]
-    assert re.search(r"#domain-play\"[^>]*>67</a>", row), row  # (2 x 1 + 1 x 0) / 3
+    play = row.split('#domain-play"')[1].split("</td>")[0]
+    assert re.search(r"^[^>]*>50</a>", play), play  # the visit's own score, as on its page
+    assert re.search(r'class="shared-score">shared: 67<', play), play  # (2 x 1 + 1 x 0) / 3, labelled
 
 
 def test_side_by_side_says_so_too(mixed):
     html = english(mixed).get(f"/compare/side?location={mixed.ids['twice']}&location={mixed.ids['old']}").get_data(as_text=True)
     # Both azc: play.space, play.outside (play.outdoor), safety.fire, safety.moves; not play.new.
-    assert "compared on the 4 criteria these versions have in common" in html
+    assert "scored on only the 4 criteria these versions have in common" in html
+    play = html.split(f'/visits/{mixed.ids["v2"]}#domain-play">')[1].split("</td>")[0]
+    assert play.startswith("50</a>") and 'class="shared-score">shared: 67<' in play, play
     differ = html.split("Where they differ most")[1]
     assert "There is a safe outdoor play area." in differ  # play.outside against play.outdoor
 
@@ -449,4 +453,4 @@ def test_a_visit_made_under_2026_1_renders_scores_and_compares(tmp_path):
     common = common_keys([archive, current], build_lineage(current, [archive]))
     assert "These visits were made with different criteria versions:" in overview
     assert f"2026.1 (1 visits), {current.version} (1 visits)" in overview
-    assert f"compared on the {len(common)} criteria these versions have in common" in overview
+    assert f"scored on only the {len(common)} criteria these versions have in common" in overview

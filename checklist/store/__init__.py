@@ -73,6 +73,8 @@ from checklist.store.calibration import create_pair
 from checklist.store.calibration import list_pairs
 from checklist.store.calibration import get_pair
 from checklist.store.calibration import visit_pair
+from checklist.store.calibration import pairs_among
+from checklist.store.calibration import complete_partners
 from checklist.store.calibration import blind_visit_ids
 from checklist.store.exports import EXPORT_BASE_COLUMNS
 from checklist.store.exports import EXPORT_VISIT_COLUMNS
@@ -220,6 +222,8 @@ __all__ = [
     "list_pairs",
     "get_pair",
     "visit_pair",
+    "pairs_among",
+    "complete_partners",
     "blind_visit_ids",
     "EXPORT_BASE_COLUMNS",
     "EXPORT_VISIT_COLUMNS",
