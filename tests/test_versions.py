@@ -15,6 +15,7 @@ from checklist.core.criteria import load_criteria
 from checklist.core.criteria import parse_criteria
 from checklist.core.lineage import build_lineage
 from checklist.core.lineage import common_keys
+from checklist.core.scoring import score_visit
 from checklist.store.connection import connect
 from tests.conftest import ROOT
 from tests.conftest import SMALL_CRITERIA
@@ -405,15 +406,23 @@ def test_monitor_report_names_the_versions_and_merges_replaced_criteria(mixed, t
     assert response.status_code == 200
     text = flat(pdftotext(response.data, tmp_path))
     assert "made with different criteria versions: test.1 (2 visits), test.2 (1 visits)" in text
-    assert "taken on the 5 criteria these versions have in common" in text
+    assert "Every score is the visit's own" in text and "“shared” gives the means on only the 5 criteria these versions have in common" in text
     db = connect(mixed.config["DATABASE"])
     data = monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), mixed.extensions["criteria"], "en", False, "now")
+    old = parse_criteria(OLD, "criteria_small.yaml")
+    own = []
+    for key, criteria in (("v1", old), ("v2", mixed.extensions["criteria"]), ("v3", old)):  # each on its own version
+        own.append(score_visit(criteria, "azc", store.answer_values(store.visit_answers(db, mixed.ids[key]))).domain("play").score)
     db.conn.close()
     outside = next(r for r in data.failed if r["criterion_id"] == "play.outside")
     assert (outside["failed"], outside["assessed"]) == (2, 3)  # play.outdoor at test.1 visits counts with it
     azc = next(r for r in data.types if r["type"] == "azc")
-    # Means on the common criteria: play (2x1 + 0)/3 = 66.7 and (2x0.5 + 1)/3 = 66.7 and (2+0)/3; safety 100.
-    assert azc["domains"]["play"]["score"] == pytest.approx(200 / 3)
+    # The mean of the visits' own scores, as their pages show them; beside it, labelled, the
+    # mean on the common criteria: play (2x1 + 0)/3 = 66.7 and (2x0.5 + 1)/3 = 66.7 and (2+0)/3.
+    assert azc["domains"]["play"]["score"] == pytest.approx(sum(own) / 3)
+    assert azc["domains"]["play"]["score"] != pytest.approx(200 / 3)  # the test.2 visit's own play differs
+    assert azc["shared"]["domains"]["play"]["score"] == pytest.approx(200 / 3)
+    assert f"shared criteria: {200 / 3:.0f}" in text
 
 
 # -- 2026.1 and the current criteria.yaml side by side ---------------------------------------
