@@ -107,5 +107,6 @@ def test_a_calibration_pair_is_one_observation_in_a_trend(app, pair_world, tmp_p
     assert "Q4 2025 100 (1)" in per_type and re.search(r"Q1 2026 \d+ \(1\)", per_type), per_type
     text = flat(layout)
     assert "Domain Reception centre 2 visits Play" in text  # December and the pair, not three
+    assert "A calibration pair counts as one visit here" in text
     assert re.search(r"There is an indoor play space\. .*? 1 2 50% 1 of 1", text)  # not met by the pair, met in December
     assert key_figures(layout)[:2] == ["1", "3"]  # the visits themselves are still counted
