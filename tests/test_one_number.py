@@ -95,6 +95,11 @@ def test_a_calibration_pair_is_one_observation_in_a_trend(app, pair_world, tmp_p
     since = location.split("Since the previous visit")[1][:200]
     assert f"Play: worsened (100 → {pair:.0f})" in since and "improved" not in since, since
 
+    own = own_score(app, w["visit_a"]).score
+    visit_pdf = flat(pdftotext(w["coordinator"].get(f"/visits/{w['visit_a']}/report.pdf").data, tmp_path))
+    assert f"{own:.0f} / 100" in visit_pdf  # the visit's own score, labelled as one of the pair
+    assert f"with the visit of 13 January 2026 (overall score {own_score(app, w['visit_b']).score:.0f})" in visit_pdf
+
     monitor = login(app.test_client(), "monitor@m.test", lang="en")
     pdf = monitor.get("/reports/monitor.pdf").data
     first_page = flat(pdftotext(pdf, tmp_path, last=1))
