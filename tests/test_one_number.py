@@ -13,7 +13,6 @@ import re
 from checklist import store
 from checklist.core.scoring import score_visit
 from checklist.store.connection import connect
-from tests.conftest import create_location
 from tests.conftest import create_visit
 from tests.conftest import flat
 from tests.conftest import login

@@ -84,7 +84,7 @@ def monitor_report_data(
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
     types, all_types = _type_rows(means, criteria, lang, shared_means)
     results = store.criterion_tallies(db, scope, filters, lineage.renamed())
-    add_to_tallies(results, [p for p in pairs], lineage.renamed())
+    add_to_tallies(results, pairs, lineage.renamed())
     failed = store.most_failed(results)
     coalition, unmapped = _coalition(results, lookup)
     trends = add_to_type_trends(store.type_trends(db, scope, filters, min_coverage), pairs)
