@@ -32,12 +32,13 @@ def _period_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
     every submitted visit in scope, period and filters. `paired` is 1 for a visit of a
     calibration pair whose other visit is in the period too: the pair is one observation
     (`core.observations`), so the sums below leave its visits out and the report adds the
-    pair's observation (`period_pairs`, scored by the pair rule in Python)."""
+    pair's observation (`period_pairs`, scored by the pair rule in Python). Materialized, so
+    that `paired` is worked out once per visit, not once per answer joined to it."""
     visit_where, visit_params = visit_conditions(scope, filters)
     location_where, location_params = location_conditions(filters)
     partner_where, partner_params = visit_conditions(scope, filters, "w")
     sql = f"""
-        period as (
+        period as materialized (
             select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id, v.criteria_hash, l.type,
                    exists(select 1 from calibration_pairs cp
                           join visits w on w.id = case when cp.visit_a = v.id then cp.visit_b else cp.visit_a end
