@@ -138,10 +138,10 @@ def test_visits_made_with_different_versions_leave_out_the_same_visits(mixed, tm
             return next(r for r in data.types if r["type"] == "azc"), data
 
         row, data = azc(0.5)
-        assert row["domains"]["play"]["score"] == pytest.approx(200 / 3)  # as without the thin visit
+        assert row["shared"]["domains"]["play"]["score"] == pytest.approx(200 / 3)  # as without the thin visit
         assert (row["visits"], row["left_out"], data.left_out) == (3, 1, 1)
         row, data = azc(0)
-        assert row["domains"]["play"]["score"] == pytest.approx(50) and data.left_out == 0  # (3 x 66.7 + 0) / 4
+        assert row["shared"]["domains"]["play"]["score"] == pytest.approx(50) and data.left_out == 0  # (3 x 66.7 + 0) / 4
     finally:
         db.conn.close()
     text = flat(pdftotext(login(mixed.test_client(), "monitor@m.test", lang="en").get("/reports/monitor.pdf").data, tmp_path))

@@ -99,17 +99,22 @@ def low(score) -> bool:
     return not score.assessable or 2 * score.scored < score.assessable
 
 
+def period_visits(db) -> list[dict]:
+    """The submitted visits of 2025: id, location_id, visit_date, type."""
+    return list(
+        db.query(
+            """select v.id, v.location_id, v.visit_date, l.type from visits v join locations l on l.id = v.location_id
+               where v.status = 'submitted' and v.visit_date between '2025-01-01' and '2025-12-31'"""
+        )
+    )
+
+
 def expected(app, organisation_id=None, types=None):
     """Counts and per-type domain means (without visits of low coverage), scored here from the stored answers."""
     db = connect(app.config["DATABASE"])
     criteria = app.extensions["criteria"]
     try:
-        rows = list(
-            db.query(
-                """select v.id, v.location_id, l.type from visits v join locations l on l.id = v.location_id
-                   where v.status = 'submitted' and v.visit_date between '2025-01-01' and '2025-12-31'"""
-            )
-        )
+        rows = period_visits(db)
         rows = [r for r in rows if organisation_id is None or store.get_visit(db, r["id"], Scope(organisation_id=organisation_id))]
         rows = [r for r in rows if types is None or r["type"] in types]
         per_type: dict = {}
@@ -162,9 +167,9 @@ def test_monitor_downloads_the_report_with_period_counts_and_type_means(app, wor
 
 def test_the_report_has_every_section(app, world, tmp_path):
     pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data
-    title_page = flat(pdftotext(pdf, tmp_path, last=1))
-    assert "In this report" in title_page and "Criteria version test.1 (5 visits)" in title_page
-    text = flat(pdftotext(pdf, tmp_path, first=2))  # after the title page and its list of contents
+    opening = flat(pdftotext(pdf, tmp_path, last=2))  # the findings, what the report covers, the contents
+    assert "Criteria version test.1 (5 visits)" in opening and "In this report" in opening
+    text = flat(pdftotext(pdf, tmp_path, first=2))  # after the first page
     for heading in (
         "Scores per domain and type of location",
         "Criteria most often not met",
@@ -183,6 +188,63 @@ def test_the_report_has_every_section(app, world, tmp_path):
     assert "In Zonnedauw mogen we alleen op woensdag spelen." in text  # named: statements as recorded
     assert re.search(r"Criteria versions used .* test\.1 [0-9a-f]{12}", text)
     assert re.search(r"Page 2 of \d+", text)
+
+
+def quarter_domain_means(app, domain: str) -> list[tuple[str, str, int]]:
+    """Per quarter of 2025 with a score for `domain`: ("Q1 2025", mean, visits), scored here
+    from the stored answers, without the visits of low coverage."""
+    db = connect(app.config["DATABASE"])
+    criteria = app.extensions["criteria"]
+    try:
+        rows = period_visits(db)
+        per_quarter: dict = {}
+        for row in rows:
+            score = score_visit(criteria, row["type"], store.answer_values(store.visit_answers(db, row["id"])))
+            found = score.domain(domain)
+            if not low(score) and found and found.score is not None:
+                per_quarter.setdefault((int(row["visit_date"][5:7]) + 2) // 3, []).append(found.score)
+    finally:
+        db.conn.close()
+    return [(f"Q{q} 2025", f"{mean(v):.0f}", len(v)) for q, v in sorted(per_quarter.items())]
+
+
+def test_the_first_page_states_the_findings_per_domain_with_their_scale_before_any_jargon(app, world, tmp_path):
+    """A reader of the first page alone gets the main findings in sentences: every number with
+    its scale, per domain the right it serves, its trend and the criterion most often not met;
+    coverage, red flag and the like are explained only after those results."""
+    criteria = app.extensions["criteria"]
+    bands = criteria.scoring.status_bands
+    green, amber = f"{bands['green']:.0f}", f"{bands['amber']:.0f}"
+    pdf = client_for(app, "monitor@m.test").get(f"/reports/monitor.pdf?{PERIOD}").data
+    page = flat(pdftotext(pdf, tmp_path, last=1))
+    want = expected(app)
+    scale = f"on a scale of 0 to 100, where {green} or more is good, {amber} to below {green} needs attention and below {amber} is insufficient"
+    assert "Main findings In this period 5 visits were made to 4 locations by 2 organisations." in page
+    assert f"The mean overall score was {want['overall']}, {scale}." in page
+    assert "By type of location it ran from" in page and "of 100 (Emergency reception)" in page and "of 100 (Reception centre)" in page
+    assert "At 1 of 4 locations the latest visit found at least one red flag" in page  # Zonnedauw's fire safety
+
+    play = quarter_domain_means(app, "play")
+    first, last = play[0], play[-1]
+    status = "good" if float(want["means"]["all"]["play"]) >= bands["green"] else "needs attention" if float(want["means"]["all"]["play"]) >= bands["amber"] else "insufficient"
+    direction = "worsened" if float(last[1]) <= float(first[1]) - 5 else "improved" if float(last[1]) >= float(first[1]) + 5 else None
+    assert direction == "worsened"  # Zonnedauw's play in March, then in August
+    visits = lambda n: "1 visit" if n == 1 else f"{n} visits"
+    assert (
+        f"Play (CRC art. 31): {want['means']['all']['play']} of 100 ({status}); "
+        f"worsened from {first[1]} ({first[0]}, {visits(first[2])}) to {last[1]} ({last[0]}, {visits(last[2])}); "
+        "most often not met: “There is a safe outdoor play area.”"
+    ) in page
+    assert "Safety (CRC art. 19):" in page
+
+    results = page.index("Main findings")
+    explained = page.index("How to read these figures")
+    for jargon in ("Coverage is the share", "A red flag is a critical criterion", "coverage 88%", "Locations visited"):
+        assert page.index(jargon) > explained > results, jargon
+    assert "coverage" not in page[:explained].lower()
+
+    dutch = flat(pdftotext(client_for(app, "monitor@m.test", "nl").get(f"/reports/monitor.pdf?{PERIOD}").data, tmp_path, last=1))
+    assert "Belangrijkste bevindingen" in dutch and f"op een schaal van 0 tot 100, waarop {green} of meer goed is" in dutch
 
 
 def test_visitors_and_admins_get_404(app, world):

@@ -15,6 +15,7 @@ from checklist.core.criteria import load_criteria
 from checklist.core.criteria import parse_criteria
 from checklist.core.lineage import build_lineage
 from checklist.core.lineage import common_keys
+from checklist.core.scoring import score_visit
 from checklist.store.connection import connect
 from tests.conftest import ROOT
 from tests.conftest import SMALL_CRITERIA
@@ -371,23 +372,27 @@ def store_draft(app, location_id):
         db.conn.close()
 
 
-def test_overview_compares_on_the_criteria_in_common(mixed):
+def test_overview_shows_each_visits_own_score_and_the_shared_one_beside_it(mixed):
     html = english(mixed).get("/compare/").get_data(as_text=True)
     assert "These visits were made with different criteria versions:" in html
     assert "test.1 (1 visits), test.2 (1 visits)" in html
-    assert "compared on the 5 criteria these versions have in common" in html
+    assert "scored on only the 5 criteria these versions have in common" in html
     # Azc Tweemaal's latest visit: as made, play.new (not in test.1) failing pulls it down;
     # on the criteria in common it is play.space meets, play.outside fails.
     stored = query(mixed, "select score from visit_domain_scores where visit_id = ? and domain_id = 'play'", [mixed.ids["v2"]])[0]["score"]
     assert round(stored) == 50  # (2 x 1 + 1 x 0 + 1 x 0) / 4
     row = html.split("Azc Tweemaal</a>")[1].split("</tr>")[0]
-    assert re.search(r"#domain-play\"[^>]*>67</a>", row), row  # (2 x 1 + 1 x 0) / 3
+    play = row.split('#domain-play"')[1].split("</td>")[0]
+    assert re.search(r"^[^>]*>50</a>", play), play  # the visit's own score, as on its page
+    assert re.search(r'class="shared-score">shared: 67<', play), play  # (2 x 1 + 1 x 0) / 3, labelled
 
 
 def test_side_by_side_says_so_too(mixed):
     html = english(mixed).get(f"/compare/side?location={mixed.ids['twice']}&location={mixed.ids['old']}").get_data(as_text=True)
     # Both azc: play.space, play.outside (play.outdoor), safety.fire, safety.moves; not play.new.
-    assert "compared on the 4 criteria these versions have in common" in html
+    assert "scored on only the 4 criteria these versions have in common" in html
+    play = html.split(f'/visits/{mixed.ids["v2"]}#domain-play">')[1].split("</td>")[0]
+    assert play.startswith("50</a>") and 'class="shared-score">shared: 67<' in play, play
     differ = html.split("Where they differ most")[1]
     assert "There is a safe outdoor play area." in differ  # play.outside against play.outdoor
 
@@ -401,15 +406,23 @@ def test_monitor_report_names_the_versions_and_merges_replaced_criteria(mixed, t
     assert response.status_code == 200
     text = flat(pdftotext(response.data, tmp_path))
     assert "made with different criteria versions: test.1 (2 visits), test.2 (1 visits)" in text
-    assert "taken on the 5 criteria these versions have in common" in text
+    assert "Every score is the visit's own" in text and "“shared” gives the means on only the 5 criteria these versions have in common" in text
     db = connect(mixed.config["DATABASE"])
     data = monitor_report_data(db, Scope(submitted_only=True), Filters(closed="all"), mixed.extensions["criteria"], "en", False, "now")
+    old = parse_criteria(OLD, "criteria_small.yaml")
+    own = []
+    for key, criteria in (("v1", old), ("v2", mixed.extensions["criteria"]), ("v3", old)):  # each on its own version
+        own.append(score_visit(criteria, "azc", store.answer_values(store.visit_answers(db, mixed.ids[key]))).domain("play").score)
     db.conn.close()
     outside = next(r for r in data.failed if r["criterion_id"] == "play.outside")
     assert (outside["failed"], outside["assessed"]) == (2, 3)  # play.outdoor at test.1 visits counts with it
     azc = next(r for r in data.types if r["type"] == "azc")
-    # Means on the common criteria: play (2x1 + 0)/3 = 66.7 and (2x0.5 + 1)/3 = 66.7 and (2+0)/3; safety 100.
-    assert azc["domains"]["play"]["score"] == pytest.approx(200 / 3)
+    # The mean of the visits' own scores, as their pages show them; beside it, labelled, the
+    # mean on the common criteria: play (2x1 + 0)/3 = 66.7 and (2x0.5 + 1)/3 = 66.7 and (2+0)/3.
+    assert azc["domains"]["play"]["score"] == pytest.approx(sum(own) / 3)
+    assert azc["domains"]["play"]["score"] != pytest.approx(200 / 3)  # the test.2 visit's own play differs
+    assert azc["shared"]["domains"]["play"]["score"] == pytest.approx(200 / 3)
+    assert f"shared criteria: {200 / 3:.0f}" in text
 
 
 # -- 2026.1 and the current criteria.yaml side by side ---------------------------------------
@@ -449,4 +462,4 @@ def test_a_visit_made_under_2026_1_renders_scores_and_compares(tmp_path):
     common = common_keys([archive, current], build_lineage(current, [archive]))
     assert "These visits were made with different criteria versions:" in overview
     assert f"2026.1 (1 visits), {current.version} (1 visits)" in overview
-    assert f"compared on the {len(common)} criteria these versions have in common" in overview
+    assert f"scored on only the {len(common)} criteria these versions have in common" in overview

@@ -18,10 +18,13 @@ from checklist.core.scoring import VisitScore
 
 @dataclass(frozen=True)
 class PreviousVisit:
-    """The location's previous submitted visit, for the change per domain."""
+    """The location's previous observation, for the change per domain: its (later) visit
+    and score; for a calibration pair counted once (`core.observations`), the pair's score
+    and in `pair` its two visits ({visit_date, score}), oldest first."""
 
     visit: Mapping[str, Any]
     score: VisitScore
+    pair: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)
@@ -55,4 +58,7 @@ class VisitReport:
     # (`checklist.reports.follow_up.reply_lines`, in the report's language), dated, with the
     # operator's organisation.
     replies: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The other visit of this visit's complete calibration pair ({id, visit_date, score,
+    # status}), when the reader may see it; None otherwise.
+    pair_partner: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,10 +1,11 @@
 """Comparisons across criteria versions, gathered through the store for the pages and reports.
 
 `lineage_for` follows `replaces:` over every stored version. `overview_rows` gives the
-overview's rows and type averages: as stored when the latest visits share one criteria
-version (the usual case: no extra query), else each visit scored again from its stored
-results on the criteria the versions have in common (`core.comparable`). A row with low
-coverage (below `min_coverage`) is marked `low_coverage` and left out of the averages.
+overview's rows and type averages, always the visits' own stored scores; when the latest
+visits were made with different criteria versions, each also carries the figure on the
+criteria the versions have in common (`core.comparable`, from the stored results),
+labelled as such on the page. A row with low coverage (below `min_coverage`, on its own
+checklist) is marked `low_coverage` and left out of the averages of both.
 """
 
 from __future__ import annotations
@@ -50,14 +51,23 @@ def versions_of(db: Database, hashes) -> list[VersionCount]:
 
 
 def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criteria, min_coverage: float = 0.0) -> tuple[list[dict], list[dict], Mixed]:
-    """The overview's rows (latest visit per location) and averages per type, without the
-    visits whose coverage is below `min_coverage` (a share, 0-1)."""
+    """The overview's rows (latest visit per location, each with the visit's own stored
+    score) and averages per type of those scores, without the visits whose coverage is
+    below `min_coverage` (a share, 0-1). A row whose visit is one of a complete
+    calibration pair carries the other visit in `pair`.
+
+    When the latest visits were made with different criteria versions, each row and
+    average also carries `shared`: the same visit scored on the criteria the versions have
+    in common, shown beside its own score and labelled as such, never instead of it."""
     rows = store.heatmap(db, scope, filters)
+    partners = store.complete_partners(db, (r["visit_id"] for r in rows), scope)
+    for row in rows:
+        row["low_coverage"] = low_coverage(row["scored"], row["assessable"], min_coverage)
+        row["pair"] = partners.get(row["visit_id"])
+    averages = store.type_averages(db, scope, filters, min_coverage)
     hashes = {r["criteria_hash"] for r in rows}
     if len(hashes) <= 1:
-        for row in rows:
-            row["low_coverage"] = low_coverage(row["scored"], row["assessable"], min_coverage)
-        return rows, store.type_averages(db, scope, filters, min_coverage), Mixed(versions_of(db, (r["criteria_hash"] for r in rows)))
+        return rows, averages, Mixed(versions_of(db, (r["criteria_hash"] for r in rows)))
     versions = {h: store.criteria_for_hash(db, h) for h in hashes}
     lineage = lineage_for(db, criteria)
     common = common_keys(versions.values(), lineage)
@@ -68,38 +78,45 @@ def overview_rows(db: Database, scope: Scope, filters: Filters, criteria: Criter
     results = store.latest_results(db, scope, filters)
     for row in rows:
         score = score_stored(versions[row["criteria_hash"]], row["type"], row["domains"], results.get(row["visit_id"], {}), keep)
-        row.update(score=score.score, status=score.status, scored=score.scored, assessable=score.assessable, red_flags=len(score.red_flags))
-        row["low_coverage"] = low_coverage(score.scored, score.assessable, min_coverage)
-        row["domains"] = {
-            d.domain_id: {"domain_id": d.domain_id, "score": d.score, "status": d.status, "scored": d.scored, "assessable": d.assessable, "red_flags": len(d.red_flags)}
-            for d in score.domains
-        }
-    return rows, _averages(rows), Mixed(versions_of(db, (r["criteria_hash"] for r in rows)), len(common))
+        row["shared"] = shared_figures(score)
+    shared = {a["type"]: a for a in _shared_averages(rows)}
+    for average in averages:
+        average["shared"] = shared.get(average["type"])
+    return rows, averages, Mixed(versions_of(db, (r["criteria_hash"] for r in rows)), len(common))
 
 
-def _averages(rows: list[dict]) -> list[dict]:
-    """type_averages' shape, from rows scored on the common criteria, without those marked low_coverage."""
+def shared_figures(score) -> dict:
+    """A visit scored on the criteria several versions share: overall and per domain, with
+    status and coverage, beside the visit's own score."""
+    return {
+        "score": score.score,
+        "status": score.status,
+        "scored": score.scored,
+        "assessable": score.assessable,
+        "domains": {d.domain_id: {"score": d.score, "status": d.status, "scored": d.scored, "assessable": d.assessable} for d in score.domains},
+    }
+
+
+def _shared_averages(rows: list[dict]) -> list[dict]:
+    """Per type, the mean of the rows' shared-criteria figures, leaving out the same visits
+    as the averages of their own scores (low coverage on their own checklist)."""
     by_type: dict[str, list[dict]] = {}
     for row in rows:
-        by_type.setdefault(row["type"], []).append(row)
+        if not row["low_coverage"]:
+            by_type.setdefault(row["type"], []).append(row["shared"])
     out = []
-    for type_, everything in sorted(by_type.items()):
-        group = [r for r in everything if not r["low_coverage"]]
-        scores = [r["score"] for r in group if r["score"] is not None]
-        domains: dict[str, dict] = {}
-        for r in group:
-            for domain_id, d in r["domains"].items():
+    for type_, group in sorted(by_type.items()):
+        scores = [g["score"] for g in group if g["score"] is not None]
+        domains: dict[str, list[float]] = {}
+        for g in group:
+            for domain_id, d in g["domains"].items():
                 if d["score"] is not None:
                     domains.setdefault(domain_id, []).append(d["score"])
         out.append(
             {
                 "type": type_,
                 "locations": len(group),
-                "left_out": len(everything) - len(group),
                 "score": sum(scores) / len(scores) if scores else None,
-                "red_flags": sum(r["red_flags"] for r in everything),
-                "scored": sum(r["scored"] for r in group),
-                "assessable": sum(r["assessable"] for r in group),
                 "domains": {k: {"domain_id": k, "score": sum(v) / len(v), "scored_locations": len(v)} for k, v in domains.items()},
             }
         )

@@ -21,11 +21,17 @@ class ReportContext:
         self.criteria = report.criteria
         self.lang = report.lang if report.lang in ("nl", "en") else "nl"
         self.locale = locale_for(self.lang)
-        self.gettext = translations_for(self.lang).gettext
+        translations = translations_for(self.lang)
+        self.gettext = translations.gettext
+        self._ngettext = translations.ngettext
 
     def _(self, msgid: str, **values) -> str:
         text = self.gettext(msgid)
         return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values) -> str:
+        """The singular or plural form for `n` (Dutch and English: "1 visit", "2 visits")."""
+        return self._ngettext(singular, plural, n) % dict(values, n=n)
 
     def date(self, value, form: str = "long") -> str:
         if not value:

@@ -27,6 +27,12 @@ from checklist.reports.comparable import lineage_for
 from checklist.reports.follow_up import reply_summary
 from checklist.core.lineage import common_keys
 from checklist.core.scoring import low_coverage
+from checklist.reports.monitor_pairs import add_to_domain_trends
+from checklist.reports.monitor_pairs import add_to_means
+from checklist.reports.monitor_pairs import add_to_tallies
+from checklist.reports.monitor_pairs import add_to_type_trends
+from checklist.reports.monitor_pairs import period_pair_observations
+from checklist.reports.monitor_pairs import shared_rescorer
 
 VOICES_PER_DOMAIN = 8
 FAILED_SHOWN = 20
@@ -59,25 +65,30 @@ def monitor_report_data(
     used = [store.criteria_for_hash(db, v["hash"]) for v in versions]
     lookup = _Lookup(criteria, used, lang)
     lineage = lineage_for(db, criteria)
-    common = None
+    pairs = period_pair_observations(db, scope, filters, min_coverage)  # each counted once
+    means = store.type_domain_means(db, scope, filters, min_coverage)  # the visits' own scores
+    add_to_means(means, pairs)
+    common, shared_means = None, None
     if len(used) > 1:
-        # Visits made with different checklists: their means are taken on what they share.
+        # Visits made with different checklists: beside the means of their own scores, the
+        # means on what the versions share, labelled as such.
         shared = common_keys(used, lineage)
         common = len(shared)
         ids = sorted({c.id for version in used for d in version.domains for c in d.criteria if lineage.key(c.id) in shared})
         weights = {d.id: d.weight for version in reversed([criteria, *used]) for d in version.domains}
-        means = store.type_domain_means_on(db, scope, filters, ids, weights, min_coverage)
-    else:
-        means = store.type_domain_means(db, scope, filters, min_coverage)
+        shared_means = store.type_domain_means_on(db, scope, filters, ids, weights, min_coverage)
+        add_to_means(shared_means, pairs, shared_rescorer(lambda cid: lineage.key(cid) in shared), coverage=False)
     located = store.report_locations(db, scope, filters)
+    partners = store.complete_partners(db, (loc["latest_visit_id"] for loc in located), scope)
     labels = {loc["id"]: loc["name"] for loc in located}
     if anonymise:
         labels = {loc["id"]: _("Location %(letter)s") % {"letter": letters(i)} for i, loc in enumerate(located)}
-    # Means on the criteria several versions share come without the visits' coverage.
-    types, all_types = _type_rows(means, criteria, lang, store.type_coverage(db, scope, filters, min_coverage) if common is not None else None)
+    types, all_types = _type_rows(means, criteria, lang, shared_means)
     results = store.criterion_tallies(db, scope, filters, lineage.renamed())
+    add_to_tallies(results, pairs, lineage.renamed())
     failed = store.most_failed(results)
     coalition, unmapped = _coalition(results, lookup)
+    trends = add_to_type_trends(store.type_trends(db, scope, filters, min_coverage), pairs)
     return MonitorReport(
         criteria=criteria,
         lang=lang,
@@ -90,11 +101,13 @@ def monitor_report_data(
         types=types,
         all_types=all_types,
         domains=lookup.domains({d for row in types for d in row["domains"]}),
-        locations=[_location(loc, labels[loc["id"]], anonymise, criteria, lang, min_coverage) for loc in located],
+        locations=[_location(loc, labels[loc["id"]], anonymise, criteria, lang, min_coverage, partners.get(loc["latest_visit_id"])) for loc in located],
         failed=[_failed(row, lookup) for row in failed[:FAILED_SHOWN]],
+        failed_by_domain=_most_failed_per_domain(failed, lookup),
         failed_count=len(failed),
         red_flags=_red_flags(store.red_flags_by_location(db, scope, filters), located, labels, lookup, criteria, lang),
-        trends=[dict(r, label=criteria.location_type_label(r["type"], lang)) for r in store.type_trends(db, scope, filters, min_coverage)],
+        trends=[dict(r, label=criteria.location_type_label(r["type"], lang)) for r in trends],
+        domain_trends=add_to_domain_trends(store.domain_trends(db, scope, filters, min_coverage), pairs),
         voices=_voices(
             store.voices_by_domain(db, scope, filters, VOICES_PER_DOMAIN),
             lookup,
@@ -156,15 +169,11 @@ def _organisation_names(db: Database, organisation_ids: tuple[int, ...]) -> str 
     return ", ".join(names.get(i, str(i)) for i in organisation_ids)
 
 
-def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict | None = None) -> tuple[list[dict], dict]:
+def _type_rows(rows: list[dict], criteria: Criteria, lang: str, shared: list[dict] | None = None) -> tuple[list[dict], dict]:
     """Types in the criteria's order (unknown ones last), and the row over all types, each
-    with its pooled coverage (scored / assessable over its visits) beside the means."""
-    for row in rows if coverage is not None else ():
-        found = coverage.get(row["type"], {})
-        row["scored"], row["assessable"] = found.get("scored", 0), found.get("assessable", 0)
-        for domain_id, d in row["domains"].items():
-            counts = found.get("domains", {}).get(domain_id, {})
-            d["scored"], d["assessable"] = counts.get("scored", 0), counts.get("assessable", 0)
+    with its pooled coverage (scored / assessable over its observations) beside the means.
+    With `shared` (the means on the criteria several versions share), each row and the
+    total also carry those as `shared` ({score, domains {id: {score}}}), beside their own."""
     order = [t.id for t in criteria.location_types]
     rows = sorted(rows, key=lambda r: (order.index(r["type"]) if r["type"] in order else len(order), r["type"]))
     for row in rows:
@@ -190,11 +199,29 @@ def _type_rows(rows: list[dict], criteria: Criteria, lang: str, coverage: dict |
             acc["assessable"] += d.get("assessable", 0)
     for acc in total["domains"].values():
         acc["score"] = acc["score_sum"] / acc["scored_visits"] if acc["scored_visits"] else None
+    if shared is not None:
+        by_type = {r["type"]: r for r in shared}
+        for row in rows:
+            row["shared"] = _means_of([by_type[row["type"]]] if row["type"] in by_type else [])
+        total["shared"] = _means_of(shared)
     return rows, total
 
 
-def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: str, min_coverage: float = 0.0) -> dict:
+def _means_of(rows: list[dict]) -> dict:
+    """The mean overall and per domain score over these rows of sums."""
+    sums, count, domains = sum(r["score_sum"] or 0 for r in rows), sum(r["scored_visits"] for r in rows), {}
+    for row in rows:
+        for domain_id, d in row["domains"].items():
+            acc = domains.setdefault(domain_id, [0.0, 0])
+            acc[0] += d["score_sum"] or 0
+            acc[1] += d["scored_visits"]
+    return {"score": sums / count if count else None, "domains": {k: {"score": v[0] / v[1] if v[1] else None} for k, v in domains.items()}}
+
+
+def _location(row: dict, label: str, anonymise: bool, criteria: Criteria, lang: str, min_coverage: float = 0.0, partner: dict | None = None) -> dict:
     out = {
+        # Its latest visit is one of a calibration pair: the other visit's date and score.
+        "pair": {"visit_date": partner["visit_date"], "score": partner["score"]} if partner else None,
         "label": label,
         "type": row["type"],
         "type_label": criteria.location_type_label(row["type"], lang),
@@ -227,6 +254,14 @@ def _failed(row: dict, lookup: _Lookup) -> dict:
         rcd_2013=tuple(criterion.anchors.rcd_2013) if criterion else (),
         rcd_2024=tuple(criterion.anchors.rcd_2024) if criterion else (),
     )
+
+
+def _most_failed_per_domain(failed: list[dict], lookup: _Lookup) -> dict[str, dict]:
+    """Per domain, the first of `failed` (most failed first) in it."""
+    out: dict[str, dict] = {}
+    for row in failed:
+        out.setdefault(row["criterion_id"].split(".")[0], row)
+    return {domain_id: _failed(row, lookup) for domain_id, row in out.items()}
 
 
 def _red_flags(rows, located, labels, lookup: _Lookup, criteria: Criteria, lang: str) -> list[dict]:

@@ -18,6 +18,8 @@ from checklist.core.criteria import Criteria
 from checklist.core.criteria import Domain
 from checklist.reports import PreviousVisit
 from checklist.reports import VisitReport
+from checklist.core.observations import Observation
+from checklist.core.observations import pair_score
 from checklist.core.scoring import VisitScore
 from checklist.core.scoring import applicable_domains
 from checklist.core.scoring import score_visit
@@ -54,10 +56,34 @@ def load_visit(db: Database, visit_id: int, scope: Scope) -> VisitBundle | None:
     return VisitBundle(visit=visit, location=location, criteria=criteria, answers=answers, score=score)
 
 
-def previous_visit(db: Database, bundle: VisitBundle, scope: Scope) -> VisitBundle | None:
-    """The location's previous submitted visit, scored with its own criteria version."""
-    previous = store.previous_submitted_visit(db, bundle.visit, scope)
-    return load_visit(db, previous["id"], scope) if previous else None
+def previous_observation(db: Database, bundle: VisitBundle, scope: Scope) -> Observation | None:
+    """What "since the previous visit" compares this visit with: the location's previous
+    observation that the scope may read. The other visit of this visit's own calibration
+    pair is skipped (the same place seen again, not an earlier state); a previous visit
+    that is one of a pair comes with its pair."""
+    rows = previous_observation_rows(db, bundle.visit, scope)
+    if not rows:
+        return None
+    bundles = [load_visit(db, row["id"], scope) for row in rows]
+    if len(bundles) == 1:
+        return Observation((bundles[0],), bundles[0].score)
+    return Observation(tuple(bundles), pair_score(bundles[0].score, bundles[1].score, bundles[0].criteria))
+
+
+def previous_observation_rows(db: Database, visit: dict, scope: Scope) -> list[dict]:
+    """The visit rows of `previous_observation`, oldest first (one, or a pair's two); cheap
+    enough to key a cache by."""
+    own = store.complete_partners(db, [visit["id"]], scope).get(visit["id"])
+    previous = store.previous_submitted_visit(db, visit, scope)
+    if previous is not None and own is not None and previous["id"] == own["id"]:
+        previous = store.previous_submitted_visit(db, previous, scope)
+    if previous is None:
+        return []
+    partner = store.complete_partners(db, [previous["id"]], scope).get(previous["id"])
+    if partner is None or (partner["visit_date"], partner["id"]) >= (visit["visit_date"], visit["id"]):
+        return [previous]  # not in a pair, or its pair ends after this visit
+    other = store.get_visit(db, partner["id"], scope)
+    return sorted([previous, other], key=lambda v: (v["visit_date"], v["id"]))
 
 
 @dataclass(frozen=True)
@@ -107,7 +133,7 @@ def recompute_scores(db: Database, visit_ids: list[int] | None = None) -> int:
 
 def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> VisitReport:
     """The input of the PDF visit report; the previous visit is one the reader may see."""
-    previous = previous_visit(db, bundle, scope)
+    previous = previous_observation(db, bundle, scope)
     visit = dict(bundle.visit, announced=bool(bundle.visit["announced"]))
     return VisitReport(
         criteria=bundle.criteria,
@@ -117,7 +143,8 @@ def visit_report(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> 
         score=bundle.score,
         answers=bundle.answers,
         voices=store.visit_voices(db, bundle.visit["id"]),
-        previous=PreviousVisit(visit=previous.visit, score=previous.score) if previous else None,
+        previous=previous_for_report(previous),
+        pair_partner=store.complete_partners(db, [bundle.visit["id"]], scope).get(bundle.visit["id"]),
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         actions=report_actions(db, bundle, lang, scope),
         photos=store.report_photos(db, bundle.visit["id"]),
@@ -129,6 +156,14 @@ def _reply_texts(db: Database, visit_id: int, lang: str) -> dict:
     from checklist.reports.follow_up import visit_reply_lines
 
     return {cid: [line.text for line in lines] for cid, lines in visit_reply_lines(db, visit_id, lang).items()}
+
+
+def previous_for_report(previous: Observation | None) -> PreviousVisit | None:
+    """The previous observation as the PDF's change section reads it."""
+    if previous is None:
+        return None
+    pair = [{"visit_date": b.visit["visit_date"], "score": b.score.score} for b in previous.visits] if previous.is_pair else []
+    return PreviousVisit(visit=previous.visit, score=previous.score, pair=pair)
 
 
 def report_actions(db: Database, bundle: VisitBundle, lang: str, scope: Scope) -> list[dict]:

@@ -73,6 +73,8 @@ from checklist.store.calibration import create_pair
 from checklist.store.calibration import list_pairs
 from checklist.store.calibration import get_pair
 from checklist.store.calibration import visit_pair
+from checklist.store.calibration import pairs_among
+from checklist.store.calibration import complete_partners
 from checklist.store.calibration import blind_visit_ids
 from checklist.store.exports import EXPORT_BASE_COLUMNS
 from checklist.store.exports import EXPORT_VISIT_COLUMNS
@@ -116,7 +118,6 @@ from checklist.store.reports import period_summary
 from checklist.store.reports import report_locations
 from checklist.store.reports import type_domain_means
 from checklist.store.reports import type_domain_means_on
-from checklist.store.reports import type_coverage
 from checklist.store.reports import most_failed_criteria
 from checklist.store.reports import criterion_tallies
 from checklist.store.reports import most_failed
@@ -124,6 +125,8 @@ from checklist.store.reports import red_flags_by_location
 from checklist.store.reports import unassessed_by_location
 from checklist.store.reports import evidence_counts
 from checklist.store.reports import type_trends
+from checklist.store.reports import domain_trends
+from checklist.store.reports import period_pairs
 from checklist.store.reports import voices_by_domain
 from checklist.store.reports import criteria_versions_used
 from checklist.store.reports import identifying_terms
@@ -259,6 +262,8 @@ __all__ = [
     "list_pairs",
     "get_pair",
     "visit_pair",
+    "pairs_among",
+    "complete_partners",
     "blind_visit_ids",
     "EXPORT_BASE_COLUMNS",
     "EXPORT_VISIT_COLUMNS",
@@ -302,7 +307,6 @@ __all__ = [
     "report_locations",
     "type_domain_means",
     "type_domain_means_on",
-    "type_coverage",
     "most_failed_criteria",
     "criterion_tallies",
     "most_failed",
@@ -310,6 +314,8 @@ __all__ = [
     "unassessed_by_location",
     "evidence_counts",
     "type_trends",
+    "domain_trends",
+    "period_pairs",
     "voices_by_domain",
     "criteria_versions_used",
     "identifying_terms",

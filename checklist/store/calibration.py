@@ -45,6 +45,39 @@ def paired_visit_ids(db: Database, visit_ids: Iterable[int] | None = None) -> se
     return out if visit_ids is None else out & set(visit_ids)
 
 
+def pairs_among(db: Database, visit_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """The calibration pairs both of whose visits are among `visit_ids` (visit_a, visit_b):
+    among submitted visits, the complete pairs that count as one observation
+    (`core.observations`)."""
+    ids = sorted(set(visit_ids))
+    if len(ids) < 2:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = db.query(f"select visit_a, visit_b from calibration_pairs where visit_a in ({marks}) and visit_b in ({marks})", ids + ids)
+    return [(r["visit_a"], r["visit_b"]) for r in rows]
+
+
+def complete_partners(db: Database, visit_ids: Iterable[int], scope: Scope) -> dict[int, dict]:
+    """For each of these visits that is in a complete pair (both submitted) whose other
+    visit the scope may read: that other visit (id, visit_date, score, status), by visit id.
+    What a page shows to label a visit as one of a pair."""
+    ids = sorted(set(visit_ids))
+    if not ids:
+        return {}
+    visible, params = scope.where("w")
+    marks = ", ".join("?" for _ in ids)
+    rows = db.query(
+        f"""select p.id as pair_id, x.id as visit_id, w.id, w.visit_date, s.score, s.status
+            from calibration_pairs p
+            join visits x on x.id in (p.visit_a, p.visit_b)
+            join visits w on w.id = case when p.visit_a = x.id then p.visit_b else p.visit_a end
+            left join visit_scores s on s.visit_id = w.id
+            where x.id in ({marks}) and x.status = 'submitted' and w.status = 'submitted' and {visible}""",
+        ids + params,
+    )
+    return {r.pop("visit_id"): r for r in rows}
+
+
 def create_pair(db: Database, visit_a: int, visit_b: int, location_id: int, organisation_id: int, actor: Actor | None = None) -> int:
     """Write a pair (the caller checked `core.calibration.pair_problems`); raises AlreadyPaired
     when either visit was paired meanwhile."""

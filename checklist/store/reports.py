@@ -28,41 +28,69 @@ from checklist.store.selection import low_coverage_sql
 
 
 def _period_cte(scope: Scope, filters: Filters) -> tuple[str, list]:
-    """`period(visit_id, location_id, visit_date, organisation_id, criteria_hash, type)`:
-    every submitted visit in scope, period and filters."""
+    """`period(visit_id, location_id, visit_date, organisation_id, criteria_hash, type, paired)`:
+    every submitted visit in scope, period and filters. `paired` is 1 for a visit of a
+    calibration pair whose other visit is in the period too: the pair is one observation
+    (`core.observations`), so the sums below leave its visits out and the report adds the
+    pair's observation (`period_pairs`, scored by the pair rule in Python). Materialized, so
+    that `paired` is worked out once per visit, not once per answer joined to it."""
     visit_where, visit_params = visit_conditions(scope, filters)
     location_where, location_params = location_conditions(filters)
+    partner_where, partner_params = visit_conditions(scope, filters, "w")
     sql = f"""
-        period as (
-            select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id, v.criteria_hash, l.type
+        period as materialized (
+            select v.id as visit_id, v.location_id, v.visit_date, v.organisation_id, v.criteria_hash, l.type,
+                   exists(select 1 from calibration_pairs cp
+                          join visits w on w.id = case when cp.visit_a = v.id then cp.visit_b else cp.visit_a end
+                          where (cp.visit_a = v.id or cp.visit_b = v.id) and {' and '.join(partner_where)}) as paired
             from visits v join locations l on l.id = v.location_id
             where {' and '.join(visit_where + location_where)}
         )"""
-    return sql, visit_params + location_params
+    return sql, partner_params + visit_params + location_params
+
+
+def period_pairs(db: Database, scope: Scope, filters: Filters) -> list[dict]:
+    """The calibration pairs both of whose visits are in the period: visit_a, visit_b (the
+    `paired` visits of `_period_cte`, two by two)."""
+    cte, params = _period_cte(scope, filters)
+    return list(
+        db.query(
+            f"""with {cte}
+                select cp.visit_a, cp.visit_b from calibration_pairs cp
+                join period a on a.visit_id = cp.visit_a join period b on b.visit_id = cp.visit_b
+                order by cp.id""",
+            params,
+        )
+    )
 
 
 def _scored_period(min_coverage: float) -> tuple[str, list]:
-    """`scored(visit_id, location_id, visit_date, type, score, scored, assessable, low)`: the
-    period's visits with their stored overall score and coverage; `low` is 1 for a visit
-    whose coverage is below `min_coverage` (`store.selection.low_coverage_sql`, the rule the
-    overview uses), which the means per type, their coverage and the trends leave out."""
+    """`scored(visit_id, location_id, visit_date, type, score, scored, assessable, low, paired,
+    apart)`: the period's visits with their stored overall score and coverage; `low` is 1 for
+    a visit whose coverage is below `min_coverage` (`store.selection.low_coverage_sql`, the
+    rule the overview uses), which the means per type, their coverage and the trends leave
+    out; `apart` is 1 when the sums leave the visit out: low, or one of a pair (whose
+    observation the report adds)."""
     low, params = low_coverage_sql("s", min_coverage)
+    params = params + params
     sql = f"""
         scored as (
             select p.visit_id, p.location_id, p.visit_date, p.type, s.score, s.scored, s.assessable,
-                   coalesce({low}, 0) as low
+                   coalesce({low}, 0) as low, p.paired, (coalesce({low}, 0) or p.paired) as apart
             from period p left join visit_scores s on s.visit_id = p.visit_id
         )"""
     return sql, params
 
 
 def period_summary(db: Database, scope: Scope, filters: Filters) -> dict:
-    """Locations with a submitted visit, submitted visits, visiting organisations, first and last date."""
+    """Locations with a submitted visit, submitted visits, the calibration pairs among them
+    (both visits in the period), visiting organisations, first and last date."""
     cte, params = _period_cte(scope, filters)
     return list(
         db.query(
             f"""with {cte}
                 select count(distinct location_id) as locations, count(*) as visits,
+                       coalesce(sum(paired), 0) / 2 as pairs,
                        count(distinct organisation_id) as organisations,
                        min(visit_date) as first_date, max(visit_date) as last_date
                 from period""",
@@ -98,8 +126,9 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters, min_coverage
     domain are left out of that domain's mean).
 
     A visit with low coverage (below `min_coverage`, see `_scored_period`) is left out of
-    everything here and counted in `left_out`; `visits` and `locations` are those in the
-    means. Sums and counts come back with the means, so a mean over several types (the "all
+    everything here and counted in `left_out`; `locations` are those in the means. The
+    visits of calibration pairs are left out of `visits` and the sums: the report adds each
+    pair as one observation. Sums and counts come back with the means, so a mean over several types (the "all
     types" column) is exact: sum of sums / sum of counts; so do the scored and assessable
     criteria, for the coverage beside each mean.
     """
@@ -110,11 +139,11 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters, min_coverage
         for r in db.query(
             f"""with {cte}, {scored}
                 select type, count(distinct case when low then null else location_id end) as locations,
-                       count(*) - sum(low) as visits, sum(low) as left_out,
-                       sum(case when low then null else score end) as score_sum,
-                       count(case when low then null else score end) as scored_visits,
-                       coalesce(sum(case when low then 0 else scored end), 0) as scored,
-                       coalesce(sum(case when low then 0 else assessable end), 0) as assessable
+                       count(*) - sum(apart) as visits, sum(low) as left_out,
+                       sum(case when apart then null else score end) as score_sum,
+                       count(case when apart then null else score end) as scored_visits,
+                       coalesce(sum(case when apart then 0 else scored end), 0) as scored,
+                       coalesce(sum(case when apart then 0 else assessable end), 0) as assessable
                 from scored
                 group by type""",
             params + scored_params,
@@ -125,7 +154,7 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters, min_coverage
             select p.type, d.domain_id, sum(d.score) as score_sum, count(d.score) as scored_visits,
                    sum(d.scored) as scored, sum(d.assessable) as assessable
             from scored p join visit_domain_scores d on d.visit_id = p.visit_id
-            where not p.low
+            where not p.apart
             group by p.type, d.domain_id""",
         params + scored_params,
     ):
@@ -139,32 +168,6 @@ def type_domain_means(db: Database, scope: Scope, filters: Filters, min_coverage
     for row in rows.values():
         row["score"] = row["score_sum"] / row["scored_visits"] if row["scored_visits"] else None
     return sorted(rows.values(), key=lambda r: r["type"])
-
-
-def type_coverage(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> dict[str, dict]:
-    """Per location type, the scored and assessable criteria summed over the period's
-    submitted visits (each on its own checklist), overall and per domain: coverage beside
-    every mean score, whichever criteria the means were taken on. Without the visits of low
-    coverage, as the means."""
-    cte, params = _period_cte(scope, filters)
-    scored, scored_params = _scored_period(min_coverage)
-    out: dict[str, dict] = {}
-    for r in db.query(
-        f"""with {cte}, {scored}
-            select type, sum(scored) as scored, sum(assessable) as assessable
-            from scored where not low group by type""",
-        params + scored_params,
-    ):
-        out[r["type"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0, "domains": {}}
-    for r in db.query(
-        f"""with {cte}, {scored}
-            select p.type, d.domain_id, sum(d.scored) as scored, sum(d.assessable) as assessable
-            from scored p join visit_domain_scores d on d.visit_id = p.visit_id where not p.low group by p.type, d.domain_id""",
-        params + scored_params,
-    ):
-        entry = out.setdefault(r["type"], {"scored": 0, "assessable": 0, "domains": {}})
-        entry["domains"][r["domain_id"]] = {"scored": r["scored"] or 0, "assessable": r["assessable"] or 0}
-    return out
 
 
 def _renamed(column: str, rename: Mapping[str, str] | None) -> tuple[str, list]:
@@ -187,7 +190,8 @@ def type_domain_means_on(
     that visits made with different criteria versions share): per visit and domain
     sum(weight x points) / sum(weight) of the stored results, overall the mean of those by
     `domain_weights` (1 for a domain not named). Every visit in the period is counted, except
-    those of low coverage on their own checklist (`_scored_period`), counted in `left_out`."""
+    those of low coverage on their own checklist (`_scored_period`), counted in `left_out`,
+    and those of calibration pairs (added by the report as one observation each)."""
     cte, params = _period_cte(scope, filters)
     scored, scored_params = _scored_period(min_coverage)
     marks = ", ".join("?" for _ in criterion_ids) or "null"
@@ -198,7 +202,7 @@ def type_domain_means_on(
             select p.visit_id, p.type, r.domain_id,
                    100.0 * sum(r.weight * r.points) / sum(r.weight) as score
             from scored p join answer_results r on r.visit_id = p.visit_id
-            where not p.low and r.points is not null and r.criterion_id in ({marks})
+            where not p.apart and r.points is not null and r.criterion_id in ({marks})
             group by p.visit_id, r.domain_id
         )"""
     dom_params = list(criterion_ids)
@@ -209,7 +213,7 @@ def type_domain_means_on(
                 vis as (select visit_id, sum(w * score) / sum(w) as score
                         from (select visit_id, score, {weight} as w from dom) group by visit_id)
                 select p.type, count(distinct case when p.low then null else p.location_id end) as locations,
-                       count(*) - sum(p.low) as visits, sum(p.low) as left_out,
+                       count(*) - sum(p.apart) as visits, sum(p.low) as left_out,
                        sum(vis.score) as score_sum, count(vis.score) as scored_visits
                 from scored p left join vis on vis.visit_id = p.visit_id
                 group by p.type""",
@@ -239,7 +243,9 @@ def criterion_tallies(db: Database, scope: Scope, filters: Filters, rename: Mapp
     assessed. One pass over the results for both the most-failed list and the reading by
     the coalition's points (each pass is most of a ten-year report's time). `rename` (old
     id -> current id, from `replaces:`) counts a criterion and the ones it replaces as one.
-    Ordered by criterion id."""
+    The counts per result leave out the visits of calibration pairs (the report adds each
+    pair's results as one observation); the locations count every visit (a pair fails a
+    criterion where one of its visits did). Ordered by criterion id."""
     cte, params = _period_cte(scope, filters)
     criterion, rename_params = _renamed("r.criterion_id", rename)
     return list(
@@ -251,12 +257,14 @@ def criterion_tallies(db: Database, scope: Scope, filters: Filters, rename: Mapp
                 select criterion_id,
                        sum(meets) as meets, sum(partly) as partly, sum(fails) as fails, sum(fails) as failed,
                        sum(assessed) as assessed, sum(red_flags) as red_flags,
-                       sum(fails > 0) as failed_locations, sum(assessed > 0) as assessed_locations
+                       sum(any_fails > 0) as failed_locations, sum(any_assessed > 0) as assessed_locations
                 from (
                     select {criterion} as criterion_id, v.location_id,
-                           sum(r.result = 'meets') as meets, sum(r.result = 'partly') as partly,
-                           sum(r.result = 'fails') as fails, sum(r.result in ('meets', 'partly', 'fails')) as assessed,
-                           sum(r.critical = 1 and r.result = 'fails') as red_flags
+                           sum(not v.paired and r.result = 'meets') as meets, sum(not v.paired and r.result = 'partly') as partly,
+                           sum(not v.paired and r.result = 'fails') as fails,
+                           sum(not v.paired and r.result in ('meets', 'partly', 'fails')) as assessed,
+                           sum(not v.paired and r.critical = 1 and r.result = 'fails') as red_flags,
+                           sum(r.result = 'fails') as any_fails, sum(r.result in ('meets', 'partly', 'fails')) as any_assessed
                     from period v join answer_results r on r.visit_id = v.visit_id
                     group by 1, v.location_id
                 )
@@ -323,7 +331,8 @@ def evidence_counts(db: Database, scope: Scope, filters: Filters) -> dict:
 
 def type_trends(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> list[dict]:
     """Mean overall score of the submitted visits per location type per calendar quarter,
-    without the visits of low coverage (`_scored_period`), counted in `left_out`."""
+    without the visits of low coverage (`_scored_period`), counted in `left_out`, and
+    without those of calibration pairs (the report adds each pair as one observation)."""
     cte, params = _period_cte(scope, filters)
     scored, scored_params = _scored_period(min_coverage)
     return list(
@@ -331,14 +340,35 @@ def type_trends(db: Database, scope: Scope, filters: Filters, min_coverage: floa
             f"""with {cte}, {scored}
                 select type, cast(substr(visit_date, 1, 4) as integer) as year,
                        (cast(substr(visit_date, 6, 2) as integer) + 2) / 3 as quarter,
-                       avg(case when low then null else score end) as score,
-                       count(case when low then null else score end) as visits, sum(low) as left_out,
-                       sum(case when low then 0 else scored end) as scored,
-                       sum(case when low then 0 else assessable end) as assessable
+                       avg(case when apart then null else score end) as score,
+                       coalesce(sum(case when apart then null else score end), 0) as score_sum,
+                       count(case when apart then null else score end) as visits, sum(low) as left_out,
+                       sum(case when apart then 0 else scored end) as scored,
+                       sum(case when apart then 0 else assessable end) as assessable
                 from scored
                 where assessable is not null
                 group by type, year, quarter
                 order by year, quarter, type""",
+            params + scored_params,
+        )
+    )
+
+
+def domain_trends(db: Database, scope: Scope, filters: Filters, min_coverage: float = 0.0) -> list[dict]:
+    """Per domain and calendar quarter, over every type of location: the sum and number of
+    the domain scores of the submitted visits, left out as in `type_trends`."""
+    cte, params = _period_cte(scope, filters)
+    scored, scored_params = _scored_period(min_coverage)
+    return list(
+        db.query(
+            f"""with {cte}, {scored}
+                select d.domain_id, cast(substr(p.visit_date, 1, 4) as integer) as year,
+                       (cast(substr(p.visit_date, 6, 2) as integer) + 2) / 3 as quarter,
+                       coalesce(sum(d.score), 0) as score_sum, count(d.score) as visits
+                from scored p join visit_domain_scores d on d.visit_id = p.visit_id
+                where not p.apart
+                group by d.domain_id, year, quarter
+                order by year, quarter, d.domain_id""",
             params + scored_params,
         )
     )

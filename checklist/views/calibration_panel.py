@@ -35,6 +35,7 @@ class VisitCalibration:
     other_hidden: bool = False  # this reader works on this visit and may not see the other yet
     may_see_pair: bool = False
     may_pair: bool = False
+    partner: dict | None = None  # the other visit of a complete pair this reader may see: id, visit_date, score
 
 
 def visit_calibration(bundle) -> VisitCalibration:
@@ -44,4 +45,5 @@ def visit_calibration(bundle) -> VisitCalibration:
         return VisitCalibration(may_pair=coordinator)
     other = pair["visit_b"] if pair["visit_a"] == bundle.visit["id"] else pair["visit_a"]
     hidden = other in current_user.scope.hidden
-    return VisitCalibration(pair=pair, other_hidden=hidden, may_see_pair=coordinator or (bool(pair["complete"]) and not hidden))
+    partner = store.complete_partners(get_db(), [bundle.visit["id"]], current_user.scope).get(bundle.visit["id"])
+    return VisitCalibration(pair=pair, other_hidden=hidden, may_see_pair=coordinator or (bool(pair["complete"]) and not hidden), partner=partner)

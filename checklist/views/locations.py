@@ -23,6 +23,8 @@ from checklist.views.database import get_db
 from checklist.views.follow_up import location_actions
 from checklist.core.history import location_history
 from checklist.reports.visit_data import load_visit
+from checklist.reports.observations import bundle_observations
+from checklist.reports.observations import location_observations
 from checklist.reports.comparable import lineage_for
 from checklist.reports.follow_up import cycles
 from checklist.views.follow_up import start_page_escalations
@@ -33,7 +35,7 @@ from checklist.views.common import csrf
 from checklist.views.common import get_criteria
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
-HISTORY_VISITS = 12  # the visits read for "what changed" and "failing again and again"
+HISTORY_VISITS = 12  # the observations read for "what changed" and "failing again and again"
 
 
 @bp.get("/")
@@ -120,15 +122,17 @@ def location_changes(location_id: int) -> list[dict]:
 def detail(location_id: int):
     location = get_location_or_404(location_id)
     visits = store.location_visits(get_db(), location_id, current_user.scope)
-    trend = store.location_trend(get_db(), location_id, current_user.scope)
-    recent = [load_visit(get_db(), v["visit_id"], current_user.scope) for v in trend[-HISTORY_VISITS:]]
+    trend = location_observations(get_db(), location_id, current_user.scope)
+    recent = [load_visit(get_db(), v["visit_id"], current_user.scope) for o in trend[-HISTORY_VISITS:] for v in o["visits"]]
+    observed = bundle_observations(get_db(), recent)
     return render_template(
         "locations/detail.html",
         location=location,
         visits=visits,
         trend=trend,
-        history=location_history(recent, lineage_for(get_db(), get_criteria()).key),
-        trend_versions=versions_of(get_db(), (v["criteria_hash"] for v in trend)),
+        history=location_history(observed, lineage_for(get_db(), get_criteria()).key),
+        history_pairs=[o for o in observed[-2:] if o.is_pair],
+        trend_versions=versions_of(get_db(), (o["criteria_hash"] for o in trend for _visit in o["visits"])),
         latest=recent[-1] if recent else None,
         open_actions=[] if current_user.scope.nothing else location_actions(location, get_criteria()),
         changes=location_changes(location_id),
@@ -173,7 +177,7 @@ def trend_svg(location_id: int):
     location = get_location_or_404(location_id)
     lang = current_language()
     series = {}
-    trend = store.location_trend(get_db(), location_id, current_user.scope)
+    trend = location_observations(get_db(), location_id, current_user.scope)  # a calibration pair is one point
     for domain in get_criteria().domains_for(location["type"]):
         points = [(date_type.fromisoformat(v["visit_date"]), v["domains"][domain.id]["score"]) for v in trend if v["domains"].get(domain.id, {}).get("score") is not None]
         if points:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +24,7 @@ from checklist.reports.visit_data import load_visit
 from checklist.reports.comparable import Mixed
 from checklist.reports.comparable import lineage_for
 from checklist.reports.comparable import overview_rows
+from checklist.reports.comparable import shared_figures
 from checklist.reports.comparable import versions_of
 from checklist.core.comparable import rescore
 from checklist.views.common import get_criteria
@@ -123,17 +123,21 @@ def side_by_side():
         flash(_("Choose two to four locations that have a submitted visit you may see."), "error")
     columns = columns if len(columns) >= 2 else []
     key = lineage_for(db, get_criteria()).key
-    red_flags = [b.score.red_flags for b in columns]  # every red flag, also of a criterion not in common
+    red_flags = [b.score.red_flags for b in columns]
     versions = versions_of(db, (b.visit["criteria_hash"] for b in columns))
-    common = None
+    common, shared_scores = None, [None] * len(columns)
     if len(versions) > 1:
-        # Different checklists: compare on the criteria every visit has (after `replaces:`).
+        # Different checklists: beside each visit's own score, the same visit scored on the
+        # criteria every visit has (after `replaces:`), labelled as such.
         shared = set.intersection(*({key(line.criterion_id) for d in b.score.domains for line in d.lines} for b in columns))
         common = len(shared)
-        columns = [replace(b, score=rescore(b.score, lambda cid: key(cid) in shared, b.criteria)) for b in columns]
+        shared_scores = [shared_figures(rescore(b.score, lambda cid: key(cid) in shared, b.criteria)) for b in columns]
+    partners = store.complete_partners(db, (b.visit["id"] for b in columns), scope)
     return render_template(
         "overview/side.html",
         columns=columns,
+        shared=shared_scores,
+        pairs=[partners.get(b.visit["id"]) for b in columns],
         red_flags=red_flags,
         mixed=Mixed(versions, common),
         differences=largest_differences(columns, key) if columns else [],

@@ -72,7 +72,8 @@ from checklist.views.calibration_panel import visit_calibration
 from checklist.views.photo_panel import photo_panel
 from checklist.views.photo_panel import thumb_size
 from checklist.reports.visit_data import previous_answers
-from checklist.reports.visit_data import previous_visit
+from checklist.reports.visit_data import previous_observation
+from checklist.reports.visit_data import previous_observation_rows
 from checklist.reports.visit_data import visit_report
 from checklist.views.common import csrf
 from checklist.views.common import get_criteria
@@ -197,14 +198,14 @@ def _submitted_body(bundle, voices) -> list[tuple[Markup, str | None]]:
     the body is kept in parts, each followed by the id of the criterion whose row it ends
     with (None after the last), and the page puts that criterion's actions between them.
     """
-    previous = store.previous_submitted_visit(get_db(), bundle.visit, current_user.scope)
-    key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous and previous["id"], current_language())
+    previous = tuple(v["id"] for v in previous_observation_rows(get_db(), bundle.visit, current_user.scope))
+    key = (bundle.visit["id"], bundle.visit["version"], bundle.location["updated_at"], previous, current_language())
     bodies, lock = _submitted_bodies()
     with lock:
         body = bodies.get(key)
     if body is None:
-        previous_bundle = previous_visit(get_db(), bundle, current_user.scope) if previous else None
-        html = render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=previous_bundle, action_slot=_action_slot)
+        observed = previous_observation(get_db(), bundle, current_user.scope) if previous else None
+        html = render_template("visits/_submitted_body.html", bundle=bundle, voices=voices, previous=observed, action_slot=_action_slot)
         body = _split_at_slots(html)
         with lock:
             bodies[key] = body

@@ -9,6 +9,7 @@ from typing import Mapping
 from typing import Sequence
 
 from checklist.core.criteria import Criteria
+from checklist.core.scoring import status_for
 from checklist.core.filters import Filters
 from checklist.reports.context import ReportContext
 
@@ -17,15 +18,23 @@ from checklist.reports.context import ReportContext
 class MonitorReport:
     """Everything the monitor report shows (built by `checklist.reports.monitor_data`).
 
-    summary: locations, visits, organisations, first_date, last_date
-    types: per location type in the criteria's order: type, label, locations, visits,
-        score (mean overall), domains {domain_id: {score, scored_visits}}; all_types: the same over all
+    summary: locations, visits, pairs (calibration pairs with both visits in the period),
+        organisations, first_date, last_date
+    types: per location type in the criteria's order: type, label, locations, visits (the
+        observations in the means: a calibration pair counts once, `core.observations`),
+        score (mean of the visits' own overall scores), domains {domain_id: {score,
+        scored_visits}}, and with mixed criteria versions `shared` (the same means on the
+        criteria the versions share: {score, domains {domain_id: {score}}}); all_types: the
+        same over all
     domains: (domain_id, title) in order
     locations: label (name or "Location A"), type_label, visits, latest_date, score, status,
-        red_flags; when named also municipality, province, operator, closed_on
+        red_flags, pair (the other visit of the latest visit's calibration pair: visit_date,
+        score; else None); when named also municipality, province, operator, closed_on
     failed: criterion_id, text, domain, critical, failed, assessed, failed_locations, crc, rcd_2013, rcd_2024
     red_flags: label, type_label, visit_date, criteria [{criterion_id, text, domain}]
-    trends: type, label, year, quarter, score, visits
+    trends: type, label, year, quarter, score, visits (observations: a pair counts once)
+    domain_trends: domain_id, year, quarter, score, visits: the mean domain score per quarter
+        over every type
     voices: per domain: domain_id, title, total, items [{text, age_band, type_label}]
     versions: version, hash, visits, first_date, last_date
     coalition: per list of the coalition's points: id, title, points [{id, title, criteria,
@@ -33,7 +42,8 @@ class MonitorReport:
         the criteria that serve no point (None when no criteria version has lists)
     working_thresholds: [{criterion_id, text, thresholds [text]}] behind the criteria
         assessed; None when no version of the visits marks its thresholds
-    common_criteria: with several versions, the criteria they share (after `replaces:`)
+    common_criteria: with several versions, the criteria they share (after `replaces:`), on
+        which the `shared` means are taken
     unassessed: as red_flags, for critical criteria answered "could not assess"
     evidence: answers, none, one count per evidence type, children_people, parents_people
         (`store.evidence_counts`)
@@ -65,7 +75,7 @@ class MonitorReport:
     coalition_unmapped: Mapping[str, Any] | None = None
     working_thresholds: Sequence[Mapping[str, Any]] | None = None
     # Visits made with more than one criteria version: the number of criteria they share,
-    # on which the scores per type are taken. None: one version.
+    # on which the `shared` means per type are taken (beside the own). None: one version.
     common_criteria: int | None = None
     unassessed: Sequence[Mapping[str, Any]] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
@@ -73,6 +83,9 @@ class MonitorReport:
     left_out: int = 0
     # The right of reply over the findings of these visits (`reports.follow_up.reply_summary`).
     replies: Mapping[str, int] = field(default_factory=dict)
+    domain_trends: Sequence[Mapping[str, Any]] = ()
+    # Per domain id, its criterion most often not met (a row of `failed`, from all of them).
+    failed_by_domain: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 class MonitorContext(ReportContext):
@@ -81,6 +94,13 @@ class MonitorContext(ReportContext):
     def __init__(self, report: MonitorReport):
         super().__init__(report)
         self.bands = report.criteria.scoring.status_bands
+
+    def status_of(self, score) -> str:
+        """A mean score's status by the file's thresholds (no red-flag cap: it is a mean)."""
+        return status_for(score, self.bands)
+
+    def quarter(self, row) -> str:
+        return self._("Q%(quarter)d %(year)d", quarter=row["quarter"], year=row["year"])
 
     def score(self, value) -> str:
         return "–" if value is None else f"{value:.0f}"

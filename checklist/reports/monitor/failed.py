@@ -75,6 +75,8 @@ def section(ctx: MonitorContext) -> list:
             "Body",
         )
     )
+    if report.summary.get("pairs"):
+        story.append(para(_("A calibration pair counts as one visit here, with the lower of its two visitors' results: not met when either found the criterion not met."), "Body"))
     groups: dict = {}
     for row in report.failed:
         groups.setdefault(primary_article(row["crc"]), []).append(row)

@@ -49,7 +49,7 @@ def section(ctx: MonitorContext) -> list:
         row += [
             cell(str(loc["visits"]), "CellRight"),
             cell(ctx.date(loc["latest_date"], "medium"), CELL_SMALL),
-            cell(f"{ctx.score(loc['score'])} · {ctx.status(loc['status'])}", CELL_SMALL),
+            [cell(f"{ctx.score(loc['score'])} · {ctx.status(loc['status'])}", CELL_SMALL)] + _pair(ctx, loc),
             [cell(_coverage(loc), CELL_SMALL)] + ([cell(_("low") + " *", CELL_SMALL)] if loc.get("low_coverage") else []),
             cell(str(loc["red_flags"]), "CellRight"),
             cell(str(loc.get("unassessed_flags") or 0), "CellRight"),
@@ -66,6 +66,15 @@ def section(ctx: MonitorContext) -> list:
         )
         story += [para(note, "Small"), Spacer(1, 1 * mm)]
     return story + [status_legend(ctx.lang, ctx.bands, width=FRAME_WIDTH)]
+
+
+def _pair(ctx: MonitorContext, loc) -> list:
+    """The other visit of a calibration pair under the latest visit's own score, labelled."""
+    pair = loc.get("pair")
+    if not pair:
+        return []
+    text = ctx._("calibration pair: %(score)s on %(date)s", score=ctx.score(pair["score"]), date=ctx.date(pair["visit_date"], "medium"))
+    return [cell(text, "CellMuted")]
 
 
 def _coverage(loc) -> str:

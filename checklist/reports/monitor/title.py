@@ -1,14 +1,17 @@
-"""1. Title block: what the report covers (period, filters in words, whose visits) and the key figures."""
+"""1. Title block: the main findings in sentences first (`findings`), then what the report
+covers (period, filters in words, whose visits) and the key figures."""
 
 from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
 from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 
 from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.method import bullets
+from checklist.reports.monitor import findings
 from checklist.reports.monitor.context import MonitorContext
 from checklist.reports.monitor.tables import table_style
 from checklist.reports.styles import LIGHT
@@ -23,6 +26,12 @@ def section(ctx: MonitorContext) -> list:
         para(_("Monitoring report"), "Title"),
         para(report.criteria.spec.title.get(ctx.lang), "Subtitle"),
         para(ctx.period(), "H2"),
+    ]
+    if report.summary.get("visits"):
+        story += findings.section(ctx)
+    story += [
+        CondPageBreak(70 * mm),
+        para(_("What this report covers"), "H2"),
         Spacer(1, 2 * mm),
         _pairs_table(_filter_pairs(ctx)),
         Spacer(1, 4 * mm),
@@ -116,7 +125,7 @@ def _key_figures(ctx: MonitorContext) -> Table:
             cell(_("by %(n)d organisations", n=summary.get("organisations") or 0), "CellMuted"),
             cell(
                 _(
-                    "mean over the visits, 0–100; coverage %(share)s",
+                    "mean of the visits' own scores, on a scale of 0–100 (a calibration pair counts once); coverage %(share)s",
                     share=ctx.percent(report.all_types.get("scored", 0), report.all_types.get("assessable", 0)),
                 )
                 + (
@@ -146,7 +155,7 @@ def mixed_versions_text(ctx: MonitorContext) -> str:
     _ = ctx._
     listed = ", ".join(_("%(version)s (%(n)d visits)", version=v["version"], n=v["visits"]) for v in ctx.report.versions)
     return _(
-        "The visits in this report were made with different criteria versions: %(versions)s. The scores per domain and type of location are taken on the %(n)d criteria these versions have in common (a criterion that replaces an earlier one counts as the same); a criterion and the ones it replaces are counted together among the criteria most often not met.",
+        "The visits in this report were made with different criteria versions: %(versions)s. Every score is the visit's own, on the criteria of its version; beside the means per domain and type of location, “shared” gives the means on only the %(n)d criteria these versions have in common (a criterion that replaces an earlier one counts as the same). A criterion and the ones it replaces are counted together among the criteria most often not met.",
         versions=listed,
         n=ctx.report.common_criteria,
     )

@@ -1,4 +1,5 @@
-"""5. Trends over the period: the mean overall score per quarter and type of location."""
+"""5. Trends over the period: the mean overall score per quarter and type of location, then
+the mean score per quarter and domain over every type (a calibration pair counts once)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def section(ctx: MonitorContext) -> list:
     story = [CondPageBreak(90 * mm), para(_("Trends over the period"), "H1")]
     story.append(
         para(
-            _("Mean overall score of the submitted visits per quarter and type of location; (n) is the number of visits; underneath, their coverage."),
+            _(
+                "Mean overall score of the submitted visits per quarter and type of location, on a scale of 0 to 100; (n) is the number of visits, a calibration pair counted once; underneath, their coverage."
+            ),
             "Body",
         )
     )
@@ -72,4 +75,29 @@ def section(ctx: MonitorContext) -> list:
         rows.append(line)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(table_style(*styles, ("LINEAFTER", (1, 1), (-2, -1), 0.4, colors.white)))
-    return story + [table]
+    return story + [table] + _domain_table(ctx)
+
+
+def _domain_table(ctx: MonitorContext) -> list:
+    """The mean score per quarter and domain over every type of location, with (n)."""
+    report, _ = ctx.report, ctx._
+    cells = {(r["year"], r["quarter"], r["domain_id"]): r for r in report.domain_trends if r.get("score") is not None}
+    domains = [(domain_id, title) for domain_id, title in report.domains if any(key[2] == domain_id for key in cells)]
+    if not domains:
+        return []
+    quarters = sorted({key[:2] for key in cells})
+    first = 0.16
+    widths = [FRAME_WIDTH * first] + [FRAME_WIDTH * (1 - first) / len(domains)] * len(domains)
+    rows, styles = [head_row([_("Quarter")] + [title for _id, title in domains], widths[1:])], []
+    for r, (year, quarter) in enumerate(quarters, start=1):
+        line = [cell(_("Q%(quarter)d %(year)d", quarter=quarter, year=year))]
+        for c, (domain_id, _title) in enumerate(domains, start=1):
+            found = cells.get((year, quarter, domain_id))
+            line.append(cell(f"{ctx.score(found['score'])} ({found['visits']})" if found else "–", "CellRight"))
+            if found:
+                styles.append(("BACKGROUND", (c, r), (c, r), STATUS_TINTS[status_for(found["score"], ctx.bands)]))
+        rows.append(line)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(table_style(*styles, ("LINEAFTER", (1, 1), (-2, -1), 0.4, colors.white)))
+    intro = _("Per domain: the mean domain score per quarter over every type of location, on a scale of 0 to 100; (n) is the number of visits with a score for the domain, a calibration pair counted once.")
+    return [Spacer(1, 4 * mm), CondPageBreak(40 * mm), para(_("Trends per domain"), "H2"), para(intro, "Body"), table]

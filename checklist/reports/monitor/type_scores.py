@@ -29,7 +29,7 @@ def section(ctx: MonitorContext) -> list:
     report, _ = ctx.report, ctx._
     intro = para(
         _(
-            "The mean of each domain score over the submitted visits in the period, per type of location. Every visit counts once, so a location visited more often weighs more. Under each mean: the coverage of those visits, the share of the criteria that could be assessed that were."
+            "The mean of each domain score over the submitted visits in the period, per type of location, on a scale of 0 to 100. Every visit counts once, and a calibration pair once as a whole, so a location visited more often weighs more. Under each mean: the coverage of those visits, the share of the criteria that could be assessed that were."
         ),
         "Body",
     )
@@ -52,12 +52,16 @@ def section(ctx: MonitorContext) -> list:
     return story
 
 
-def _score_with_coverage(ctx: MonitorContext, value, counts, style: str = "CellRight"):
-    """A mean score with the coverage of the visits behind it underneath (never hidden)."""
+def _score_with_coverage(ctx: MonitorContext, value, counts, style: str = "CellRight", shared=None):
+    """A mean score with the coverage of the visits behind it underneath (never hidden) and,
+    with mixed criteria versions, the mean on the shared criteria, labelled, beside it."""
     if value is None:
         return cell(ctx.score(value), style)
     coverage = ctx.percent(counts.get("scored", 0), counts.get("assessable", 0))
-    return [cell(ctx.score(value), style), cell(ctx._("coverage %(share)s", share=coverage), "CellMuted")]
+    out = [cell(ctx.score(value), style), cell(ctx._("coverage %(share)s", share=coverage), "CellMuted")]
+    if shared is not None:
+        out.append(cell(ctx._("shared criteria: %(score)s", score=ctx.score(shared)), "CellMuted"))
+    return out
 
 
 def _type_colours(report: MonitorReport) -> list:
@@ -83,12 +87,14 @@ def _type_table(ctx: MonitorContext) -> Table:
         for c, column in enumerate(columns, start=1):
             found = column["domains"].get(domain_id) or {}
             value = found.get("score")
-            row.append(_score_with_coverage(ctx, value, found))
+            shared = column["shared"]["domains"].get(domain_id, {}).get("score") if column.get("shared") else None
+            row.append(_score_with_coverage(ctx, value, found, shared=shared))
             styles.append(("BACKGROUND", (c, r), (c, r), STATUS_TINTS[status_for(value, ctx.bands)]))
         rows.append(row)
     overall = [cell(_("Overall"), "CellBold")]
     for c, column in enumerate(columns, start=1):
-        overall.append(_score_with_coverage(ctx, column.get("score"), column, BOLD_RIGHT))
+        shared = column["shared"]["score"] if column.get("shared") else None
+        overall.append(_score_with_coverage(ctx, column.get("score"), column, BOLD_RIGHT, shared=shared))
         styles.append(("BACKGROUND", (c, len(rows)), (c, len(rows)), STATUS_TINTS[status_for(column.get("score"), ctx.bands)]))
     rows.append(overall)
     table = Table(rows, colWidths=widths, repeatRows=1)

@@ -6,6 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak
 from reportlab.platypus import Table
 
+from checklist.core.history import DomainChange
 from checklist.core.scoring import domain_changes
 from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.styles import NAVY
@@ -19,7 +20,22 @@ def section(ctx: VisitContext) -> list:
     _, previous = ctx._, ctx.report.previous
     changes = domain_changes(ctx.report.score, previous.score)
     story = [CondPageBreak(50 * mm), para(_("Change since previous visit"), "H1")]
-    story.append(para(_("Previous visit: %(date)s", date=ctx.date(previous.visit.get("visit_date"))), "Body"))
+    if previous.pair:
+        first, second = previous.pair
+        story.append(
+            para(
+                _(
+                    "Previous visit: a calibration pair, counted once: %(first)s (overall score %(first_score)s) and %(second)s (%(second_score)s). Per criterion the mean of the two visitors' points; a criterion counts as not met when either visitor found it not met.",
+                    first=ctx.date(first["visit_date"]),
+                    first_score=_fmt(first["score"]),
+                    second=ctx.date(second["visit_date"]),
+                    second_score=_fmt(second["score"]),
+                ),
+                "Body",
+            )
+        )
+    else:
+        story.append(para(_("Previous visit: %(date)s", date=ctx.date(previous.visit.get("visit_date"))), "Body"))
     then, now = previous.visit.get("criteria_version"), ctx.report.visit.get("criteria_version")
     if then and now and previous.visit.get("criteria_hash") != ctx.report.visit.get("criteria_hash"):
         story.append(
@@ -51,28 +67,29 @@ def section(ctx: VisitContext) -> list:
     return story + [table, coverage]
 
 
+def _fmt(value) -> str:
+    return f"{value:.0f}" if value is not None else "–"
+
+
 def _percent(share) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
 
 
 def _change_row(ctx: VisitContext, title: str, before, now, diff, bold: bool = False) -> list:
-    def fmt(v):
-        return f"{v:.0f}" if v is not None else "–"
-
-    if diff is None:
-        trend, colour = ctx._("not comparable"), "none"
-    elif diff >= 0.5:
-        trend, colour = "▲ " + ctx._("improved"), "green"
-    elif diff <= -0.5:
-        trend, colour = "▼ " + ctx._("worsened"), "red"
-    else:
-        trend, colour = "= " + ctx._("same"), "none"
+    # The location page's rule (`core.history.DomainChange`): under 5 points is the same.
+    direction = DomainChange("", before, now).direction if diff is not None else "unknown"
+    trend, colour = {
+        "unknown": (ctx._("not comparable"), "none"),
+        "improved": ("▲ " + ctx._("improved"), "green"),
+        "worsened": ("▼ " + ctx._("worsened"), "red"),
+        "same": ("= " + ctx._("same"), "none"),
+    }[direction]
     difference = "–" if diff is None else f"{diff:+.0f}"
     plain = "CellBold" if bold else "Cell"
     return [
         cell(title, plain),
-        cell(fmt(before), "CellRight"),
-        cell(fmt(now), "CellRight"),
+        cell(_fmt(before), "CellRight"),
+        cell(_fmt(now), "CellRight"),
         cell(difference, "CellRight"),
         cell(trend, "Trend-" + colour),
     ]

@@ -83,6 +83,18 @@ def _meta_pairs(ctx: VisitContext) -> list[tuple[str, str]]:
         pairs.append((_("Submitted"), ctx.timestamp(visit["submitted_at"])))
     if ctx.report.generated_at:
         pairs.append((_("Report generated"), ctx.timestamp(ctx.report.generated_at)))
+    if partner := ctx.report.pair_partner:
+        score = "–" if partner.get("score") is None else f"{partner['score']:.0f}"
+        pairs.append(
+            (
+                _("Calibration pair"),
+                _(
+                    "with the visit of %(date)s (overall score %(score)s); this report shows this visit's own score, the location's history counts the pair once",
+                    date=ctx.date(partner["visit_date"]),
+                    score=score,
+                ),
+            )
+        )
     return pairs
 
 
