@@ -20,6 +20,8 @@ from tests.conftest import create_visit
 from tests.conftest import csrf_app
 from tests.conftest import csrf_login
 from tests.conftest import fresh_token
+from tests.conftest import invite_operator
+from tests.conftest import operator_login
 from tests.conftest import login
 from tests.conftest import make_config
 from tests.conftest import snapshot
@@ -221,6 +223,9 @@ def test_too_large_request_is_refused(client):
     assert response.status_code == 413
 
 
+OPERATOR_POSTS = {"replies.answer_escalation"}  # only an operator reaches these
+
+
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
     app = csrf_app(tmp_path)
     owner = csrf_login(app.test_client(), "coordinator@a.test")  # may do every visit action, reopening included
@@ -232,12 +237,17 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(tmp_path):
     owner.post(f"/visits/{submitted}/submit", data={"csrf_token": token})
     other = csrf_login(app.test_client(), "visitor@a.test")
     foreign = fresh_token(other)
+    password = invite_operator(app, [int(location)])
+    app.config["WTF_CSRF_ENABLED"] = False  # the operator enrols its second factor, as in test_replies
+    operator = operator_login(app, password=password)
+    app.config["WTF_CSRF_ENABLED"] = True
     posts = [(e, u, d) for e, (m, u, d) in ROUTES.items() if m == "POST" and not e.startswith("admin.")]
     for endpoint, url, data in posts:
-        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1, photo=1)
+        client = operator if endpoint in OPERATOR_POSTS else owner
+        url = url.format(location=location, visit=submitted if endpoint == "visits.reopen" else visit, voice=1, photo=1, send=1, finding=1, escalation=1, operator=1)
         for label, extra in (("missing", {}), ("foreign", {"csrf_token": foreign})):
             before = snapshot(app)
-            response = owner.post(url, data=dict(data, **extra))
+            response = client.post(url, data=dict(data, **extra))
             assert response.status_code == 400, (endpoint, label, response.status_code)
             assert snapshot(app) == before, (endpoint, label)
     assert owner.get("/locations/").status_code == 200  # still signed in: logout was refused too

@@ -89,7 +89,6 @@ def send_form(visit_id: int) -> SendForm:
 
 
 @bp.post("/visits/<int:visit_id>/send")
-@csrf.exempt  # the form checks its own token
 def send(visit_id: int):
     """Put a submitted visit's findings to the location's operator, with a deadline."""
     require("send_findings")
@@ -127,7 +126,6 @@ def store_transaction(db):
 
 
 @bp.post("/findings/<int:finding_id>/review")
-@csrf.exempt
 def review(finding_id: int):
     """A coordinator accepts an operator's plan, or asks once more (one more round)."""
     require("send_findings")
@@ -184,6 +182,10 @@ def follow_up():
 def operator_home():
     """An operator's start page: open escalations first, the findings sent for reply, and
     each open finding's cycle at its locations."""
+    return _operator_home_page()
+
+
+def _operator_home_page(typed_answers: dict | None = None) -> str:
     require("reply_findings")
     db, lang = get_db(), current_language()
     places = [store.get_location(db, i) for i in store.operator_location_ids(db, current_user.id)]
@@ -194,6 +196,7 @@ def operator_home():
         cycles=cycles(db, store.operator_findings(db, current_user.id), lang),
         places=places,
         form=EscalationForm(formdata=None),
+        typed_answers=typed_answers or {},
     )
 
 
@@ -202,11 +205,14 @@ def operator_home():
 def answer_escalation(escalation_id: int):
     require("reply_findings")
     db = get_db()
+    form = EscalationForm()
+    valid = form.validate_on_submit()
+    if form.csrf_expired:  # nothing stored; the answer typed comes back in its field
+        return _operator_home_page({escalation_id: request.form.get("answer", "")}), 400
     escalation = store.get_escalation(db, escalation_id)
     if escalation is None or escalation["location_id"] not in store.operator_location_ids(db, current_user.id):
         abort(404)
-    form = EscalationForm()
-    if not form.validate_on_submit():
+    if not valid:
         flash(_("Say what was done."), "error")
         return redirect(url_for("replies.operator_home", _anchor=f"escalation-{escalation_id}"), 303)
     if store.answer_escalation(db, escalation_id, form.answer.data, current_user.row):
@@ -248,7 +254,9 @@ def sent(send_id: int):
                 flash(_("Nothing was recorded: choose agree or disagree for a finding and write your reply."), "error")
             else:
                 flash(_("Not recorded: check the marked findings. What you typed is still here."), "error")
-        status = 422
+        elif form.csrf_expired:  # nothing stored; what was typed comes back
+            typed, _problems, _ready = _read_replies(findings, send_row)
+        status = form.status() if form.csrf_expired else 422
     else:
         status = 200
     page = render_template("replies/sent.html", **_sent_page(db, send_row, findings, operator, typed, problems), form=form)
