@@ -85,9 +85,12 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def send_mail_soon() -> None:
-    """After this response has gone out, try to send the mail outbox once (what fails stays
-    queued for `flask send-mail`, which retries). The request itself never waits for a mail
-    server."""
+    """Once this request's work is committed, try to send the mail outbox once, on a thread of
+    its own (what fails stays queued for `flask send-mail`, which retries). The request never
+    waits for a mail server. Not `response.call_on_close`: a server skips it when the browser
+    drops the connection early, as Werkzeug's does after a redirect."""
+    import threading
+
     from flask import after_this_request
 
     if not current_app.config["MAIL_SEND_AFTER_REQUEST"]:
@@ -96,7 +99,7 @@ def send_mail_soon() -> None:
 
     @after_this_request
     def hook(response):
-        response.call_on_close(lambda: deliver_outbox(app))
+        threading.Thread(target=deliver_outbox, args=(app,), name="mail-after-request", daemon=True).start()
         return response
 
 

@@ -180,6 +180,14 @@ def operator_sign_in(page, base: str, recovery_code: str) -> None:
 OPERATOR_PASSWORD: list[str] = []
 
 
+def sign_in_as(page, site, role: str | None) -> None:
+    """Through the login page as `role` (None: stay signed out); the operator with a recovery code."""
+    if role == "olga@coa.example":
+        operator_sign_in(page, site.base, site.ids["recovery"].pop())
+    elif role:
+        sign_in(page, site.base, role)
+
+
 def new_context(browser, base: str, size: str, lang: str, width: int | None = None):
     viewport = dict(SIZES[size]) if width is None else {"width": width, "height": 800}
     context = browser.new_context(viewport=viewport, bypass_csp=True)  # bypass_csp: to inject axe
@@ -228,10 +236,7 @@ def test_every_page_passes_axe(browser, site, size, lang):
     checked = 0
     for role, paths in pages(site.ids):
         context, page = new_context(browser, site.base, size, lang)
-        if role == "olga@coa.example":
-            operator_sign_in(page, site.base, site.ids["recovery"].pop())
-        elif role:
-            sign_in(page, site.base, role)
+        sign_in_as(page, site, role)
         for path in paths:
             shown = open_page(page, site.base, path, site.ids)
             checked += 1
@@ -360,8 +365,7 @@ def test_pages_reflow_at_320_px(browser, site):
     checked = set()
     for role, paths in pages(site.ids):
         context, page = new_context(browser, site.base, "phone", "nl", width=320)
-        if role:
-            sign_in(page, site.base, role)
+        sign_in_as(page, site, role)
         for path in paths:
             shown = open_page(page, site.base, path, site.ids)
             checked.add(shown)
