@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass
 from dataclasses import field
@@ -126,6 +127,13 @@ class FileError(Exception):
 # read, so a small upload cannot fill the memory (a "zip bomb"). Exports of thousands of
 # submissions unpack to a few megabytes.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+# A table is bounded while it is read, never by what the file says of itself: an XLSX
+# declares its size in `<dimension>`, which a crafted file sets to a million rows of 16,384
+# columns, and openpyxl pads every row to it (issue 23). A season's export is a few hundred
+# submissions of some 700 columns (98 criteria with notes and evidence options).
+MAX_ROWS = 1000  # data rows per table
+MAX_COLUMNS = 2000
+MAX_CELLS = 1_000_000  # rows x columns of one table, as held in memory
 
 
 def read_tables(data: bytes, filename: str, _: Gettext) -> list[Sheet]:
@@ -155,7 +163,8 @@ def _read_xlsx(data: bytes, _: Gettext) -> list[Sheet]:
     sheets = []
     try:
         for worksheet in workbook.worksheets:
-            rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
+            worksheet.reset_dimensions()  # never trust the declared size: rows as long as their last cell
+            rows = _bounded_rows(worksheet.iter_rows(values_only=True), worksheet.title, _)
             if not rows:
                 continue
             header = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -175,13 +184,40 @@ def _read_csv(data: bytes, name: str, _: Gettext) -> Sheet:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows = _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), name, _, empty="")
     except csv.Error as exc:
         raise FileError(_("The file cannot be read as CSV: %(error)s") % {"error": str(exc)}) from None
     if not rows or not any(rows[0]):
         raise FileError(_("The file has no rows."))
     header = [h.strip() for h in rows[0]]
     return Sheet(name, header, [r + [""] * (len(header) - len(r)) for r in rows[1:]])
+
+
+def _bounded_rows(rows: Iterable, name: str, _: Gettext, empty=None) -> list[list]:
+    """The rows of a table as lists, refused (FileError) as soon as it passes MAX_ROWS,
+    MAX_COLUMNS or MAX_CELLS: a too large table costs the reading of one row past a limit."""
+    out: list[list] = []
+    cells = 0
+    for row in rows:
+        if len(out) > MAX_ROWS:  # the header and MAX_ROWS data rows are read
+            raise FileError(
+                _("The table %(name)s has more than %(rows)s rows: export fewer submissions at a time (a date range in KoboToolbox or ODK Central), and import each file.")
+                % {"name": name, "rows": MAX_ROWS}
+            )
+        values = list(row)
+        while values and values[-1] in (None, empty):
+            values.pop()  # empty cells at the end of a row cost nothing
+        if len(values) > MAX_COLUMNS:
+            raise FileError(
+                _("The table %(name)s has more than %(columns)s columns: this is not an export of the checklist's form.") % {"name": name, "columns": MAX_COLUMNS}
+            )
+        cells += max(len(values), len(out[0]) if out else 0)
+        if cells > MAX_CELLS:
+            raise FileError(
+                _("The table %(name)s has more than %(cells)s cells: export fewer submissions at a time, and import each file.") % {"name": name, "cells": f"{MAX_CELLS:,}".replace(",", ".")}
+            )
+        out.append(values)
+    return out
 
 
 def _read_zip(data: bytes, _: Gettext) -> list[Sheet]:
@@ -255,13 +291,17 @@ def read_submissions(
     note_max: int,
     _: Gettext,
     today: date | None = None,
+    seconds: float | None = None,
 ) -> Reading:
     """Read every submission of the tables; collect every problem rather than stop at one.
 
     `known_criteria`: the criteria versions this app knows, by hash. `locations`: every
-    location (id, name, type, closed_on).
+    location (id, name, type, closed_on). `seconds`: the time the reading may take; past it,
+    the reading stops at the row it reached with a problem saying so, so that a web worker is
+    never held past its budget.
     """
     reading = Reading()
+    deadline = None if seconds is None else time.monotonic() + seconds
     today = today or date.today()
     main = sheets[0]
     locations = list(locations)
@@ -286,6 +326,10 @@ def read_submissions(
         if all(v in (None, "") for v in values):
             continue
         row = i + 2
+        if deadline is not None and time.monotonic() > deadline:
+            message = _("Checking the file took longer than %(seconds)s seconds and stopped at this row: export fewer submissions at a time, and import each file.")
+            reading.problems.append(Problem(message % {"seconds": f"{seconds:g}"}, row=row, sheet=main_name))
+            break
         key = next((_instance(values[columns[n]]) for n in INSTANCE_COLUMNS if n in columns and _instance(values[columns[n]])), "")
         index = _text(values[columns["_index"]]) if "_index" in columns else ""
         by_key.setdefault(key, None)

@@ -40,13 +40,13 @@ class Imported:
     new: bool
 
 
-def read_import(db: Database, sheets: list[Sheet], note_max: int, gettext: Callable[[str], str]) -> Reading:
+def read_import(db: Database, sheets: list[Sheet], note_max: int, gettext: Callable[[str], str], seconds: float | None = None) -> Reading:
     """The submissions of a file's tables against every stored criteria version (the one in
     use is stored at start-up, and a form made for another is stored when it is made) and
-    every location."""
+    every location; `seconds` bounds the reading (`core.submissions.read_submissions`)."""
     known = {c.hash: c for c in stored_criteria(db)}
     locations = db.query("select id, name, type, closed_on from locations order by id")
-    return read_submissions(sheets, known, locations, note_max, gettext)
+    return read_submissions(sheets, known, locations, note_max, gettext, seconds=seconds)
 
 
 def imported_visits(db: Database, instance_ids: Iterable[str]) -> dict[str, int]:

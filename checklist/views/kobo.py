@@ -99,7 +99,7 @@ def upload():
         result["problems"] = [str(err)]
         return _page(result, 422)
     db = get_db()
-    reading = store.read_import(db, sheets, current_app.config["NOTE_MAX_LENGTH"], gettext)
+    reading = store.read_import(db, sheets, current_app.config["NOTE_MAX_LENGTH"], gettext, seconds=current_app.config["IMPORT_SECONDS"])
     if reading.problems:
         result.update(problems=reading.problem_lines(gettext), unmatched=reading.unmatched_locations)
         return _page(result, 422)

@@ -50,6 +50,7 @@ HEAVY_ENDPOINTS = {
     "exports.answers_xlsx": "export",
     "kobo.form_xlsx": "export",
     "planning.csv": "export",
+    "kobo.upload": "import",  # reading an export holds a worker for up to IMPORT_SECONDS
 }
 
 
