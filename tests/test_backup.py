@@ -191,6 +191,27 @@ def lookalike(kind: str, good: Path, path: Path) -> Path:
             other.execute("alter table visits drop column impression")
         elif kind == "made by a newer app":
             other.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('checklist', 'm999_future', '2030-01-01')")
+        elif kind == "an extra trigger":  # issue 23: the next sign-in makes a visitor a system admin
+            other.execute(
+                "create trigger audit_log_promote after insert on audit_log begin "
+                "update users set system_admin = 1, role = 'admin' where email = 'visitor@a.test'; "
+                "update child_voices set text = (select group_concat(password_hash) from users); end"
+            )
+        elif kind == "a dropped trigger":  # and audit rows could be rewritten
+            other.execute("drop trigger audit_log_no_update")
+        elif kind == "a changed trigger":
+            other.execute("drop trigger audit_log_no_delete")
+            other.execute("create trigger audit_log_no_delete before delete on audit_log when 0 begin select raise(abort, 'audit_log is append-only'); end")
+        elif kind == "an extra view":
+            other.execute("create view locations_all as select * from users")
+        elif kind == "an extra table":
+            other.execute("create table exfiltrate (text)")
+        elif kind == "a dropped index":
+            name = other.execute("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name").fetchone()[0]
+            other.execute(f"drop index [{name}]")
+        elif kind == "a foreign-key violation":  # a location page then answered 500
+            other.execute("pragma foreign_keys = off")
+            other.execute("update visits set location_id = 9999")
         other.commit()
     return path
 
@@ -209,6 +230,13 @@ def leftovers(app) -> list[str]:
         ("no migrations table", "no table _sqlite_migrations"),
         ("a column missing", "table visits lacks impression"),
         ("made by a newer app", "made by a newer version of the app (migration m999_future)"),
+        ("an extra trigger", "not as this app left it, so it is not restored: a trigger this app does not make: audit_log_promote on audit_log"),
+        ("a dropped trigger", "not as this app left it, so it is not restored: the trigger audit_log_no_update is missing"),
+        ("a changed trigger", "the trigger audit_log_no_delete is not as this app makes it"),
+        ("an extra view", "a view this app does not make: locations_all on locations_all"),
+        ("an extra table", "a table this app does not make: exfiltrate"),
+        ("a dropped index", "is missing"),
+        ("a foreign-key violation", "has rows that point to rows it does not hold (foreign keys: 1 in visits)"),
     ],
 )
 def test_restore_refuses_a_lookalike_database_touches_nothing_and_the_app_still_starts(app, client, runner, tmp_path, kind, message):

@@ -5,9 +5,11 @@ moments and the copy is then corrupt. Both directions go through SQLite's online
 API, every copy is checked with `PRAGMA integrity_check`, and N generations are kept.
 
 A restore changes nothing until the file is known to be a checklist database this app
-can run on: it must pass the integrity check and have the migrations table, and its
-tables and columns must be those of a database migrated to the level it records (an
-older level is brought up to date; one made by a newer app is refused). The live
+can run on: it must pass the integrity check and have the migrations table; its tables
+and columns, indexes, triggers and views must be exactly those of a database migrated to
+the level it records (an older level is brought up to date; one made by a newer app is
+refused), so a backup can carry no code of its own into the live database; and no row may
+point to a row that is not there (`PRAGMA foreign_key_check`). The live
 database is first copied aside (`before-restore/` next to it), the backup is restored
 into a temporary file and migrated there, and only then copied into the live database
 in one step by the backup API, so open connections see the restored data.
@@ -150,10 +152,29 @@ def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
     return {t: {row[1] for row in conn.execute("select * from pragma_table_info(?)", [t])} for t in tables}
 
 
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], object]:
+    """Everything in `sqlite_master` but SQLite's own objects, by (type, name): an index as
+    its table, columns and uniqueness; a trigger or view as its SQL, spaces normalised. A
+    trigger or view is code that runs inside the database, so one that this app did not
+    make, or one of its own that is missing (the audit log's append-only guards), must
+    never reach the live database."""
+    out: dict[tuple[str, str], object] = {}
+    rows = conn.execute("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' and type in ('index', 'trigger', 'view')")
+    for kind, name, table, sql in rows.fetchall():
+        if kind == "index":
+            columns = tuple(row[2] for row in conn.execute("select * from pragma_index_info(?)", [name]))
+            unique = next((row[2] for row in conn.execute("select * from pragma_index_list(?)", [table]) if row[1] == name), None)
+            out[(kind, name)] = (table, columns, unique, " ".join((sql or "").split()).partition(" WHERE ")[2])
+        else:
+            out[(kind, name)] = (table, " ".join((sql or "").split()))
+    return out
+
+
 @lru_cache(maxsize=1)
-def expected_schemas() -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
-    """(migration name, tables and columns right after it) for each migration, in order:
-    what a database that records those migrations must hold, built in an empty in-memory database."""
+def expected_schemas() -> tuple[tuple[str, dict[str, frozenset[str]], dict[tuple[str, str], object]], ...]:
+    """(migration name, tables and columns, other objects right after it) for each migration,
+    in order: what a database that records those migrations must hold, built in an empty
+    in-memory database by the migrations themselves."""
     from checklist.store.migrations import migrations
 
     db = Database(memory=True, execute_plugins=False)
@@ -162,7 +183,7 @@ def expected_schemas() -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
         for migration in migrations.pending(db):
             rest = [m.name for m in migrations.pending(db)]
             migrations.apply(db, stop_before=rest[1:])
-            levels.append((migration.name, {t: frozenset(c) for t, c in _columns(db.conn).items()}))
+            levels.append((migration.name, {t: frozenset(c) for t, c in _columns(db.conn).items()}, _objects(db.conn)))
         return tuple(levels)
     finally:
         db.conn.close()
@@ -173,7 +194,7 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
     from checklist.store.migrations import migrations
 
     levels = expected_schemas()
-    known = [name for name, _ in levels]
+    known = [name for name, _tables, _objects in levels]
     if not _has_table(conn, migrations.migrations_table):
         raise BackupError(f"{path} is not a checklist database (no table {migrations.migrations_table}: not made by this app)")
     applied = [row[0] for row in conn.execute(f"select name from [{migrations.migrations_table}] where migration_set = ?", [migrations.name])]
@@ -182,7 +203,7 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
         raise BackupError(f"{path} was made by a newer version of the app (migration {', '.join(unknown)}); update the app first")
     if not applied or set(applied) != set(known[: len(set(applied))]):
         raise BackupError(f"{path} is not a checklist database (its migrations {', '.join(applied) or 'none'} are not this app's in order)")
-    expected = levels[len(set(applied)) - 1][1]
+    _name, expected, expected_objects = levels[len(set(applied)) - 1]
     actual = _columns(conn)
     problems = []
     for table, columns in sorted(expected.items()):
@@ -190,8 +211,26 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
             problems.append(f"no table {table}")
         elif missing := sorted(columns - actual[table]):
             problems.append(f"table {table} lacks {', '.join(missing)}")
+        elif extra := sorted(actual[table] - columns):
+            problems.append(f"table {table} has columns this app does not make: {', '.join(extra)}")
+    problems += [f"a table this app does not make: {t}" for t in sorted(set(actual) - set(expected))]
     if problems:
         raise BackupError(f"{path} is not a checklist database ({'; '.join(problems[:5])})")
+    objects = _objects(conn)
+    for kind, name in sorted(set(expected_objects) | set(objects)):
+        key = (kind, name)
+        if key not in objects:
+            problems.append(f"the {kind} {name} is missing")
+        elif key not in expected_objects:
+            problems.append(f"a {kind} this app does not make: {name} on {objects[key][0]}")
+        elif objects[key] != expected_objects[key]:
+            problems.append(f"the {kind} {name} is not as this app makes it")
+    if problems:
+        raise BackupError(f"{path} is not as this app left it, so it is not restored: {'; '.join(problems[:5])}")
+    violations = conn.execute("select [table], count(*) from pragma_foreign_key_check group by [table] order by [table]").fetchall()
+    if violations:
+        listed = "; ".join(f"{n} in {table}" for table, n in violations[:5])
+        raise BackupError(f"{path} has rows that point to rows it does not hold (foreign keys: {listed})")
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
