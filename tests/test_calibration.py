@@ -274,3 +274,49 @@ def test_demo_data_has_calibration_pairs_with_a_believable_spread(tmp_path):
     few = [r.few for r in ranking if r.agreement.share is not None]
     assert few == sorted(few) and any(few)
     db.conn.close()
+
+
+def test_an_action_checked_in_the_hidden_visit_stays_open_to_the_other_visitor(app, tmp_path):
+    """Issue 23 §3: while a pair is open, B's judgement of an earlier action (done, not done)
+    does not reach A: on the earlier visit's page and PDF, and in A's own checklist, the
+    action is open as before; once both have submitted, A sees what B found."""
+    a = login(app.test_client(), "visitor@a.test", lang="en")
+    b = add_visitor(app)
+    b.set_cookie("lang", "en")
+    coordinator = login(app.test_client(), "coordinator@a.test", lang="en")
+    location = create_location(coordinator, name="Azc Opvolging")
+    earlier = create_visit(coordinator, location, visit_date="2026-01-05", visitors="C.C.")
+    coordinator.post(f"/visits/{earlier}/domains/play", data={"value_play__space": "fails", "value_play__outdoor": "yes"})
+    coordinator.post(f"/visits/{earlier}/actions", data={"criterion_id": "play.space", "what": "Speelkamer elke middag open", "owner": "COA", "due_on": "2026-02-01"})
+    assert coordinator.post(f"/visits/{earlier}/submit").status_code == 303
+    (action,) = query(app, "select id from actions")
+    visit_a = create_visit(a, location, visit_date="2026-01-15", visitors="V.V.")
+    visit_b = create_visit(b, location, visit_date="2026-01-14", visitors="W.T.")
+    assert coordinator.post(f"/visits/{visit_a}/calibration", data={"other": str(visit_b)}).status_code == 303
+
+    for status in ("not_done", "done"):  # B judges it at B's visit, twice
+        response = b.post(f"/actions/{action['id']}/status", data={"status": status, "visit_id": str(visit_b), "return_to": "checklist"})
+        assert response.status_code == 303
+    assert query(app, "select status, closed_in_visit_id from actions") == [{"status": "done", "closed_in_visit_id": visit_b}]
+
+    pages = {
+        "earlier visit page": text(a, f"/visits/{earlier}"),
+        "A's checklist": text(a, f"/visits/{visit_a}/domains/play"),
+        "location page": text(a, f"/locations/{location}"),
+    }
+    for door, page in pages.items():
+        assert "Speelkamer elke middag open" in page, door
+        assert 'class="tag">Done' not in page and 'class="tag">Not done' not in page, door
+        assert "2026-01-14" not in page, door
+    assert 'class="tag">Open' in pages["earlier visit page"]
+    assert f'action="/actions/{action["id"]}/status"' in pages["A's checklist"]  # A can still check it
+    pdf = flat(pdftotext(a.get(f"/visits/{earlier}/report.pdf").data, tmp_path))
+    after = pdf.split("Speelkamer elke middag open")[1][:150]
+    assert "Open" in after and "Done" not in after and "14 January 2026" not in pdf, after
+
+    # B sees its own judgement; once both have submitted, A does too.
+    assert "Done – at the visit of 2026-01-14" in flat(text(b, f"/visits/{earlier}"))
+    for client, visit in ((a, visit_a), (b, visit_b)):
+        client.post(f"/visits/{visit}/domains/safety", data={"value_safety__fire": "yes", "number_safety__moves": "1"})
+        assert client.post(f"/visits/{visit}/submit").status_code == 303
+    assert "Done – at the visit of 2026-01-14" in flat(text(a, f"/visits/{earlier}"))

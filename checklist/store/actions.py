@@ -54,14 +54,32 @@ def _select(scope: Scope) -> tuple[str, list]:
 _EARLIER = "(v.visit_date < ? or (v.visit_date = ? and v.id < ?))"
 
 
+def _open(scope: Scope) -> tuple[str, list]:
+    """The SQL condition "this action is open to this reader", and its parameters. An action
+    checked at a visit hidden from the reader (the other half of their open blind calibration
+    pair) is still open to them, so neither visitor learns the other's judgement before both
+    have submitted (issue 23 §3)."""
+    hidden = sorted(scope.hidden)
+    if not hidden:
+        return "a.status = 'open'", []
+    return f"(a.status = 'open' or a.closed_in_visit_id in ({', '.join('?' for _ in hidden)}))", hidden
+
+
 def _query(
     db: Database, scope: Scope, where: list[str], params: list, order: str = "a.due_on, a.id", reader: Scope | None = None
 ) -> list[dict]:
-    """Actions of visits `scope` allows; the checking visit's date as `reader` (default: scope) may see it."""
+    """Actions of visits `scope` allows; the checking visit's date as `reader` (default: scope)
+    may see it. A condition on the status is `_open`'s, and an action checked at a visit
+    hidden from the reader comes back as open, with no trace of that check."""
+    hidden = (reader or scope).hidden
     select, select_params = _select(reader or scope)
     visible, visible_params = scope.where("v")
     sql = f"{select} where {' and '.join([*where, visible])} order by {order}"
-    return list(db.query(sql, [*select_params, *params, *visible_params]))
+    rows = list(db.query(sql, [*select_params, *params, *visible_params]))
+    for row in rows:
+        if row["closed_in_visit_id"] in hidden:
+            row.update(status="open", closed_at=None, closed_in_visit_id=None, closed_in_visit_date=None)
+    return rows
 
 
 # -- writes ---------------------------------------------------------------------------
@@ -140,7 +158,8 @@ def get_action(db: Database, action_id: int, scope: Scope) -> dict | None:
 
 def location_open_actions(db: Database, location_id: int, scope: Scope) -> list[dict]:
     """A location's open actions that the reader may see, soonest due first."""
-    return _query(db, scope, ["a.location_id = ?", "a.status = 'open'"], [location_id])
+    is_open, open_params = _open(scope)
+    return _query(db, scope, ["a.location_id = ?", is_open], [location_id, *open_params])
 
 
 def visit_actions(db: Database, visit_id: int, scope: Scope) -> list[dict]:
@@ -151,11 +170,12 @@ def visit_actions(db: Database, visit_id: int, scope: Scope) -> list[dict]:
 def checklist_actions(db: Database, visit: Mapping[str, Any], scope: Scope) -> dict[str, list[dict]]:
     """Per criterion id, what a visit's checklist shows beside the criterion: the location's
     open actions from earlier visits, and the ones already checked at this visit."""
+    is_open, open_params = _open(scope)
     rows = _query(
         db,
         scope,
-        ["a.location_id = ?", _EARLIER, "(a.status = 'open' or a.closed_in_visit_id = ?)"],
-        [visit["location_id"], visit["visit_date"], visit["visit_date"], visit["id"], visit["id"]],
+        ["a.location_id = ?", _EARLIER, f"({is_open} or a.closed_in_visit_id = ?)"],
+        [visit["location_id"], visit["visit_date"], visit["visit_date"], visit["id"], *open_params, visit["id"]],
     )
     out: dict[str, list[dict]] = {}
     for row in rows:
@@ -171,11 +191,12 @@ def report_actions(db: Database, visit: Mapping[str, Any], reader: Scope) -> tup
     later visit where one was checked only if the reader may see that visit."""
     own = Scope(organisation_id=visit["organisation_id"], hidden=reader.hidden)  # nor from a blind calibration pair's other half
     recorded = _query(db, own, ["a.visit_id = ?"], [visit["id"]], order="a.id", reader=reader)
+    is_open, open_params = _open(reader)
     earlier = _query(
         db,
         own,
-        ["a.location_id = ?", _EARLIER, "(a.status = 'open' or a.closed_in_visit_id = ?)"],
-        [visit["location_id"], visit["visit_date"], visit["visit_date"], visit["id"], visit["id"]],
+        ["a.location_id = ?", _EARLIER, f"({is_open} or a.closed_in_visit_id = ?)"],
+        [visit["location_id"], visit["visit_date"], visit["visit_date"], visit["id"], *open_params, visit["id"]],
         reader=reader,
     )
     return recorded, earlier
@@ -191,7 +212,8 @@ def overdue_actions(db: Database, scope: Scope, today: date | str, filters=None)
     owner, due_on, days_overdue, status, visit_id, visit_date, organisation_id, organisation.
     """
     today = today.isoformat() if isinstance(today, date) else str(today)
-    where, params = ["a.status = 'open'", "a.due_on < ?"], [today]
+    is_open, open_params = _open(scope)
+    where, params = [is_open, "a.due_on < ?"], [*open_params, today]
     if scope.organisation_id is not None:  # the same as the visit scope says, but over the (organisation, status, due) index
         where.append("a.organisation_id = ?")
         params.append(scope.organisation_id)
