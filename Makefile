@@ -18,6 +18,7 @@ run: install translations instance/config.py
 
 test: install-test system-deps translations
 	$(BIN)/lint-imports
+	node --test tests/js/
 	$(BIN)/python -m pytest
 
 bench: install-test system-deps translations
@@ -43,10 +44,11 @@ $(BIN)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $(BIN)/.installed-runtime $@
 
-# Debian's Chromium for the browser tests and poppler's pdftotext for reading PDFs.
+# Debian's Chromium for the browser tests, poppler's pdftotext for reading PDFs, Node for the browser modules' tests.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \

@@ -119,3 +119,16 @@ test("no connection: nothing is lost and nothing counts as sent", async () => {
   assert.deepEqual(result.sent, []);
   assert.equal((await outbox.summary()).count, 1);
 });
+
+test("a server that asks to wait (429, a fair limit) refuses nothing: all stays to send later", async () => {
+  const tablet = device();
+  const session = await aTypesANote(tablet);
+  const outbox = openOutbox(tablet.kv, session);
+  const busy = async () => ({ status: 429, json: async () => { throw new SyntaxError("an HTML page"); } });
+  const result = await makeSender({ outbox, fetcher: busy }).flushAll();
+  assert.equal(result.reached, false);
+  assert.deepEqual(result.sent, []);
+  const [{ record }] = await outbox.list();
+  assert.equal(record.criteria.play__space.fields.note_play__space, NOTE);
+  assert.ok(!JSON.stringify(record).includes("refused"), JSON.stringify(record));
+});

@@ -16,7 +16,7 @@ export const OWNER_HEADER = "X-Checklist-Owner";
 export function makeSender({ outbox, refresh = async () => null, fetcher = (...a) => fetch(...a) }) {
   const owner = outbox.uid;
 
-  // {status, body}, or null when the server was not reached or did not answer with JSON.
+  // {status, body}, or null when the server was not reached, asked to wait, or did not answer with JSON.
   async function post(url, data) {
     let response;
     try {
@@ -24,6 +24,7 @@ export function makeSender({ outbox, refresh = async () => null, fetcher = (...a
     } catch (error) {
       return null; // no connection: not an error to report
     }
+    if (response.status === 429) return null; // the server asks to wait (a fair limit): sent again later, never refused
     try {
       return { status: response.status, body: await response.json() };
     } catch (error) {
