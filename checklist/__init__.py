@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         TOTP_REQUIRED_ROLES=("coordinator", "monitor", "admin", "operator"),  # must sign in with a second factor; other roles may turn it on
         TOTP_ISSUER="Checklist kindvriendelijke opvang",  # the name an authenticator app shows beside the code
         HEAVY_RATE="20 per minute",  # PDF, report and export requests per user, all workers together (Flask-Limiter syntax)
+        PHOTO_RATE="30 per minute",  # photo uploads per user (each is decoded and re-encoded); a device sends the rest later
         IMPORT_SECONDS=20,  # the most a web upload of a Kobo or ODK export may take to check (`flask import-submissions` has no bound)
         HEAVY_CONCURRENT=1,  # of them running at once per user (with 2 workers, 2 would let one user take both)
         HEAVY_SLOT_SECONDS=120,  # a running request's slot expires after this (a killed worker never gives it back)

@@ -63,6 +63,7 @@ def make_config(tmp_path, **overrides):
         # (a server closes it after the last byte); tests/test_limits.py sets its own limits.
         "HEAVY_RATE": "1000 per minute",
         "HEAVY_CONCURRENT": 1000,
+        "PHOTO_RATE": "1000 per minute",  # tests/test_photos.py sets its own rate
         "MAIL_FOLDER": str(tmp_path / "mail"),  # no SMTP host: mails become files here (tests/test_mail.py sends to a real SMTP server)
         "MAIL_SEND_AFTER_REQUEST": False,  # tests send the outbox themselves, when they mean to
     }

@@ -441,3 +441,62 @@ def test_with_csrf_on_the_page_token_uploads_and_a_missing_or_bad_one_stores_not
     assert photo_rows(app, visit_id) == []
     assert upload(client, visit_id, jpeg_with_gps(size=(300, 200)), csrf_token=form_token).status_code == 303
     assert len(photo_rows(app, visit_id)) == 1
+
+
+# -- hostile and careless uploads (issue 23 §5) -------------------------------------------------
+
+
+def test_a_full_visit_refuses_before_anything_is_decoded(tmp_path, monkeypatch):
+    """The per-visit cap and a photo sent twice are answered before Pillow sees the bytes."""
+    import checklist.views.photos
+
+    app = create_app(make_config(tmp_path, PHOTO_MAX_PER_VISIT=1))
+    add_users(app)
+    client = login(app.test_client(), lang="en")
+    visit = create_visit(client, create_location(client))
+    small = jpeg_with_gps(size=(40, 30))
+    key = "6f1d2c3b-4a59-4e8f-9a0b-1c2d3e4f5a6b"  # a device's random UUID
+    assert upload(client, visit, small, client_key=key).status_code == 303
+    decoded = []
+    real = checklist.views.photos.clean_photo
+    monkeypatch.setattr(checklist.views.photos, "clean_photo", lambda *a, **k: decoded.append(1) or real(*a, **k))
+    upload(client, visit, small, criterion="play.outdoor")
+    assert "this visit already has 1 photos, the most it can have" in checklist_page(client, visit)
+    again = client.post(
+        f"/visits/{visit}/criteria/play.space/photos",
+        data={"photo": (io.BytesIO(small), "photo.jpg"), "no_person": "1", "client_key": key},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+    assert again.status_code == 200 and again.get_json()["outcome"] == "saved"
+    assert decoded == [] and len(photo_rows(app, visit)) == 1
+
+
+def test_photo_uploads_have_a_rate_per_person_and_a_device_is_told_to_wait(tmp_path):
+    app = create_app(make_config(tmp_path, PHOTO_RATE="2 per minute"))
+    add_users(app)
+    client = login(app.test_client(), lang="en")
+    visit = create_visit(client, create_location(client))
+    small = jpeg_with_gps(size=(40, 30))
+    assert [upload(client, visit, small).status_code for _ in range(2)] == [303, 303]
+    refused = upload(client, visit, small)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "You sent 2 photos within a minute, the most one person can" in refused.get_data(as_text=True)
+    assert len(photo_rows(app, visit)) == 2
+    # Another person is not held up by it.
+    colleague = login(app.test_client(), "coordinator@a.test")
+    assert upload(colleague, visit, small).status_code == 303
+
+
+def test_a_16_bit_greyscale_png_keeps_its_tones(app, client, draft):
+    """Pillow's own conversion clips 16-bit values above 255, so such a photo came out white."""
+    gradient = Image.new("I;16", (256, 32))
+    gradient.putdata([x * 256 for _y in range(32) for x in range(256)])
+    out = io.BytesIO()
+    gradient.save(out, "PNG")
+    assert Image.open(io.BytesIO(out.getvalue())).mode.startswith("I")
+    assert upload(client, draft, out.getvalue(), filename="scan.png").status_code == 303
+    (row,) = photo_rows(app, draft)
+    stored = Image.open(io.BytesIO(client.get(f"/visits/{draft}/photos/{row['id']}.jpg").data)).convert("L")
+    tones = [stored.getpixel((x, 16)) for x in (8, 64, 128, 192, 248)]
+    assert all(abs(t - x) <= 12 for t, x in zip(tones, (8, 64, 128, 192, 248))), tones

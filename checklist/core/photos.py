@@ -73,7 +73,13 @@ def clean_photo(data: bytes, max_px: int = 1600) -> CleanPhoto:
 
 
 def _rgb(image: Image.Image) -> Image.Image:
-    """RGB; transparent parts become white (a PNG screenshot with an alpha channel)."""
+    """RGB; transparent parts become white (a PNG screenshot with an alpha channel); a 16-bit
+    greyscale image is scaled to 8 bits first (Pillow's own conversion clips every value above
+    255, which turns such a photo almost white)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        _low, high = image.getextrema()
+        scale = 255 / 65535 if high > 255 else 1
+        image = image.convert("I").point(lambda value: value * scale).convert("L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, "white")

@@ -93,6 +93,7 @@ from checklist.store.photos import TooManyPhotos
 from checklist.store.photos import add_photo
 from checklist.store.photos import visit_photos
 from checklist.store.photos import photo_count
+from checklist.store.photos import photo_with_key
 from checklist.store.photos import get_photo
 from checklist.store.photos import report_photos
 from checklist.store.photos import delete_photo
@@ -282,6 +283,7 @@ __all__ = [
     "add_photo",
     "visit_photos",
     "photo_count",
+    "photo_with_key",
     "get_photo",
     "report_photos",
     "delete_photo",

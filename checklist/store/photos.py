@@ -63,6 +63,13 @@ def visit_photos(db: Database, visit_id: int) -> dict[str, list[dict]]:
     return out
 
 
+def photo_with_key(db: Database, visit_id: int, client_key: str) -> int | None:
+    """The id of the photo a device sent before with this key, if it was stored."""
+    for row in db.query("select id from photos where visit_id = ? and client_key = ?", [visit_id, client_key]):
+        return row["id"]
+    return None
+
+
 def photo_count(db: Database, visit_id: int) -> int:
     return db.execute("select count(*) from photos where visit_id = ?", [visit_id]).fetchone()[0]
 

@@ -54,6 +54,11 @@ HEAVY_ENDPOINTS = {
 }
 
 
+# endpoint: its own rate per user (a setting), beside the heavy ones. A photo is decoded and
+# re-encoded, up to a second or two and hundreds of MB each (issue 23 §5).
+RATED_ENDPOINTS = {"photos.upload": "PHOTO_RATE"}
+
+
 class Busy(TooManyRequests):
     """This user's allowed number of heavy requests are running now."""
 
@@ -108,6 +113,14 @@ def _too_many(error):
             most=error.most,
             seconds=seconds,
         )
+    elif request.endpoint in RATED_ENDPOINTS:
+        limit = current_app.extensions["checklist_limiter"].current_limit
+        seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+        message = _(
+            "You sent %(most)s photos within a minute, the most one person can. Try again in %(seconds)s seconds: what you typed is kept.",
+            most=limit.limit.amount if limit else "",
+            seconds=seconds,
+        )
     else:
         limit = current_app.extensions["checklist_limiter"].current_limit
         seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
@@ -140,6 +153,8 @@ def init_app(app) -> None:
     for endpoint in HEAVY_ENDPOINTS:
         view = _with_slot(app.view_functions[endpoint])
         app.view_functions[endpoint] = limiter.shared_limit(_heavy_rate, scope="heavy")(view)
+    for endpoint, setting in RATED_ENDPOINTS.items():
+        app.view_functions[endpoint] = limiter.limit(lambda setting=setting: current_app.config[setting], scope=endpoint)(app.view_functions[endpoint])
     app.register_error_handler(429, _too_many)
     app.register_error_handler(RateLimitExceeded, _too_many)
 

@@ -110,6 +110,14 @@ def _receive(visit_id: int, criterion_id: str) -> tuple[str, str]:
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         return "error", too_large
+    key = client_key(form.get("client_key"))
+    # Before the image is decoded (up to a second or two and hundreds of MB): a photo this
+    # device sent before, or a visit that is full, costs nothing. `add_photo` checks again
+    # in its transaction, for two uploads at once.
+    if key and store.photo_with_key(get_db(), visit_id, key) is not None:
+        return "success", _("Photo added.")
+    if store.photo_count(get_db(), visit_id) >= config["PHOTO_MAX_PER_VISIT"]:
+        return "error", _("Nothing was stored: this visit already has %(n)s photos, the most it can have. Delete one first.", n=config["PHOTO_MAX_PER_VISIT"])
     try:
         photo = clean_photo(data, max_px=config["PHOTO_MAX_PX"])
     except PhotoRefused as refused:
@@ -117,9 +125,7 @@ def _receive(visit_id: int, criterion_id: str) -> tuple[str, str]:
             return "error", _("Nothing was stored: the image has too many pixels to process. Take the photo again at a lower resolution.")
         return "error", _("Nothing was stored: this file could not be read as a photo. Choose a JPEG, PNG or HEIC photo.")
     try:
-        store.add_photo(
-            get_db(), visit_id, criterion_id, photo.jpeg, photo.width, photo.height, config["PHOTO_MAX_PER_VISIT"], actor(), client_key(form.get("client_key"))
-        )
+        store.add_photo(get_db(), visit_id, criterion_id, photo.jpeg, photo.width, photo.height, config["PHOTO_MAX_PER_VISIT"], actor(), key)
     except TooManyPhotos:
         return "error", _("Nothing was stored: this visit already has %(n)s photos, the most it can have. Delete one first.", n=config["PHOTO_MAX_PER_VISIT"])
     return "success", _("Photo added.")
