@@ -140,11 +140,18 @@ def identifier_digest(email: str) -> str:
     return hmac.new(_identifier_key[0], email.strip().lower().encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-def record_login_failure(db: Database, email: str, address: str, at: str, forget_before: str) -> None:
+def _account_key(email: str, trusted_device: bool) -> str:
+    """The digest failures of this account are counted under: those from a browser in which the
+    account signed in before (the device cookie) apart from all others, so failures elsewhere
+    never lock the account out of its own device (OWASP's device cookies)."""
+    return identifier_digest(email + "\x00trusted-device" if trusted_device else email)
+
+
+def record_login_failure(db: Database, email: str, address: str, at: str, forget_before: str, trusted_device: bool = False) -> None:
     """Record a failed login (the typed email only as its digest) and forget the failures older
     than `forget_before` (the longest throttle window): they no longer count."""
     with immediate(db):
-        db["login_failures"].insert({"account": identifier_digest(email), "remote_ip": address, "at": at})
+        db["login_failures"].insert({"account": _account_key(email, trusted_device), "remote_ip": address, "at": at})
         db.execute("delete from login_failures where at < ?", [forget_before])
 
 
@@ -154,10 +161,11 @@ def prune_login_failures(db: Database, forget_before: str) -> int:
     return db.execute("delete from login_failures where at < ?", [forget_before]).rowcount
 
 
-def login_failures_since(db: Database, email: str, email_since: str, address: str, address_since: str) -> dict:
-    """Failures for this account since `email_since` and for this address since `address_since`:
-    how many, and the oldest (which tells how long until a limit lifts)."""
-    account = identifier_digest(email)
+def login_failures_since(db: Database, email: str, email_since: str, address: str, address_since: str, trusted_device: bool = False) -> dict:
+    """Failures for this account (from its trusted devices, or from anywhere else) since
+    `email_since` and for this address since `address_since`: how many, and the oldest (which
+    tells how long until a limit lifts)."""
+    account = _account_key(email, trusted_device)
     return list(
         db.query(
             """select (select count(*) from login_failures where account = ? and at >= ?) as by_email,
@@ -170,4 +178,4 @@ def login_failures_since(db: Database, email: str, email_since: str, address: st
 
 
 def clear_login_failures(db: Database, email: str) -> None:
-    db.execute("delete from login_failures where account = ?", [identifier_digest(email)])
+    db.execute("delete from login_failures where account in (?, ?)", [_account_key(email, False), _account_key(email, True)])

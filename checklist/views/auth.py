@@ -191,7 +191,9 @@ def end_session() -> None:
 #
 # Two limits, both checked before any password is hashed (so a flood costs no CPU):
 # - per account: LOGIN_MAX_PER_ACCOUNT failures in LOGIN_WINDOW_MINUTES lock that one account
-#   for the rest of the window;
+#   for the rest of the window, counted apart for the browsers in which it signed in before (the
+#   device cookie) and for everywhere else: a stranger who types wrong passwords for a known
+#   address locks only the strangers' way in, never the owner's own tablet (issue 23 §5);
 # - per address: LOGIN_MAX_PER_ADDRESS failures in LOGIN_ADDRESS_WINDOW_SECONDS slow that address
 #   down to that rate, never lock it: many colleagues can share one address (an office, or every
 #   user when the app sits behind a proxy without PROXY_FIX_X_FOR), and refused attempts do not
@@ -213,7 +215,7 @@ def throttle(email: str, address: str, trusted_device: bool) -> Throttle | None:
     now = utcnow()
     account_window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     address_window = timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"])
-    counts = store.login_failures_since(get_db(), email, stamp(now - account_window), address, stamp(now - address_window))
+    counts = store.login_failures_since(get_db(), email, stamp(now - account_window), address, stamp(now - address_window), trusted_device)
     if counts["by_email"] >= config["LOGIN_MAX_PER_ACCOUNT"]:
         message = _("Too many failed attempts. Wait a few minutes and try again.")
         return Throttle(message, _seconds_until(counts["oldest_by_email"], account_window, now))
@@ -294,14 +296,15 @@ def login():
         # (a password typed into the email field would otherwise be kept there).
         who = f"user={user['id']}" if user else "unknown account"
         store.prune_login_failures(db, forget_before())
-        wait = throttle(email, address, trusted_device=user is not None and user["id"] in device_accounts())
+        trusted = user is not None and user["id"] in device_accounts()
+        wait = throttle(email, address, trusted_device=trusted)
         if wait:
             log.warning("login throttled %s address=%r", who, address)
             flash(wait.message, "error")
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         ok = verify_password(user["password_hash"] if user else _dummy_hash(), form.password.data)
         if not (ok and user and user["active"]):
-            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before())
+            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before(), trusted_device=trusted)
             reason = "unknown account" if user is None else ("inactive account" if not user["active"] else "wrong password")
             store.audit_event(db, None, None, "sign_in_failed", "user", user["id"] if user else None, f"address={address}; {reason}")
             log.warning("login failed %s address=%r", who, address)
@@ -359,12 +362,12 @@ def change_password():
     if form.validate_on_submit():
         db = get_db()
         email, address = current_user.row["email"], request.remote_addr or "?"
-        wait = throttle(email, address, trusted_device=True)  # the account's own lock, not the address's rate
+        wait = throttle(email, address, trusted_device=True)  # signed in: its own device's lock, not the address's rate
         if wait:
             flash(wait.message, "error")
             return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         if not verify_password(current_user.row["password_hash"], form.current_password.data):
-            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before())
+            store.record_login_failure(db, email, address, stamp(utcnow()), forget_before(), trusted_device=True)
             log.warning("password change: wrong current password user=%s address=%r", current_user.id, address)
             form.current_password.errors.append(_("This is not your current password."))
         elif form.new_password.data == form.current_password.data:
@@ -413,7 +416,7 @@ def code_throttled(user: dict):
 
 def code_failed(user: dict) -> None:
     address = request.remote_addr or "?"
-    store.record_login_failure(get_db(), user["email"], address, stamp(utcnow()), forget_before())
+    store.record_login_failure(get_db(), user["email"], address, stamp(utcnow()), forget_before(), trusted_device=user["id"] in device_accounts())
     log.warning("second factor failed user=%s address=%r", user["id"], address)
 
 
