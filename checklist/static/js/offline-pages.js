@@ -18,6 +18,7 @@ export function offlinePages(kv, session, { fetcher = (...a) => fetch(...a) } = 
   const uid = String(session.uid);
   const key = session.key;
   const pagePrefix = PREFIX + "page:" + uid + ":";
+  let closed = false; // after dropAll (signing out): a refresh still under way stores nothing
 
   async function index() {
     const stored = await kv.get(KEYS.offline(uid));
@@ -41,10 +42,11 @@ export function offlinePages(kv, session, { fetcher = (...a) => fetch(...a) } = 
   async function keep(url, visit, response) {
     const body = new Uint8Array(await response.arrayBuffer());
     const head = { status: response.status, type: response.headers.get("Content-Type") || "text/html; charset=utf-8" };
-    await kv.set(KEYS.page(uid, url), {
+    const entry = {
       owner: uid, visit: String(visit), url, etag: response.headers.get("ETag") || "", bytes: body.length,
       head: await sealJson(key, head), box: await seal(key, body),
-    });
+    };
+    if (!closed) await kv.set(KEYS.page(uid, url), entry);
   }
 
   // Fetch one page (or photo) unless the device has it as it is. Resolves to "fetched",
@@ -87,6 +89,7 @@ export function offlinePages(kv, session, { fetcher = (...a) => fetch(...a) } = 
   // After a save changed them: a fresh copy of the stored pages among `urls`.
   async function refresh(urls) {
     for (const url of urls) {
+      if (closed) return;
       const stored = await kv.get(KEYS.page(uid, absolute(url)));
       if (!stored) continue;
       try {
@@ -132,6 +135,7 @@ export function offlinePages(kv, session, { fetcher = (...a) => fetch(...a) } = 
   }
 
   async function dropAll() {
+    closed = true;
     for (const [storageKey] of await entriesUnder(kv, pagePrefix)) await kv.del(storageKey);
     await kv.del(KEYS.offline(uid));
   }
