@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklist.commands import cli
     from checklist.commands import database
     from checklist.reports.fonts import setup_reportlab
+    from checklist.views import compression
     from checklist.views import database as request_database
     from checklist.views import i18n
     from checklist.views import limits
@@ -100,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     setup_reportlab()  # fonts and ReportLab's patches, once per process: importing the reports changes nothing
     database.prepare(app)
+    compression.init_app(app)  # first, so that it compresses what every other hook made
     request_database.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
