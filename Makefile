@@ -14,7 +14,7 @@ run: install translations instance/config.py
 	$(FLASK) init-db
 	$(FLASK) demo-data
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 60 wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test system-deps translations
 	$(BIN)/lint-imports

@@ -145,8 +145,8 @@ def bench_pdf(app, db_path: Path, submitted_id: int) -> dict:
 def print_pages(result: dict) -> None:
     figures = result["figures"]
     n = len(figures[BARE].values)
-    print(f"\npages (gunicorn, 2 sync workers, one client on 127.0.0.1; the sync workers close the connection after each")
-    print(f"response, so every request includes a new TCP connection): median of {n} requests per page in {ROUNDS} interleaved rounds")
+    print(f"\npages (gunicorn as gunicorn.conf.py serves it, one client on 127.0.0.1, a new TCP connection per")
+    print(f"request): median of {n} requests per page in {ROUNDS} interleaved rounds")
     print(f"  {'':32} {'median ms':>9} {'rounds ms':>13} {'spread':>7} {'p95 ms':>7} {'x bare (rounds)':>18} {'x signed-in (rounds)':>21} {'n':>5}")
     for name, figure in figures.items():
         bare, signed_in = figures[BARE], figures[SIGNED_IN]
