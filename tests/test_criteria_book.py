@@ -67,7 +67,7 @@ def test_cli_writes_the_handbook_in_english(runner, tmp_path):
     assert "Replaces play.indoor_old" in text
     assert "Document to see: The evacuation plan. When it is missing, answer: Does not meet." in text
     assert "the overall status is at most insufficient" in text  # safety.fire: cap red
-    assert "A number (moves); bands: 0–2 = Meets; 2–3 = Partly; 3+ = Does not meet." in text
+    assert "A number (moves); bands: under 2 = Meets; 2 or more, under 3 = Partly; 3 or more = Does not meet." in text
     assert "Not applicable when the visit records that no unaccompanied minors live at the location." in text
     # the front part lists every working threshold once more, for the coalition's review
     assert text.count("At most 1 move a year") == 2

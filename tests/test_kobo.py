@@ -140,7 +140,7 @@ def test_the_form_carries_both_languages_bands_ranges_and_the_criteria_version(t
     rows = {r[header.index("name")]: dict(zip(header, r)) for r in survey[1:]}
     moves = rows["safety__moves"]
     assert moves["type"] == "decimal" and moves["constraint"] == ". >= 0 and . <= 20"
-    assert "0–2 = Meets" in moves["hint::English (en)"] and "0–2 = Voldoet" in moves["hint::Nederlands (nl)"]
+    assert "under 2 = Meets; 2 or more, under 3 = Partly" in moves["hint::English (en)"] and "minder dan 2 = Voldoet; 2 of meer, minder dan 3 = Deels" in moves["hint::Nederlands (nl)"]
     assert rows["play__space"]["type"] == "select_one rating" and rows["play__space"]["label::Nederlands (nl)"] == "Er is een speelruimte binnen."
     assert rows["criteria_hash"]["calculation"] == f"'{criteria.hash}'"
     assert "amv__mentor" not in rows  # an azc form has no amv-only criteria

@@ -81,15 +81,32 @@ def sampling_marker(criterion: Criterion, _: Callable[[str], str]) -> str:
     }.get(criterion.sampling or "", "")
 
 
+def band_phrases(criterion: Criterion, lang: str, _: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Each band of a count criterion in words that cannot overlap, with its answer: bands are
+    [from, to) (`Criterion.band_for`), so "under 9", "9 or more, under 13", "13 or more";
+    a first band that starts at the range's lowest value is only "under ...". One rule for
+    the checklist page, the handbook, the XLSForm's hints and the browser's live result."""
+    bands = criterion.bands or ()
+    lowest = criterion.range.min if criterion.range else None
+    out = []
+    for i, band in enumerate(bands):
+        low, high = format_number(band.from_, lang), format_number(band.to, lang) if band.to is not None else None
+        if high is None:
+            words = _("%(low)s or more") % {"low": low}
+        elif i == 0 and lowest is not None and band.from_ <= lowest:
+            words = _("under %(high)s") % {"high": high}
+        else:
+            words = _("%(low)s or more, under %(high)s") % {"low": low, "high": high}
+        out.append((words, band.answer))
+    return out
+
+
 def bands_text(criterion: Criterion, lang: str, _: Callable[[str], str], labels: Mapping[str, str]) -> str:
-    """A count criterion's unit and bands in words: 'A number (moves); bands: 0–2 = Meets; ...'.
+    """A count criterion's unit and bands in words: 'A number (moves); bands: under 3 = Meets; ...'.
 
     `labels` is `answer_labels()` in `lang`; the handbook and the XLSForm's hints say it so."""
     unit = criterion.unit.get(lang) if criterion.unit else ""
-    bands = "; ".join(
-        format_number(b.from_, lang) + (f"–{format_number(b.to, lang)}" if b.to is not None else "+") + f" = {labels[b.answer]}"
-        for b in criterion.bands or ()
-    )
+    bands = "; ".join(f"{words} = {labels[answer]}" for words, answer in band_phrases(criterion, lang, _))
     return _("A number (%(unit)s); bands: %(bands)s.") % {"unit": unit, "bands": bands}
 
 

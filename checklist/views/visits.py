@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import re
 import threading
 from datetime import date
@@ -54,6 +56,7 @@ from checklist.views.forms import refresh_criterion
 from checklist.core import wire
 from checklist.core.ids import client_key
 from checklist.core.labels import answer_labels
+from checklist.core.labels import band_phrases
 from checklist.core.labels import describe_answer
 from checklist.core.labels import describe_evidence
 from checklist.core.labels import evidence_labels
@@ -351,6 +354,23 @@ def answer_text(criterion, answer, lang):
     return describe_answer(criterion, answer, lang, answer_labels(_))
 
 
+@dataclass(frozen=True)
+class BandLive:
+    """What a count's number field carries for the browser's live result (js/bands.js): the
+    bands with the words of their answers, and the server's own result for a stored number."""
+
+    bands: list[dict]
+    criterion: object
+
+    def result(self, number) -> str | None:
+        return self.criterion.band_for(number) if number is not None else None
+
+
+def band_live(criterion, labels) -> BandLive:
+    bands = [{"from": b.from_, "to": b.to, "answer": b.answer, "label": labels[b.answer]} for b in criterion.bands or ()]
+    return BandLive(bands, criterion)
+
+
 def _note_max():
     return current_app.config["NOTE_MAX_LENGTH"]
 
@@ -404,6 +424,8 @@ def _render_domain(bundle, current, form, page=None):
         sampling_rule=bundle.criteria.spec.sampling,
         sampling_marker=lambda c: sampling_marker(c, _),
         records_hint=lambda c: records_hint(c, lang, _, answer_labels(_)),
+        band_phrases=lambda c: band_phrases(c, lang, _),
+        band_live=lambda c: band_live(c, answer_labels(_)),
         position=index + 1,
         left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,

@@ -158,3 +158,26 @@ def test_a_criterion_takes_less_height_and_an_answer_can_still_be_cleared(browse
         assert "play.indoor_space" not in answers_in_db(app, visit_id)
     finally:
         context.close()
+
+
+def test_a_count_says_what_it_scores_as_while_it_is_typed_offline_too(browser, real_server):
+    """Issue 17 §8: the school weeks' bands in words that do not overlap, and beside the number,
+    as it is typed, what it scores as: the same rule as the server's, with no server needed."""
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/education")
+        weeks = page.locator("#number_education__weeks_to_first_school_day")
+        result = page.locator("#number_education__weeks_to_first_school_day-scores")
+        assert "minder dan 9 = Voldoet; 9 of meer, minder dan 13 = Deels; 13 of meer = Voldoet niet" in page.locator("#number_education__weeks_to_first_school_day-bands").inner_text()
+        assert result.inner_text() == ""
+        context.set_offline(True)
+        for typed, shown in (("13", "Dit getal telt als: Voldoet niet"), ("12.5", "Dit getal telt als: Deels"), ("9", "Dit getal telt als: Deels"), ("3", "Dit getal telt als: Voldoet"), ("", "")):
+            weeks.fill(typed)
+            assert result.inner_text() == shown, typed
+        weeks.fill("500")
+        assert "buiten het bereik" in result.inner_text()
+    finally:
+        context.close()

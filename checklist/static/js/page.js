@@ -25,6 +25,7 @@ import { syncLines } from "./ui/sync-line.js";
 import { guardSignOut } from "./ui/sign-out.js";
 import { loginPage } from "./ui/login.js";
 import { shellPage } from "./ui/shell.js";
+import { liveBands } from "./ui/bands.js";
 
 const SYNC_TAG = "checklist-outbox";
 const REACH_MS = 4000;
@@ -62,6 +63,7 @@ function makeEnv(kv, context) {
 
 async function start() {
   restoreFocus(document.getElementById("checklist-form"));
+  liveBands(); // needs nothing of the device: a count says what it scores as, locked or not
   const context = readContext();
   const kv = deviceStore();
   const env = makeEnv(kv, context);
