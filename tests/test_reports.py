@@ -373,3 +373,19 @@ def test_ninety_criteria_with_long_notes_all_appear(tmp_path):
             assert f"Note {d}.{c}: observed something worth noting." in text, (d, c)
     assert text.count("Een uitspraak.") == 9
     assert page_count(pdf) >= 5
+
+
+def test_no_word_of_a_status_badge_is_split_in_either_language(tmp_path):
+    """The Dutch draft's domain badge read "Onvoldoen / de" (issue 17 §9)."""
+    from checklist.core.i18n import translations_for
+    from checklist.core.labels import status_labels
+
+    for lang in ("nl", "en"):
+        text = pdftotext(build_visit_report(make_report(lang, status="draft", previous=previous_visit())), tmp_path)
+        lines = [line.strip() for line in text.splitlines()]
+        words = {word for label in status_labels(translations_for(lang).gettext).values() for word in label.split()}
+        shown = [w for w in words if w in lines or any(line.startswith(w) or line.endswith(w) for line in lines)]
+        assert shown, (lang, words)  # the badges are there
+        for word in words:
+            for cut in range(3, len(word) - 1):
+                assert not (word[:cut] in lines and word[cut:] in lines), (lang, word, word[:cut])

@@ -127,6 +127,17 @@ def _stylesheet() -> StyleSheet1:
     return sheet
 
 
+def badge_width(labels, minimum: float) -> float:
+    """A status badge's column, wide enough that no word of any status label is split across
+    lines (in Dutch the domain badge read "Onvoldoen / de"): the widest word in the badge's
+    font, with the cell's padding."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    style = STYLES["Badge"]
+    widest = max(stringWidth(word, style.fontName, style.fontSize) for label in labels for word in label.split())
+    return max(minimum, widest + 4 + 4 + 2)
+
+
 def table_style(*extra, header: bool = True) -> TableStyle:
     """The house table look: navy header row, light rules, top-aligned cells."""
     commands = [

@@ -19,6 +19,7 @@ from checklist.reports.frame import FRAME_WIDTH
 from checklist.reports.frame import PAGE_HEIGHT
 from checklist.reports.styles import STATUS_COLOURS
 from checklist.reports.styles import STATUS_TINTS
+from checklist.reports.styles import badge_width
 from checklist.reports.styles import cell
 from checklist.reports.styles import para
 from checklist.reports.styles import table_style
@@ -66,9 +67,10 @@ def _domain_section(ctx: VisitContext, number: int, d) -> list:
         coverage += f" ({d.coverage * 100:.0f}%)"
     if d.unassessed_flags:
         coverage += "  ·  " + _("critical criteria not assessed: %(n)d", n=len(d.unassessed_flags))
+    badge = badge_width([ctx.status(s) for s in STATUS_COLOURS], 24 * mm)
     status = Table(
         [[cell(ctx.status(d.status), "Badge"), cell(f"{_('Score')}: {score}  ·  {coverage}", "Cell")]],
-        colWidths=[24 * mm, FRAME_WIDTH - 24 * mm],
+        colWidths=[badge, FRAME_WIDTH - badge],
     )
     status.setStyle(
         table_style(
