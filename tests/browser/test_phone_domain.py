@@ -48,10 +48,16 @@ def test_every_domain_shows_its_first_question_without_scrolling(browser, real_s
         assert len(domains) >= 12
         for domain_id in domains:
             page.goto(f"{base}/visits/{visit_id}/domains/{domain_id}")
-            first = page.locator("fieldset.criterion").first.bounding_box()
-            assert first["y"] + 40 < PHONE["height"], (domain_id, first["y"])  # its question can be read
+            page.locator(".actions.sticky .sync-line:not(:empty)").wait_for(state="attached")
+            assert page.locator(".actions.sticky .sync-line").bounding_box()["width"] > 60, domain_id  # where the visitor stands stays in view  # the bar as it stays, its line filled in
             bar = page.locator(".actions.sticky").bounding_box()
-            assert bar["height"] <= PHONE["height"] / 10, (domain_id, bar["height"])
+            header = page.locator("header.site-header").bounding_box()
+            assert header["height"] + bar["height"] <= 0.12 * PHONE["height"], (domain_id, header["height"], bar["height"])
+            # The first answer can be given without scrolling, above the save bar (the first
+            # domain of a new visit, with its privacy notice, included).
+            criterion = page.locator("fieldset.criterion").first
+            choice = criterion.locator("input[type=number], .choices label").first.bounding_box()  # a count is answered by its number
+            assert choice["y"] + choice["height"] <= PHONE["height"] - bar["height"], (domain_id, choice["y"])
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], domain_id
     finally:
         context.close()
@@ -179,5 +185,28 @@ def test_a_count_says_what_it_scores_as_while_it_is_typed_offline_too(browser, r
             assert result.inner_text() == shown, typed
         weeks.fill("500")
         assert "buiten het bereik" in result.inner_text()
+    finally:
+        context.close()
+
+
+def test_the_first_tab_stop_goes_to_the_first_unanswered_criterion(browser, real_server):
+    app, base, visit_id = real_server
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        first, second = [page.locator("fieldset.criterion").nth(i).get_attribute("id") for i in (0, 1)]
+        page.locator(f"#{first} input[value=meets]").check()
+        page.get_by_role("button", name="Opslaan").click()
+        page.locator(".flash-success").wait_for()
+        page.goto(f"{base}/visits/{visit_id}/domains/play")
+        page.keyboard.press("Tab")
+        skip = page.locator(":focus")
+        assert skip.inner_text() == "Naar het eerste onbeantwoorde criterium"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == f"#{second}"
+        page.keyboard.press("Tab")  # the next stop is inside that criterion
+        assert page.evaluate(f"document.activeElement.closest('fieldset.criterion').id") == second
     finally:
         context.close()
