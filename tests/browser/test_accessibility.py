@@ -119,7 +119,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
     """Every page type, under the role that sees it (None: not signed in)."""
     loc, sub, draft, dom = ids["location"], ids["submitted"], ids["draft"], ids["domain"]
     return [
-        (None, ["/login", "login-error"]),
+        (None, ["/login", "login-error", "/offline/shell"]),  # the start page a device shows offline
         (
             "visitor@a.test",
             [
@@ -137,6 +137,7 @@ def pages(ids) -> list[tuple[str | None, list[str]]]:
                 "/account/password",
                 "/visits/999999",
                 "/account/second-factor",
+                "/offline/shell",
             ],
         ),
         (
