@@ -23,6 +23,7 @@ test: install-test system-deps translations
 
 bench: install-test system-deps translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.slow
 	$(BIN)/python -m bench.crash --seconds 30
 	$(BIN)/python -m bench.scale
 

@@ -35,4 +35,6 @@ def init_app(app) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_STREAMS", True)  # a CSV export is streamed, compressed as it goes
+    # A static file asked again with its ETag answers 304, compressed or not.
+    app.config.setdefault("COMPRESS_STREAMING_ENDPOINT_CONDITIONAL", ["static", "assets.versioned"])
     Compress(app)

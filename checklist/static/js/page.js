@@ -93,7 +93,10 @@ async function start() {
     if (hasWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage(message);
   };
   const registration = hasWorker
-    ? navigator.serviceWorker.register(urls.worker, { type: "module", updateViaCache: "none" }).catch((error) => { report("no service worker: this browser works online only", error); return null; })
+    // "imports": the worker script itself is always asked for (the server sends it no-store, and
+    // a new version names new files); the modules it imports have their version in their names
+    // and are immutable, so the browser's cache answers for them at every update check.
+    ? navigator.serviceWorker.register(urls.worker, { type: "module", updateViaCache: "imports" }).catch((error) => { report("no service worker: this browser works online only", error); return null; })
     : Promise.resolve(null);
 
   let session = null;
