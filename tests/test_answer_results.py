@@ -22,7 +22,7 @@ from tests.conftest import pdftotext
 from tests.conftest import query
 from tests.conftest import save
 
-ROW = re.compile(r'<tr(?: class="red-flag")?><td>(.*?)</td><td>(.*?)</td><td class="note">.*?</td><td>(.*?)</td></tr>', re.S)
+ROW = re.compile(r'<tr(?: class="red-flag")?><td>(.*?)</td><td>(.*?)</td><td class="note" dir="auto">.*?</td><td>(.*?)</td></tr>', re.S)
 
 
 def answer(client, visit_id, domain, **fields):

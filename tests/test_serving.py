@@ -32,6 +32,8 @@ def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, float]:
 
 @pytest.fixture
 def served(tmp_path: Path):
+    from checklist import create_app
+
     port = free_port()
     env = dict(
         os.environ,
@@ -39,6 +41,9 @@ def served(tmp_path: Path):
         CHECKLIST_SECRET_KEY="serving-secret-key-0123456789",
         CHECKLIST_SESSION_COOKIE_SECURE="false",
     )
+    # The database made first, as `make run` does with `init-db`: two workers starting on no
+    # database would both migrate it.
+    create_app({"DATABASE": env["CHECKLIST_DATABASE"], "SECRET_KEY": env["CHECKLIST_SECRET_KEY"], "TESTING": True})
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stderr=subprocess.PIPE,

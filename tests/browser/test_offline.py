@@ -205,8 +205,11 @@ def test_a_whole_visit_offline(browser, server, live_app, tmp_path):
     assert wait_until(lambda: "4 nog te versturen" in line.inner_text()), line.inner_text()
     assert line.inner_text().startswith("Offline")
 
-    # The review says submitting needs the server, and keeps the visit ready.
-    page.get_by_role("button", name="Controleren").click()
+    # The review says submitting needs the server, and keeps the visit ready. On a phone the
+    # last domain leads on to what children said, and that page to the review.
+    page.get_by_role("button", name="Kinderen").click()
+    page.wait_for_url(f"{base}/children")
+    page.get_by_role("link", name="Controleren en indienen").click()
     page.wait_for_url(f"{base}/review")
     outbox_ready(page)
     page.locator("#submit-top button[type=submit]").click()
