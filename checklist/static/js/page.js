@@ -92,11 +92,14 @@ async function start() {
   const worker = (message) => {
     if (hasWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage(message);
   };
+  // Registered once the page has loaded: the files it installs for offline use are then in
+  // the browser's cache already, so a first visit on a slow line does not move them twice.
+  const loaded = document.readyState === "complete" ? Promise.resolve() : new Promise((resolve) => addEventListener("load", resolve, { once: true }));
   const registration = hasWorker
     // "imports": the worker script itself is always asked for (the server sends it no-store, and
     // a new version names new files); the modules it imports have their version in their names
     // and are immutable, so the browser's cache answers for them at every update check.
-    ? navigator.serviceWorker.register(urls.worker, { type: "module", updateViaCache: "imports" }).catch((error) => { report("no service worker: this browser works online only", error); return null; })
+    ? loaded.then(() => navigator.serviceWorker.register(urls.worker, { type: "module", updateViaCache: "imports" })).catch((error) => { report("no service worker: this browser works online only", error); return null; })
     : Promise.resolve(null);
 
   let session = null;
@@ -177,10 +180,27 @@ async function start() {
   }
   if (locked) document.querySelectorAll(".device-locked").forEach((el) => { el.hidden = false; });
 
+  // Sending what waits, from the first moment a page's button may ask for it (the review's
+  // submit, the sign-out): `quiet` for a caller that leaves the page itself, so the page is not
+  // reloaded under it when what was sent changes the server's figures.
+  let checklist = null;
+  let state = null;
+  let counts = null;
+  const mayFlush = () => outbox && context.user && String(context.user.id) === outbox.uid && !ctx.offline();
+  ctx.flush = async (options = {}) => {
+    if (!mayFlush()) return null;
+    const { quiet = false, ...sending } = options;
+    const result = await sender.flushAll({ exceptId: checklist ? checklist.id : null, ...sending });
+    if (result.signedOut) ctx.sessionEnded();
+    ctx.changed();
+    if (!quiet && state && result.sent && result.sent.includes(String(state.visit))) await afterSent(state, counts);
+    return result;
+  };
+
   const form = document.getElementById("checklist-form");
-  const checklist = outbox && form && form.dataset.visit && form.dataset.domain ? checklistPage(ctx, form) : null;
-  const state = readState();
-  const counts = state && outbox ? showProgress(ctx, state) : null;
+  checklist = outbox && form && form.dataset.visit && form.dataset.domain ? checklistPage(ctx, form) : null;
+  state = readState();
+  counts = state && outbox ? showProgress(ctx, state) : null;
   const render = syncLines(ctx);
   guardSignOut(ctx);
   if (checklist) await checklist.restore();
@@ -197,16 +217,6 @@ async function start() {
   document.documentElement.setAttribute("data-outbox", "ready"); // what the device kept is on the page
 
   // Send what waits: now, when the connection is back, and when the service worker did.
-  const mayFlush = () => outbox && context.user && String(context.user.id) === outbox.uid && !ctx.offline();
-  ctx.flush = async (options = {}) => {
-    if (!mayFlush()) return null;
-    const result = await sender.flushAll({ exceptId: checklist ? checklist.id : null, ...options });
-    if (result.signedOut) ctx.sessionEnded();
-    ctx.changed();
-    if (state && result.sent && result.sent.includes(String(state.visit))) await afterSent(state, counts);
-    return result;
-  };
-  if (!ctx.flush) ctx.flush = async () => null;
   window.addEventListener("online", () => { ctx.flush().catch((error) => report("sending what waits failed", error)); });
   if (hasWorker) {
     navigator.serviceWorker.addEventListener("message", (event) => {

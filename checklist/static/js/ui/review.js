@@ -32,7 +32,7 @@ export function reviewPage(ctx) {
       if (sure) return;
       event.preventDefault();
       if (ctx.offline()) { await explain(); return; }
-      await ctx.flush({ everything: true });
+      await ctx.flush({ everything: true, quiet: true }); // this page submits next: no reload under it
       if (await waitingHere()) { await explain(); return; }
       sure = true;
       const input = box.querySelector("input[name=csrf_token]");

@@ -56,7 +56,7 @@ export function guardSignOut(ctx) {
   form.addEventListener("submit", async (event) => {
     if (confirmed) return;
     event.preventDefault();
-    if (!ctx.offline()) await ctx.flush({ everything: true });
+    if (!ctx.offline()) await ctx.flush({ everything: true, quiet: true }); // this page signs out next: no reload under it
     const offline = ctx.offline() || !(await ctx.reachable());
     const count = (await ctx.outbox.summary()).count;
     if (!offline && !count) { await finish(false); return; }
