@@ -175,7 +175,10 @@ def operator_sign_in(page, base: str, recovery_code: str) -> None:
     page.wait_for_url(f"{base}/login/code")
     page.locator("#code").fill(recovery_code)
     page.locator("form.stacked button[type=submit]").click()
-    page.wait_for_url(f"{base}/operator/")
+    try:
+        page.wait_for_url(f"{base}/operator/")
+    except Exception as error:  # say where the sign-in stopped, for a run that cannot be repeated
+        raise AssertionError(f"the operator was not signed in: {page.url}: {page.locator('main').inner_text()[:600]}") from error
 
 
 OPERATOR_PASSWORD: list[str] = []
