@@ -34,9 +34,8 @@ def add_photo(
     `client_key` (a device sending a photo taken offline) a second send stores nothing."""
     with immediate(db):
         _require_draft(db, visit_id)
-        if client_key:
-            for row in db.query("select id from photos where visit_id = ? and client_key = ?", [visit_id, client_key]):
-                return row["id"]
+        if client_key and (earlier := photo_with_key(db, visit_id, client_key)) is not None:
+            return earlier
         if db.execute("select count(*) from photos where visit_id = ?", [visit_id]).fetchone()[0] >= max_per_visit:
             raise TooManyPhotos()
         photo_id = db["photos"].insert(

@@ -113,23 +113,19 @@ def _too_many(error):
             most=error.most,
             seconds=seconds,
         )
-    elif request.endpoint in RATED_ENDPOINTS:
-        limit = current_app.extensions["checklist_limiter"].current_limit
-        seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
-        message = _(
-            "You sent %(most)s photos within a minute, the most one person can. Try again in %(seconds)s seconds: what you typed is kept.",
-            most=limit.limit.amount if limit else "",
-            seconds=seconds,
-        )
     else:
         limit = current_app.extensions["checklist_limiter"].current_limit
         seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
-        message = _(
-            "You asked for %(most)s reports or exports within a minute, the most one person can. "
-            "Try again in %(seconds)s seconds; nothing else is held up.",
-            most=limit.limit.amount if limit else "",
-            seconds=seconds,
-        )
+        most = limit.limit.amount if limit else ""
+        if request.endpoint in RATED_ENDPOINTS:
+            message = _("You sent %(most)s photos within a minute, the most one person can. Try again in %(seconds)s seconds: what you typed is kept.", most=most, seconds=seconds)
+        else:
+            message = _(
+                "You asked for %(most)s reports or exports within a minute, the most one person can. "
+                "Try again in %(seconds)s seconds; nothing else is held up.",
+                most=most,
+                seconds=seconds,
+            )
     current_app.logger.info("429 on %s for user %s", request.endpoint, getattr(current_user, "id", None))
     page = render_template("error.html", title=_("Please wait a moment"), message=message, status=429)
     return page, 429, {"Retry-After": str(seconds)}

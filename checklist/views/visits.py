@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
 import threading
 from datetime import date
@@ -354,21 +352,9 @@ def answer_text(criterion, answer, lang):
     return describe_answer(criterion, answer, lang, answer_labels(_))
 
 
-@dataclass(frozen=True)
-class BandLive:
-    """What a count's number field carries for the browser's live result (js/bands.js): the
-    bands with the words of their answers, and the server's own result for a stored number."""
-
-    bands: list[dict]
-    criterion: object
-
-    def result(self, number) -> str | None:
-        return self.criterion.band_for(number) if number is not None else None
-
-
-def band_live(criterion, labels) -> BandLive:
-    bands = [{"from": b.from_, "to": b.to, "answer": b.answer, "label": labels[b.answer]} for b in criterion.bands or ()]
-    return BandLive(bands, criterion)
+def band_data(criterion, labels) -> list[dict]:
+    """A count's bands with the words of their answers, for the browser's live result (js/bands.js)."""
+    return [{"from": b.from_, "to": b.to, "answer": b.answer, "label": labels[b.answer]} for b in criterion.bands or ()]
 
 
 def _note_max():
@@ -425,7 +411,7 @@ def _render_domain(bundle, current, form, page=None):
         sampling_marker=lambda c: sampling_marker(c, _),
         records_hint=lambda c: records_hint(c, lang, _, answer_labels(_)),
         band_phrases=lambda c: band_phrases(c, lang, _),
-        band_live=lambda c: band_live(c, answer_labels(_)),
+        band_data=lambda c: band_data(c, answer_labels(_)),
         position=index + 1,
         left_out=index < 0,
         prev_domain=domains[index - 1] if index > 0 else None,
